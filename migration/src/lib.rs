@@ -1,0 +1,1 @@
+//! ContainerPub schema migrations.

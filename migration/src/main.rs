@@ -1,0 +1,2 @@
+//! `migration` CLI.
+fn main() {}

@@ -1,0 +1,1 @@
+//! ContainerPub test support: contract suite and PostgreSQL harness.

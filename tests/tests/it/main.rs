@@ -1,0 +1,6 @@
+//! The single integration-test binary of `containerpub-tests`.
+//!
+//! Each module is one area; PostgreSQL tests get a fresh database each from the harness in
+//! `containerpub_tests::pg`.
+
+mod schema;
