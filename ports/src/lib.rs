@@ -1,1 +1,42 @@
-//! Skeleton; filled in by the foundation issue.
+//! # containerpub-ports
+//!
+//! The store contracts of the ContainerPub persistence layer, implemented by
+//! `containerpub-memory` (the reference model) and `containerpub-postgres` (production):
+//!
+//! - per entity, a reader, a writer and a store that is both ([`UserReader`],
+//!   [`UserWriter`], [`UserStore`], …), each method's contract in its doc (`# Errors`);
+//! - typed queries ([`Query`], [`Filter`], [`Sort`], offset [`PageRequest`]s and keyset
+//!   [`KeysetRequest`]s with opaque [`Cursor`]s): no column name or SQL is taken from a string;
+//! - the unit of work ([`Stores`], [`UnitOfWork`], [`Transaction`], [`UnitOfWorkExt`]);
+//! - one error type, [`StoreError`], meaning the same in every adapter;
+//! - with feature `mock`, mockall mocks of every store trait and [`MockStores`](mock::MockStores).
+//!
+//! No database type appears here.
+
+mod cursor;
+pub mod error;
+pub mod fields;
+pub mod keys;
+#[cfg(any(test, feature = "mock"))]
+#[allow(missing_docs)]
+pub mod mock;
+pub mod query;
+pub mod stores;
+#[cfg(test)]
+mod tests;
+pub mod uow;
+
+pub use error::{
+    CheckConstraint, ForeignKey, InvalidInput, StoreError, StoreResult, Table, UniqueKey,
+};
+pub use fields::*;
+pub use keys::*;
+pub use query::{
+    CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest, MAX_PAGE_SIZE, PageRequest,
+    Query, Record, Sort, Value, ValueKind, Window, effective_sort,
+};
+pub use stores::*;
+pub use uow::{BoxFuture, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
+
+pub use async_trait::async_trait;
+pub use containerpub_domain as domain;

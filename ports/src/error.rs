@@ -1,0 +1,343 @@
+//! The one error type of every store, meaning the same thing in every adapter.
+
+use std::fmt;
+
+use containerpub_domain::{Rule, ValidationError};
+
+/// The tables of the schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Table {
+    /// `users`
+    Users,
+    /// `user_information`
+    UserInformation,
+    /// `organizations`
+    Organizations,
+    /// `organization_members`
+    OrganizationMembers,
+    /// `functions`
+    Functions,
+    /// `function_deployments`
+    FunctionDeployments,
+    /// `function_logs`
+    FunctionLogs,
+    /// `function_invocations`
+    FunctionInvocations,
+    /// `repositories`
+    Repositories,
+}
+
+impl Table {
+    /// Every table, in creation order.
+    pub const ALL: [Table; 9] = [
+        Table::Users,
+        Table::Functions,
+        Table::FunctionDeployments,
+        Table::FunctionLogs,
+        Table::FunctionInvocations,
+        Table::UserInformation,
+        Table::Organizations,
+        Table::OrganizationMembers,
+        Table::Repositories,
+    ];
+
+    /// The table's SQL name.
+    #[must_use]
+    pub const fn name(self) -> &'static str {
+        match self {
+            Table::Users => "users",
+            Table::UserInformation => "user_information",
+            Table::Organizations => "organizations",
+            Table::OrganizationMembers => "organization_members",
+            Table::Functions => "functions",
+            Table::FunctionDeployments => "function_deployments",
+            Table::FunctionLogs => "function_logs",
+            Table::FunctionInvocations => "function_invocations",
+            Table::Repositories => "repositories",
+        }
+    }
+}
+
+impl fmt::Display for Table {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+macro_rules! constraint_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => ($table:ident, $sql:literal, [$($col:literal),+])),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name {
+            $(
+                $(#[$vmeta])*
+                #[doc = concat!("`", $sql, "`")]
+                $variant,
+            )+
+        }
+
+        impl $name {
+            /// Every constraint of this kind.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The constraint's (or unique index's) name in the schema.
+            #[must_use]
+            pub const fn constraint_name(self) -> &'static str {
+                match self { $($name::$variant => $sql,)+ }
+            }
+
+            /// The table the constraint is on.
+            #[must_use]
+            pub const fn table(self) -> Table {
+                match self { $($name::$variant => Table::$table,)+ }
+            }
+
+            /// The constrained columns.
+            #[must_use]
+            pub const fn columns(self) -> &'static [&'static str] {
+                match self { $($name::$variant => &[$($col),+],)+ }
+            }
+
+            /// The constraint with this schema name, if it is one of ours.
+            #[must_use]
+            pub fn from_constraint_name(name: &str) -> Option<Self> {
+                match name { $($sql => Some($name::$variant),)+ _ => None }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.constraint_name())
+            }
+        }
+    };
+}
+
+constraint_enum!(
+    /// A unique key of the schema (constraints and unique indexes, primary keys aside).
+    UniqueKey {
+        UsersUuid => (Users, "users_uuid_key", ["uuid"]),
+        UsersEmail => (Users, "users_email_key", ["email"]),
+        FunctionsUuid => (Functions, "functions_uuid_key", ["uuid"]),
+        FunctionsUserIdName => (Functions, "functions_user_id_name_key", ["user_id", "name"]),
+        DeploymentsUuid => (FunctionDeployments, "function_deployments_uuid_key", ["uuid"]),
+        DeploymentsFunctionIdVersion => (FunctionDeployments, "function_deployments_function_id_version_key", ["function_id", "version"]),
+        /// Partial: at most one active deployment per function.
+        DeploymentsActiveFunctionId => (FunctionDeployments, "function_deployments_function_id_active_key", ["function_id"]),
+        LogsUuid => (FunctionLogs, "function_logs_uuid_key", ["uuid"]),
+        InvocationsUuid => (FunctionInvocations, "function_invocations_uuid_key", ["uuid"]),
+        UserInformationUuid => (UserInformation, "user_information_uuid_key", ["uuid"]),
+        UserInformationUserId => (UserInformation, "user_information_user_id_key", ["user_id"]),
+        OrganizationsUuid => (Organizations, "organizations_uuid_key", ["uuid"]),
+        OrganizationsName => (Organizations, "organizations_name_key", ["name"]),
+        OrganizationMembersUserId => (OrganizationMembers, "organization_members_user_id_key", ["user_id"]),
+        RepositoriesUuid => (Repositories, "repositories_uuid_key", ["uuid"]),
+        /// Partial: unique among repositories that are not soft-deleted.
+        RepositoriesLivePath => (Repositories, "repositories_path_live_key", ["path"]),
+    }
+);
+
+constraint_enum!(
+    /// A foreign key of the schema.
+    ForeignKey {
+        FunctionsUserId => (Functions, "functions_user_id_fkey", ["user_id"]),
+        FunctionsActiveDeploymentId => (Functions, "functions_active_deployment_id_fkey", ["active_deployment_id"]),
+        DeploymentsFunctionId => (FunctionDeployments, "function_deployments_function_id_fkey", ["function_id"]),
+        LogsFunctionId => (FunctionLogs, "function_logs_function_id_fkey", ["function_id"]),
+        InvocationsFunctionId => (FunctionInvocations, "function_invocations_function_id_fkey", ["function_id"]),
+        UserInformationUserId => (UserInformation, "user_information_user_id_fkey", ["user_id"]),
+        OrganizationsOwnerId => (Organizations, "organizations_owner_id_fkey", ["owner_id"]),
+        OrganizationMembersOrganizationId => (OrganizationMembers, "organization_members_organization_id_fkey", ["organization_id"]),
+        OrganizationMembersUserId => (OrganizationMembers, "organization_members_user_id_fkey", ["user_id"]),
+        RepositoriesParentId => (Repositories, "repositories_parent_id_fkey", ["parent_id"]),
+    }
+);
+
+constraint_enum!(
+    /// A check constraint of the schema (the domain types already enforce both).
+    CheckConstraint {
+        DeploymentsVersion => (FunctionDeployments, "function_deployments_version_check", ["version"]),
+        InvocationsDurationMs => (FunctionInvocations, "function_invocations_duration_ms_check", ["duration_ms"]),
+    }
+);
+
+/// Bad input: which field, which rule, and for a batch the index of the offending row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidInput {
+    /// The field (column, or query parameter such as `limit` or `cursor`).
+    pub field: &'static str,
+    /// The rule it broke.
+    pub rule: Rule,
+    /// In a batch, the 0-based index of the first offending row.
+    pub index: Option<usize>,
+}
+
+impl fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(index) = self.index {
+            write!(f, "row {index}: ")?;
+        }
+        write!(f, "invalid {}: {}", self.field, self.rule)
+    }
+}
+
+/// Every store method's error.
+///
+/// The variants mean the same thing in every adapter: for the same calls on the same data, the
+/// in-memory and the PostgreSQL stores return equal errors (the messages of `Unavailable` and
+/// `Internal` aside).
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[non_exhaustive]
+pub enum StoreError {
+    /// The row addressed by id (or key) does not exist (or is soft-deleted).
+    #[error("{table}: row not found")]
+    NotFound {
+        /// The table searched.
+        table: Table,
+    },
+    /// A unique key already holds the value.
+    #[error("conflict on unique key {key}")]
+    Conflict {
+        /// The unique key violated.
+        key: UniqueKey,
+    },
+    /// A foreign key points at a row that does not exist.
+    #[error("missing reference: {key}")]
+    ReferenceMissing {
+        /// The foreign key violated.
+        key: ForeignKey,
+    },
+    /// The row cannot be deleted (or re-keyed) while another row references it with
+    /// `ON DELETE RESTRICT`.
+    #[error("still referenced through {key}")]
+    StillReferenced {
+        /// The restricting foreign key.
+        key: ForeignKey,
+    },
+    /// The input breaks a rule: field, rule and, for batches, the row index.
+    #[error("{0}")]
+    InvalidInput(InvalidInput),
+    /// The store cannot serve now; retrying later may succeed (connection lost, pool timed
+    /// out, statement timeout, serialization failure, deadlock).
+    #[error("store unavailable (retryable): {message}")]
+    Unavailable {
+        /// What happened.
+        message: String,
+    },
+    /// A bug or an unexpected state (a row that fails validation, an unknown error).
+    #[error("internal store error: {message}")]
+    Internal {
+        /// What happened.
+        message: String,
+    },
+}
+
+impl StoreError {
+    /// An `InvalidInput` for `field` breaking `rule`.
+    #[must_use]
+    pub fn invalid(field: &'static str, rule: Rule) -> Self {
+        StoreError::InvalidInput(InvalidInput {
+            field,
+            rule,
+            index: None,
+        })
+    }
+
+    /// An `Internal` error.
+    #[must_use]
+    pub fn internal(message: impl Into<String>) -> Self {
+        StoreError::Internal {
+            message: message.into(),
+        }
+    }
+
+    /// An `Unavailable` error.
+    #[must_use]
+    pub fn unavailable(message: impl Into<String>) -> Self {
+        StoreError::Unavailable {
+            message: message.into(),
+        }
+    }
+
+    /// Tags an `InvalidInput` with the index of the batch row it came from (other variants
+    /// are returned unchanged).
+    #[must_use]
+    pub fn at_index(self, index: usize) -> Self {
+        match self {
+            StoreError::InvalidInput(mut invalid) => {
+                invalid.index = Some(index);
+                StoreError::InvalidInput(invalid)
+            }
+            other => other,
+        }
+    }
+
+    /// Whether retrying the same call later may succeed.
+    #[must_use]
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Unavailable { .. })
+    }
+
+    /// The error for a violated check constraint: the domain rule it stands for.
+    #[must_use]
+    pub fn check_violation(check: CheckConstraint) -> Self {
+        match check {
+            CheckConstraint::DeploymentsVersion => {
+                StoreError::invalid("version", Rule::TooSmall { min: 1, actual: 0 })
+            }
+            CheckConstraint::InvocationsDurationMs => {
+                StoreError::invalid("duration_ms", Rule::TooSmall { min: 0, actual: -1 })
+            }
+        }
+    }
+}
+
+impl From<ValidationError> for StoreError {
+    fn from(err: ValidationError) -> Self {
+        StoreError::invalid(err.field, err.rule)
+    }
+}
+
+/// The result of every store method.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraint_names_round_trip() {
+        for key in UniqueKey::ALL {
+            assert_eq!(
+                UniqueKey::from_constraint_name(key.constraint_name()),
+                Some(*key)
+            );
+            assert!(key.constraint_name().starts_with(key.table().name()));
+        }
+        for key in ForeignKey::ALL {
+            assert_eq!(
+                ForeignKey::from_constraint_name(key.constraint_name()),
+                Some(*key)
+            );
+            assert!(key.constraint_name().ends_with("_fkey"));
+        }
+        assert_eq!(UniqueKey::from_constraint_name("users_pkey"), None);
+    }
+
+    #[test]
+    fn validation_errors_become_invalid_input_with_index() {
+        let err: StoreError = ValidationError::new("email", Rule::Empty).into();
+        let err = err.at_index(7);
+        assert_eq!(
+            err,
+            StoreError::InvalidInput(InvalidInput {
+                field: "email",
+                rule: Rule::Empty,
+                index: Some(7)
+            })
+        );
+        assert_eq!(err.to_string(), "row 7: invalid email: must not be empty");
+        assert!(!err.is_retryable());
+        assert!(StoreError::unavailable("pool timed out").is_retryable());
+    }
+}
