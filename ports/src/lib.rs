@@ -9,7 +9,7 @@
 //!   [`KeysetRequest`]s with opaque [`Cursor`]s): no column name or SQL is taken from a string;
 //! - the unit of work ([`Stores`], [`UnitOfWork`], [`Transaction`], [`UnitOfWorkExt`]);
 //! - one error type, [`StoreError`], meaning the same in every adapter;
-//! - with feature `mock`, mockall mocks of every store trait and [`MockStores`](mock::MockStores).
+//! - with feature `mock`, mockall mocks of every store trait and `mock::MockStores`.
 //!
 //! No database type appears here.
 
