@@ -56,9 +56,9 @@ impl fmt::Display for Rule {
             Rule::Format(what) => write!(f, "must be {what}"),
             Rule::TooSmall { min, actual } => write!(f, "must be at least {min} (got {actual})"),
             Rule::TooLarge { max, actual } => write!(f, "must be at most {max} (got {actual})"),
-            Rule::OutOfRange => f.write_str(
-                "must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z",
-            ),
+            Rule::OutOfRange => {
+                f.write_str("must be between 0001-01-01T00:00:00Z and 9999-12-31T23:59:59.999999Z")
+            }
             Rule::UnknownVariant { expected } => {
                 write!(f, "must be one of {}", expected.join(", "))
             }

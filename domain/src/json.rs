@@ -74,7 +74,12 @@ mod tests {
     #[test]
     fn accepts_ordinary_documents() {
         let doc = json!({"warnings": ["unused import"], "score": 0.93, "ok": true, "n": null});
-        assert_eq!(Json::new("analysis_result", doc.clone()).expect("valid").as_value(), &doc);
+        assert_eq!(
+            Json::new("analysis_result", doc.clone())
+                .expect("valid")
+                .as_value(),
+            &doc
+        );
     }
 
     #[test]
@@ -95,6 +100,12 @@ mod tests {
         assert!(Json::new("analysis_result", deep.clone()).is_ok());
         let deeper = json!({ "x": deep });
         let err = Json::new("analysis_result", deeper).expect_err("too deep");
-        assert!(matches!(err.rule, Rule::TooLarge { max: 64, actual: 65 }));
+        assert!(matches!(
+            err.rule,
+            Rule::TooLarge {
+                max: 64,
+                actual: 65
+            }
+        ));
     }
 }

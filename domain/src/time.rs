@@ -215,7 +215,10 @@ mod tests {
         let clock = ManualClock::new(Timestamp::MIN);
         assert_eq!(clock.now(), Timestamp::MIN);
         clock.advance(TimeDelta::seconds(5));
-        assert_eq!(clock.now().unix_micros() - Timestamp::MIN.unix_micros(), 5_000_000);
+        assert_eq!(
+            clock.now().unix_micros() - Timestamp::MIN.unix_micros(),
+            5_000_000
+        );
         clock.advance(TimeDelta::MAX);
         assert_eq!(clock.now(), Timestamp::MAX);
         let shared = clock.clone();

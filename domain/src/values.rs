@@ -453,7 +453,13 @@ mod tests {
         let err = BoundedText::<10>::new("city", "é".repeat(11)).expect_err("too long");
         assert_eq!(
             err,
-            ValidationError::new("city", Rule::TooLong { max: 10, actual: 11 })
+            ValidationError::new(
+                "city",
+                Rule::TooLong {
+                    max: 10,
+                    actual: 11
+                }
+            )
         );
         assert!(BoundedText::<10>::new("city", "").is_ok());
     }
@@ -472,7 +478,9 @@ mod tests {
             ValidationError::new("name", Rule::Empty)
         );
         assert_eq!(
-            Name::<255>::new("name", " api ").expect("kept as is").as_str(),
+            Name::<255>::new("name", " api ")
+                .expect("kept as is")
+                .as_str(),
             " api "
         );
         assert!(Name::<3>::new("name", "abcd").is_err());
@@ -506,10 +514,7 @@ mod tests {
             let err = Email::parse(bad).expect_err(bad);
             assert_eq!(err.field, "email", "{bad:?}");
         }
-        assert_eq!(
-            Email::parse("").expect_err("empty").rule,
-            Rule::Empty
-        );
+        assert_eq!(Email::parse("").expect_err("empty").rule, Rule::Empty);
         assert_eq!(
             Email::parse("a\0@b.c").expect_err("nul").rule,
             Rule::NulCharacter
@@ -541,12 +546,28 @@ mod tests {
 
     #[test]
     fn repository_paths_follow_the_grammar() {
-        for good in ["acme", "acme/api", "acme/api/worker", "a.b_c-d/0", "x1/y2.z3"] {
+        for good in [
+            "acme",
+            "acme/api",
+            "acme/api/worker",
+            "a.b_c-d/0",
+            "x1/y2.z3",
+        ] {
             assert!(RepositoryPath::parse(good).is_ok(), "{good}");
         }
         for bad in [
-            "", "/acme", "acme/", "acme//api", "Acme", "acme/api-", "-acme", "ac--me", "ac._me",
-            "acme/ api", "acme\0", "é",
+            "",
+            "/acme",
+            "acme/",
+            "acme//api",
+            "Acme",
+            "acme/api-",
+            "-acme",
+            "ac--me",
+            "ac._me",
+            "acme/ api",
+            "acme\0",
+            "é",
         ] {
             let err = RepositoryPath::parse(bad).expect_err(bad);
             assert_eq!(err.field, "path", "{bad:?}");

@@ -229,7 +229,10 @@ mod tests {
                 (InvocationStatus::Success, d(40)),
             ],
         );
-        assert_eq!((stats.total, stats.success, stats.error, stats.timeout), (4, 2, 1, 1));
+        assert_eq!(
+            (stats.total, stats.success, stats.error, stats.timeout),
+            (4, 2, 1, 1)
+        );
         assert_eq!(stats.avg_duration_ms, Some(25.0));
         assert_eq!(stats.max_duration_ms, Some(40));
         assert_eq!(stats.p50_duration_ms, Some(25.0));

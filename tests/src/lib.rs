@@ -1,1 +1,3 @@
 //! ContainerPub test support: contract suite and PostgreSQL harness.
+
+pub mod pg;
