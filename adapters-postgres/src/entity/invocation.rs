@@ -1,0 +1,24 @@
+//! `function_invocations`
+#![allow(missing_docs, unreachable_pub)]
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "function_invocations")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub uuid: Uuid,
+    pub function_id: i32,
+    pub status: String,
+    pub duration_ms: i32,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub error: Option<String>,
+    pub timestamp: DateTime,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,175 @@
+//! The one place where database errors become [`StoreError`]s.
+//!
+//! | PostgreSQL / driver                                   | `StoreError`                          |
+//! |-------------------------------------------------------|---------------------------------------|
+//! | `23505` unique violation                              | `Conflict { key }` (by constraint)    |
+//! | `23503` foreign-key violation, on insert/update       | `ReferenceMissing { key }`            |
+//! | `23503` foreign-key violation, on delete              | `StillReferenced { key }`             |
+//! | `23514` check violation                               | `StoreError::check_violation(check)`  |
+//! | `57014` statement timeout / cancel, `40001`, `40P01`, `57P01`–`57P03`, class `08`, `53300` | `Unavailable` |
+//! | pool timed out or closed, I/O and TLS errors, lost connection | `Unavailable`                 |
+//! | a constraint name this crate does not know            | `Internal`, naming the constraint     |
+//! | anything else                                         | `Internal`                            |
+
+use std::ops::Deref;
+
+use containerpub_ports::{CheckConstraint, ForeignKey, StoreError, UniqueKey};
+use sea_orm::{DbErr, RuntimeErr, sqlx};
+
+/// What the failing statement was doing: decides how a foreign-key violation reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Op {
+    /// Reads, and statements that cannot violate a foreign key.
+    Read,
+    /// INSERT or UPDATE: a violated foreign key means the referenced row is missing.
+    Write,
+    /// DELETE: a violated foreign key means an `ON DELETE RESTRICT` row still references it.
+    Delete,
+}
+
+/// Maps a SeaORM error to the store error it stands for.
+pub(crate) fn map_db_err(err: DbErr, op: Op) -> StoreError {
+    match &err {
+        DbErr::ConnectionAcquire(e) => {
+            StoreError::unavailable(format!("no database connection available: {e}"))
+        }
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => map_sqlx_err(e.deref(), op),
+        DbErr::Conn(e) => StoreError::unavailable(format!("database connection failed: {e}")),
+        _ => StoreError::internal(format!("database error: {err}")),
+    }
+}
+
+/// Maps a sqlx error (reached inside a `DbErr`).
+pub(crate) fn map_sqlx_err(err: &sqlx::Error, op: Op) -> StoreError {
+    match err {
+        sqlx::Error::Database(db) => {
+            let code = db.code();
+            let code = code.as_deref().unwrap_or("");
+            map_database_error(code, db.constraint(), db.message(), op)
+        }
+        sqlx::Error::Io(e) => StoreError::unavailable(format!("database connection lost: {e}")),
+        sqlx::Error::Tls(e) => StoreError::unavailable(format!("database TLS error: {e}")),
+        sqlx::Error::PoolTimedOut => {
+            StoreError::unavailable("timed out waiting for a database connection")
+        }
+        sqlx::Error::PoolClosed => StoreError::unavailable("the connection pool is closed"),
+        sqlx::Error::WorkerCrashed => StoreError::unavailable("the database worker crashed"),
+        other => StoreError::internal(format!("database driver error: {other}")),
+    }
+}
+
+/// Maps a server error by SQLSTATE and constraint name.
+pub(crate) fn map_database_error(
+    code: &str,
+    constraint: Option<&str>,
+    message: &str,
+    op: Op,
+) -> StoreError {
+    match code {
+        "23505" => match constraint.and_then(UniqueKey::from_constraint_name) {
+            Some(key) => StoreError::Conflict { key },
+            None => unknown_constraint("unique", constraint, message),
+        },
+        "23503" => match constraint.and_then(ForeignKey::from_constraint_name) {
+            Some(key) if op == Op::Delete => StoreError::StillReferenced { key },
+            Some(key) => StoreError::ReferenceMissing { key },
+            None => unknown_constraint("foreign key", constraint, message),
+        },
+        "23514" => match constraint.and_then(CheckConstraint::from_constraint_name) {
+            Some(check) => StoreError::check_violation(check),
+            None => unknown_constraint("check", constraint, message),
+        },
+        // statement timeout or cancel, serialization failure, deadlock, shutdowns, cannot
+        // connect now, too many connections, and the whole connection-exception class.
+        "57014" | "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "53300" => {
+            StoreError::unavailable(format!("database unavailable ({code}): {message}"))
+        }
+        c if c.starts_with("08") => {
+            StoreError::unavailable(format!("database connection error ({code}): {message}"))
+        }
+        _ => StoreError::internal(format!("database error {code}: {message}")),
+    }
+}
+
+fn unknown_constraint(kind: &str, constraint: Option<&str>, message: &str) -> StoreError {
+    StoreError::internal(format!(
+        "{kind} violation on unknown constraint {}: {message}",
+        constraint.unwrap_or("<unnamed>")
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constraint_violations_map_by_name_and_operation() {
+        assert_eq!(
+            map_database_error("23505", Some("users_email_key"), "dup", Op::Write),
+            StoreError::Conflict {
+                key: UniqueKey::UsersEmail
+            }
+        );
+        assert_eq!(
+            map_database_error("23503", Some("functions_user_id_fkey"), "fk", Op::Write),
+            StoreError::ReferenceMissing {
+                key: ForeignKey::FunctionsUserId
+            }
+        );
+        assert_eq!(
+            map_database_error(
+                "23503",
+                Some("organizations_owner_id_fkey"),
+                "fk",
+                Op::Delete
+            ),
+            StoreError::StillReferenced {
+                key: ForeignKey::OrganizationsOwnerId
+            }
+        );
+        assert_eq!(
+            map_database_error(
+                "23514",
+                Some("function_invocations_duration_ms_check"),
+                "chk",
+                Op::Write
+            ),
+            StoreError::check_violation(CheckConstraint::InvocationsDurationMs)
+        );
+    }
+
+    #[test]
+    fn unknown_constraints_are_internal_and_named() {
+        let err = map_database_error("23505", Some("users_pkey"), "dup", Op::Write);
+        assert!(
+            matches!(&err, StoreError::Internal { message } if message.contains("users_pkey")),
+            "{err:?}"
+        );
+        let err = map_database_error("23503", None, "fk", Op::Write);
+        assert!(matches!(err, StoreError::Internal { .. }));
+    }
+
+    #[test]
+    fn transient_failures_are_unavailable() {
+        for code in [
+            "57014", "40001", "40P01", "57P01", "57P03", "08006", "53300",
+        ] {
+            assert!(
+                map_database_error(code, None, "x", Op::Read).is_retryable(),
+                "{code}"
+            );
+        }
+        assert!(!map_database_error("42601", None, "syntax", Op::Read).is_retryable());
+        assert!(map_sqlx_err(&sqlx::Error::PoolTimedOut, Op::Read).is_retryable());
+        assert!(
+            map_db_err(
+                DbErr::ConnectionAcquire(sea_orm::ConnAcquireErr::Timeout),
+                Op::Read
+            )
+            .is_retryable()
+        );
+        assert!(!map_sqlx_err(&sqlx::Error::RowNotFound, Op::Read).is_retryable());
+    }
+}

@@ -1,0 +1,327 @@
+//! Logs and invocations: set-based batch inserts through `UNNEST` (one array parameter per
+//! column, one statement per `BATCH_CHUNK_ROWS` rows, so no batch size reaches the
+//! 65,535-parameter limit), and the statistics query.
+//!
+//! sea-query cannot bind an array holding NULL elements, so the nullable `error` column of
+//! invocations travels as a text array (empty where NULL) plus a boolean NULL mask.
+
+use containerpub_domain::{
+    DurationMs, FunctionId, FunctionStats, Invocation, InvocationStatus, LogEntry, NewInvocation,
+    NewLog, Timestamp, mean,
+};
+use containerpub_ports::{BATCH_CHUNK_ROWS, StoreError, StoreResult};
+use sea_orm::sea_query::ArrayType;
+use sea_orm::{ConnectionTrait, Value};
+
+use crate::conn::{PgConn, atomic, guarded};
+use crate::crud::{by_id, scalar, to_domain};
+use crate::error::Op;
+use crate::handle::Handle;
+use crate::ops::{execute_raw, query_raw};
+use crate::table::{Invocations, Logs};
+
+/// The log insert: five arrays, one row per element.
+pub(crate) const APPEND_LOGS: &str = r#"INSERT INTO "function_logs" ("uuid", "function_id", "level", "message", "timestamp") SELECT * FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::text[], $5::timestamp[])"#;
+
+/// The log insert returning rows: `WITH ORDINALITY … ORDER BY` pins the insertion (and so the
+/// id) order to the input order.
+pub(crate) const INSERT_LOGS: &str = r#"INSERT INTO "function_logs" ("uuid", "function_id", "level", "message", "timestamp") SELECT u."uuid", u."function_id", u."level", u."message", u."timestamp" FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::text[], $5::timestamp[]) WITH ORDINALITY AS u("uuid", "function_id", "level", "message", "timestamp", "ord") ORDER BY u."ord" RETURNING *"#;
+
+/// The invocation insert (the `error` column rebuilt from its NULL mask).
+pub(crate) const APPEND_INVOCATIONS: &str = r#"INSERT INTO "function_invocations" ("uuid", "function_id", "status", "duration_ms", "error", "timestamp") SELECT u."uuid", u."function_id", u."status", u."duration_ms", CASE WHEN u."error_is_null" THEN NULL ELSE u."error" END, u."timestamp" FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::int4[], $5::text[], $6::bool[], $7::timestamp[]) AS u("uuid", "function_id", "status", "duration_ms", "error", "error_is_null", "timestamp")"#;
+
+/// The invocation insert returning rows, in input order.
+pub(crate) const INSERT_INVOCATIONS: &str = r#"INSERT INTO "function_invocations" ("uuid", "function_id", "status", "duration_ms", "error", "timestamp") SELECT u."uuid", u."function_id", u."status", u."duration_ms", CASE WHEN u."error_is_null" THEN NULL ELSE u."error" END, u."timestamp" FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::int4[], $5::text[], $6::bool[], $7::timestamp[]) WITH ORDINALITY AS u("uuid", "function_id", "status", "duration_ms", "error", "error_is_null", "timestamp", "ord") ORDER BY u."ord" RETURNING *"#;
+
+fn array(ty: ArrayType, items: Vec<Value>) -> Value {
+    Value::Array(ty, Some(Box::new(items)))
+}
+
+/// The column arrays of a chunk of logs.
+pub(crate) fn log_arrays(
+    chunk: impl ExactSizeIterator<Item = NewLog>,
+    now: Timestamp,
+) -> Vec<Value> {
+    let n = chunk.len();
+    let (mut uuids, mut functions, mut levels, mut messages, mut times) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for log in chunk {
+        uuids.push(Value::Uuid(Some(log.uuid)));
+        functions.push(Value::Int(Some(log.function_id.get())));
+        levels.push(Value::String(Some(log.level.as_str().to_owned())));
+        messages.push(Value::String(Some(log.message.into_inner())));
+        times.push(Value::ChronoDateTime(Some(
+            log.timestamp.unwrap_or(now).naive_utc(),
+        )));
+    }
+    vec![
+        array(ArrayType::Uuid, uuids),
+        array(ArrayType::Int, functions),
+        array(ArrayType::String, levels),
+        array(ArrayType::String, messages),
+        array(ArrayType::ChronoDateTime, times),
+    ]
+}
+
+/// The column arrays of a chunk of invocations.
+pub(crate) fn invocation_arrays(
+    chunk: impl ExactSizeIterator<Item = NewInvocation>,
+    now: Timestamp,
+) -> Vec<Value> {
+    let n = chunk.len();
+    let (mut uuids, mut functions, mut statuses, mut durations) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    let (mut errors, mut error_nulls, mut times) = (
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+        Vec::with_capacity(n),
+    );
+    for inv in chunk {
+        uuids.push(Value::Uuid(Some(inv.uuid)));
+        functions.push(Value::Int(Some(inv.function_id.get())));
+        statuses.push(Value::String(Some(inv.status.as_str().to_owned())));
+        durations.push(Value::Int(Some(inv.duration_ms.get())));
+        error_nulls.push(Value::Bool(Some(inv.error.is_none())));
+        errors.push(Value::String(Some(
+            inv.error.map(|e| e.into_inner()).unwrap_or_default(),
+        )));
+        times.push(Value::ChronoDateTime(Some(
+            inv.timestamp.unwrap_or(now).naive_utc(),
+        )));
+    }
+    vec![
+        array(ArrayType::Uuid, uuids),
+        array(ArrayType::Int, functions),
+        array(ArrayType::String, statuses),
+        array(ArrayType::Int, durations),
+        array(ArrayType::String, errors),
+        array(ArrayType::Bool, error_nulls),
+        array(ArrayType::ChronoDateTime, times),
+    ]
+}
+
+/// Splits a batch into owned chunks of `BATCH_CHUNK_ROWS` rows.
+fn chunks<T>(rows: Vec<T>) -> impl Iterator<Item = Vec<T>> {
+    let mut rows = rows.into_iter().peekable();
+    std::iter::from_fn(move || {
+        rows.peek()?;
+        Some(rows.by_ref().take(BATCH_CHUNK_ROWS).collect())
+    })
+}
+
+/// Writes every chunk with `sql`, returning the total row count.
+async fn write_counted<D: ConnectionTrait, T>(
+    db: &D,
+    rows: Vec<T>,
+    sql: &str,
+    arrays: impl Fn(std::vec::IntoIter<T>) -> Vec<Value>,
+) -> StoreResult<u64> {
+    let mut total = 0;
+    for chunk in chunks(rows) {
+        total += execute_raw(db, sql, arrays(chunk.into_iter()), Op::Write).await?;
+    }
+    Ok(total)
+}
+
+/// `append`: all or nothing, one `UNNEST` statement per chunk.
+pub(crate) async fn append<C: PgConn>(h: &Handle<C>, logs: Vec<NewLog>) -> StoreResult<u64> {
+    if logs.is_empty() {
+        return Ok(0);
+    }
+    let now = h.now();
+    let arrays = |chunk: std::vec::IntoIter<NewLog>| log_arrays(chunk, now);
+    if logs.len() > BATCH_CHUNK_ROWS {
+        atomic!(&h.conn, |tx| write_counted(tx, logs, APPEND_LOGS, arrays)
+            .await)
+    } else {
+        guarded!(&h.conn, |c| write_counted(c, logs, APPEND_LOGS, arrays)
+            .await)
+    }
+}
+
+/// `record_many`: all or nothing, one `UNNEST` statement per chunk.
+pub(crate) async fn record_many<C: PgConn>(
+    h: &Handle<C>,
+    invocations: Vec<NewInvocation>,
+) -> StoreResult<u64> {
+    if invocations.is_empty() {
+        return Ok(0);
+    }
+    let now = h.now();
+    let arrays = |chunk: std::vec::IntoIter<NewInvocation>| invocation_arrays(chunk, now);
+    if invocations.len() > BATCH_CHUNK_ROWS {
+        atomic!(&h.conn, |tx| write_counted(
+            tx,
+            invocations,
+            APPEND_INVOCATIONS,
+            arrays
+        )
+        .await)
+    } else {
+        guarded!(&h.conn, |c| write_counted(
+            c,
+            invocations,
+            APPEND_INVOCATIONS,
+            arrays
+        )
+        .await)
+    }
+}
+
+/// The `insert_rows` hook of logs: `UNNEST … RETURNING *`, rows in input order.
+pub(crate) async fn insert_log_rows<D: PgConn>(
+    db: &D,
+    rows: Vec<NewLog>,
+    now: Timestamp,
+) -> StoreResult<Vec<LogEntry>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in chunks(rows) {
+        let rows = query_raw(
+            db,
+            INSERT_LOGS,
+            log_arrays(chunk.into_iter(), now),
+            Op::Write,
+        )
+        .await?;
+        out.extend(by_id::<Logs>(to_domain::<Logs>(rows)?));
+    }
+    Ok(out)
+}
+
+/// The `insert_rows` hook of invocations: `UNNEST … RETURNING *`, rows in input order.
+pub(crate) async fn insert_invocation_rows<D: PgConn>(
+    db: &D,
+    rows: Vec<NewInvocation>,
+    now: Timestamp,
+) -> StoreResult<Vec<Invocation>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in chunks(rows) {
+        let rows = query_raw(
+            db,
+            INSERT_INVOCATIONS,
+            invocation_arrays(chunk.into_iter(), now),
+            Op::Write,
+        )
+        .await?;
+        out.extend(by_id::<Invocations>(to_domain::<Invocations>(rows)?));
+    }
+    Ok(out)
+}
+
+/// The statistics query: one pass over the `(function_id, "timestamp")` index range.
+pub(crate) const STATS: &str = r#"SELECT count(*) AS "total", count(*) FILTER (WHERE "status" = $3) AS "success", count(*) FILTER (WHERE "status" = $4) AS "error", count(*) FILTER (WHERE "status" = $5) AS "timeout", sum("duration_ms")::int8 AS "sum", max("duration_ms") AS "max", percentile_cont(0.5) WITHIN GROUP (ORDER BY "duration_ms") AS "p50", percentile_cont(0.95) WITHIN GROUP (ORDER BY "duration_ms") AS "p95", percentile_cont(0.99) WITHIN GROUP (ORDER BY "duration_ms") AS "p99" FROM "function_invocations" WHERE "function_id" = $1 AND "timestamp" >= $2"#;
+
+/// `stats`: counts per status, sum and max, continuous percentiles in SQL; the average is
+/// `domain::mean(sum, total)`, computed here so both adapters agree to the last bit.
+pub(crate) async fn stats<C: PgConn>(
+    h: &Handle<C>,
+    function: FunctionId,
+    since: Timestamp,
+) -> StoreResult<FunctionStats> {
+    let values = vec![
+        Value::from(function.get()),
+        Value::from(since.naive_utc()),
+        Value::from(InvocationStatus::Success.as_str()),
+        Value::from(InvocationStatus::Error.as_str()),
+        Value::from(InvocationStatus::Timeout.as_str()),
+    ];
+    let rows = query_raw(&h.conn, STATS, values, Op::Read).await?;
+    let row = rows
+        .first()
+        .ok_or_else(|| StoreError::internal("the statistics query returned no row"))?;
+    let count = |column: &str| -> StoreResult<u64> {
+        let n: i64 = scalar(row, column)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    };
+    let total = count("total")?;
+    let sum: Option<i64> = scalar(row, "sum")?;
+    let max: Option<i32> = scalar(row, "max")?;
+    if let Some(max) = max {
+        // Re-validate like any stored duration.
+        DurationMs::new(max).map_err(|e| {
+            StoreError::internal(format!("function_invocations.duration_ms: {}", e.rule))
+        })?;
+    }
+    Ok(FunctionStats {
+        function_id: function,
+        since,
+        total,
+        success: count("success")?,
+        error: count("error")?,
+        timeout: count("timeout")?,
+        avg_duration_ms: mean(sum.unwrap_or(0), total),
+        max_duration_ms: max,
+        p50_duration_ms: scalar(row, "p50")?,
+        p95_duration_ms: scalar(row, "p95")?,
+        p99_duration_ms: scalar(row, "p99")?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use containerpub_domain::{LogLevel, Text};
+
+    use super::*;
+
+    #[test]
+    fn arrays_hold_one_element_per_row_and_no_nulls() {
+        let now = Timestamp::MIN;
+        let logs = vec![
+            NewLog::new(
+                FunctionId::new(1),
+                LogLevel::Warn,
+                Text::new("message", "a").expect("valid"),
+            ),
+            NewLog::new(
+                FunctionId::new(2),
+                LogLevel::Info,
+                Text::new("message", "b").expect("valid"),
+            ),
+        ];
+        let arrays = log_arrays(logs.into_iter(), now);
+        assert_eq!(arrays.len(), 5);
+        for a in &arrays {
+            let items = a.as_ref_array().expect("array");
+            assert_eq!(items.len(), 2);
+            assert!(items.iter().all(Value::is_some));
+        }
+        let mut inv = NewInvocation::new(
+            FunctionId::new(1),
+            InvocationStatus::Error,
+            DurationMs::new(5).expect("valid"),
+        );
+        inv.error = Some(Text::new("error", "boom").expect("valid"));
+        let ok = NewInvocation::new(
+            FunctionId::new(1),
+            InvocationStatus::Success,
+            DurationMs::new(1).expect("valid"),
+        );
+        let arrays = invocation_arrays(vec![inv, ok].into_iter(), now);
+        assert_eq!(
+            arrays[4].as_ref_array().expect("array"),
+            &vec![Value::from("boom"), Value::from("")]
+        );
+        assert_eq!(
+            arrays[5].as_ref_array().expect("array"),
+            &vec![Value::from(false), Value::from(true)]
+        );
+    }
+
+    #[test]
+    fn batches_split_into_chunks() {
+        let sizes: Vec<usize> = chunks((0..12_001).collect::<Vec<_>>())
+            .map(|c| c.len())
+            .collect();
+        assert_eq!(sizes, vec![5_000, 5_000, 2_001]);
+        assert_eq!(chunks(Vec::<u8>::new()).count(), 0);
+    }
+}

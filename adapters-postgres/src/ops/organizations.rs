@@ -1,0 +1,282 @@
+//! Organizations and their members: every organization insert also makes the owner a member.
+
+use containerpub_domain::{
+    MemberProfile, NewOrganization, NewOrganizationMember, Organization, OrganizationMember, Rule,
+    Timestamp, Uuid,
+};
+use containerpub_ports::{
+    BATCH_CHUNK_ROWS, OrganizationKey, StoreError, StoreResult, Table, Upserted,
+};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
+use sea_orm::{ColumnTrait, IdenStatic, Iterable, Value};
+
+use crate::conn::{PgConn, atomic, guarded};
+use crate::crud::{self, by_id, insert_stmt, prefixed_model_of, write_returning};
+use crate::entity::{member, organization, profile, user};
+use crate::error::{Op, map_db_err};
+use crate::handle::Handle;
+use crate::ops::execute_raw;
+use crate::table::{Members, Organizations, Profiles, TableDef, Users};
+
+/// Inserts organizations (statements of `BATCH_CHUNK_ROWS` rows) and, after each statement,
+/// their owners' memberships (one statement per chunk); returns both, in input order.
+async fn insert_with_owners<D: PgConn>(
+    db: &D,
+    rows: Vec<NewOrganization>,
+    now: Timestamp,
+) -> StoreResult<Vec<(Organization, OrganizationMember)>> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows
+            .by_ref()
+            .take(BATCH_CHUNK_ROWS)
+            .map(|new| Organizations::new_row(new, now))
+            .collect();
+        let orgs = by_id::<Organizations>(
+            write_returning::<Organizations, _, _>(
+                db,
+                &insert_stmt::<Organizations>(chunk),
+                Op::Write,
+            )
+            .await?,
+        );
+        let members = orgs.iter().map(|org| {
+            Members::new_row(
+                NewOrganizationMember {
+                    organization_id: org.uuid,
+                    user_id: org.owner_id,
+                },
+                now,
+            )
+        });
+        let members = by_id::<Members>(
+            write_returning::<Members, _, _>(db, &insert_stmt::<Members>(members), Op::Write)
+                .await?,
+        );
+        if members.len() != orgs.len() {
+            return Err(StoreError::internal(
+                "organization_members: the owners' memberships were not all written",
+            ));
+        }
+        out.extend(orgs.into_iter().zip(members));
+    }
+    Ok(out)
+}
+
+/// The `insert_rows` hook of organizations.
+pub(crate) async fn insert_rows<D: PgConn>(
+    db: &D,
+    rows: Vec<NewOrganization>,
+    now: Timestamp,
+) -> StoreResult<Vec<Organization>> {
+    Ok(insert_with_owners(db, rows, now)
+        .await?
+        .into_iter()
+        .map(|(org, _)| org)
+        .collect())
+}
+
+/// The `upsert_row` hook: the insert branch also adds the owner's membership.
+pub(crate) async fn upsert_row<D: PgConn>(
+    db: &D,
+    new: NewOrganization,
+    key: OrganizationKey,
+    now: Timestamp,
+) -> StoreResult<Upserted<Organization>> {
+    let stmt = crud::upsert_stmt::<Organizations>(Organizations::new_row(new, now), key);
+    let upserted = crud::run_upsert::<Organizations, D>(db, &stmt)
+        .await?
+        .ok_or_else(|| StoreError::internal("organizations: the upsert returned no row"))?;
+    if let Upserted::Inserted(org) = &upserted {
+        let member = Members::new_row(
+            NewOrganizationMember {
+                organization_id: org.uuid,
+                user_id: org.owner_id,
+            },
+            now,
+        );
+        write_returning::<Members, _, _>(db, &insert_stmt::<Members>([member]), Op::Write).await?;
+    }
+    Ok(upserted)
+}
+
+/// `create_with_owner`
+pub(crate) async fn create_with_owner<C: PgConn>(
+    h: &Handle<C>,
+    new: NewOrganization,
+) -> StoreResult<(Organization, OrganizationMember)> {
+    let now = h.now();
+    let mut created = atomic!(&h.conn, |tx| insert_with_owners(tx, vec![new], now).await)?;
+    created
+        .pop()
+        .ok_or_else(|| StoreError::internal("organizations: the insert returned no row"))
+}
+
+/// `organization_of`: the organization the user with this uuid belongs to.
+pub(crate) fn organization_of_stmt(user: Uuid) -> SelectStatement {
+    let mut members = Query::select();
+    members
+        .column(member::Column::OrganizationId)
+        .from(member::Entity)
+        .and_where(Expr::col(member::Column::UserId).eq(user));
+    let mut stmt = crate::sql::select_all::<Organizations>();
+    stmt.and_where(organization::Column::Uuid.into_expr().in_subquery(members));
+    stmt
+}
+
+/// `organization_of`
+pub(crate) async fn organization_of<C: PgConn>(
+    h: &Handle<C>,
+    user: Uuid,
+) -> StoreResult<Option<Organization>> {
+    crud::fetch_opt::<Organizations, _>(&h.conn, &organization_of_stmt(user)).await
+}
+
+/// Selects every column of `T`'s table as `"{prefix}{column}"`.
+fn select_prefixed<T: TableDef>(stmt: &mut SelectStatement, prefix: &str) {
+    for column in T::Column::iter() {
+        stmt.expr_as(
+            column.into_expr(),
+            Alias::new(format!("{prefix}{}", column.as_str())),
+        );
+    }
+}
+
+/// `members_of`: memberships joined with their users and (optional) profiles.
+pub(crate) fn members_of_stmt(organization: Uuid) -> SelectStatement {
+    let mut stmt = Query::select();
+    select_prefixed::<Members>(&mut stmt, "m_");
+    select_prefixed::<Users>(&mut stmt, "u_");
+    select_prefixed::<Profiles>(&mut stmt, "p_");
+    stmt.from(member::Entity)
+        .inner_join(
+            user::Entity,
+            user::Column::Uuid
+                .into_expr()
+                .equals(member::Column::UserId.as_column_ref()),
+        )
+        .left_join(
+            profile::Entity,
+            profile::Column::UserId
+                .into_expr()
+                .equals(user::Column::Uuid.as_column_ref()),
+        )
+        .and_where(member::Column::OrganizationId.into_expr().eq(organization))
+        .order_by_expr_with_nulls(
+            member::Column::JoinedAt.into_expr(),
+            Order::Asc,
+            NullOrdering::Last,
+        )
+        .order_by_expr_with_nulls(
+            member::Column::Id.into_expr(),
+            Order::Asc,
+            NullOrdering::Last,
+        );
+    stmt
+}
+
+/// `members_of`
+pub(crate) async fn members_of<C: PgConn>(
+    h: &Handle<C>,
+    organization: Uuid,
+) -> StoreResult<Vec<MemberProfile>> {
+    let rows = h
+        .conn
+        .query_all(&members_of_stmt(organization))
+        .await
+        .map_err(|e| map_db_err(e, Op::Read))?;
+    rows.iter()
+        .map(|row| {
+            let has_profile = row
+                .try_get::<Option<i32>>("p_", "id")
+                .map_err(|e| StoreError::internal(format!("user_information: {e}")))?
+                .is_some();
+            Ok(MemberProfile {
+                member: prefixed_model_of::<Members>(row, "m_")?,
+                user: prefixed_model_of::<Users>(row, "u_")?,
+                information: if has_profile {
+                    Some(prefixed_model_of::<Profiles>(row, "p_")?)
+                } else {
+                    None
+                },
+            })
+        })
+        .collect()
+}
+
+/// `add_member`: one INSERT.
+pub(crate) async fn add_member<C: PgConn>(
+    h: &Handle<C>,
+    organization: Uuid,
+    user: Uuid,
+) -> StoreResult<OrganizationMember> {
+    crud::insert::<Members, C>(
+        h,
+        NewOrganizationMember {
+            organization_id: organization,
+            user_id: user,
+        },
+    )
+    .await
+}
+
+const REMOVE_MEMBER: &str = r#"DELETE FROM "organization_members" WHERE "organization_id" = $1 AND "user_id" = $2 AND NOT EXISTS (SELECT 1 FROM "organizations" WHERE "organizations"."uuid" = $1 AND "organizations"."owner_id" = $2)"#;
+const IS_MEMBER: &str =
+    r#"SELECT 1 FROM "organization_members" WHERE "organization_id" = $1 AND "user_id" = $2"#;
+
+/// `remove_member`: the membership must exist (`NotFound`), the user must not be the owner
+/// (`InvalidInput`), then DELETE. One guarded DELETE does it; when it deletes nothing, a read
+/// tells which rule stopped it.
+pub(crate) async fn remove_member<C: PgConn>(
+    h: &Handle<C>,
+    organization: Uuid,
+    user: Uuid,
+) -> StoreResult<()> {
+    let values = || vec![Value::from(organization), Value::from(user)];
+    let deleted = guarded!(&h.conn, |c| execute_raw(
+        c,
+        REMOVE_MEMBER,
+        values(),
+        Op::Delete
+    )
+    .await)?;
+    if deleted > 0 {
+        return Ok(());
+    }
+    let member = crate::ops::query_raw(&h.conn, IS_MEMBER, values(), Op::Read).await?;
+    if member.is_empty() {
+        return Err(StoreError::NotFound {
+            table: Table::OrganizationMembers,
+        });
+    }
+    Err(StoreError::invalid(
+        "user_id",
+        Rule::Invariant("the organization's owner cannot be removed"),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::sea_query::PostgresQueryBuilder;
+
+    use super::*;
+
+    #[test]
+    fn members_join_users_and_profiles_with_prefixes() {
+        let (s, v) = members_of_stmt(Uuid::nil()).build(PostgresQueryBuilder);
+        assert!(s.starts_with(r#"SELECT "organization_members"."id" AS "m_id", "organization_members"."organization_id" AS "m_organization_id""#), "{s}");
+        assert!(
+            s.contains(r#""user_information"."user_id" AS "p_user_id""#),
+            "{s}"
+        );
+        assert!(s.ends_with(r#"FROM "organization_members" INNER JOIN "users" ON "users"."uuid" = "organization_members"."user_id" LEFT JOIN "user_information" ON "user_information"."user_id" = "users"."uuid" WHERE "organization_members"."organization_id" = $1 ORDER BY "organization_members"."joined_at" ASC NULLS LAST, "organization_members"."id" ASC NULLS LAST"#), "{s}");
+        assert_eq!(v.0.len(), 1);
+    }
+
+    #[test]
+    fn organization_of_goes_through_the_membership() {
+        let (s, _) = organization_of_stmt(Uuid::nil()).build(PostgresQueryBuilder);
+        assert!(s.ends_with(r#"FROM "organizations" WHERE "organizations"."uuid" IN (SELECT "organization_id" FROM "organization_members" WHERE "user_id" = $1)"#), "{s}");
+    }
+}

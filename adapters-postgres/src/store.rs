@@ -1,0 +1,236 @@
+//! [`PgStore`] (the pool) and [`PgTransaction`] (a transaction or savepoint): both hand out
+//! the same stores, bound to themselves.
+
+use std::fmt;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use containerpub_domain::{Clock, Rule, SystemClock};
+use containerpub_ports::{
+    DeploymentStore, FunctionStore, InvocationStore, LogStore, OrganizationMemberStore,
+    OrganizationStore, RepositoryStore, StoreError, StoreResult, Stores, Transaction, UnitOfWork,
+    UserInformationStore, UserStore, Value,
+};
+use sea_orm::{Database, DatabaseConnection, DatabaseTransaction};
+
+use crate::config::PgConfig;
+use crate::conn::{self, PgConn};
+use crate::error::{Op, map_db_err};
+use crate::handle::Handle;
+use crate::raw::{self, RawRow};
+
+/// The PostgreSQL store: a connection pool and a clock. Cheap to clone (clones share the
+/// pool). Every store call outside a transaction is atomic on its own.
+#[derive(Clone)]
+pub struct PgStore {
+    handle: Handle<DatabaseConnection>,
+}
+
+impl fmt::Debug for PgStore {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgStore")
+            .field("clock", &self.handle.clock)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgStore {
+    /// Opens the pool (and one connection, to fail fast on a bad URL or an unreachable
+    /// server). Stamps come from the system clock; see [`PgStore::with_clock`].
+    ///
+    /// # Errors
+    /// `InvalidInput` (field `url`) for a URL that is not `postgres://…`; `Unavailable` if
+    /// the server cannot be reached; `Internal` for other configuration errors.
+    pub async fn connect(config: PgConfig) -> StoreResult<Self> {
+        let url = config.get_url();
+        let scheme_ok = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        if !scheme_ok
+            || url
+                .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+                .is_err()
+        {
+            return Err(StoreError::invalid(
+                "url",
+                Rule::Format("a postgres://user@host:port/database URL"),
+            ));
+        }
+        let db = Database::connect(config.to_options()).await.map_err(|e| {
+            match map_db_err(e, Op::Read) {
+                // Never echo the URL (it may hold a password).
+                StoreError::Internal { message } if message.contains(url) => {
+                    StoreError::internal("cannot configure the PostgreSQL connection pool")
+                }
+                StoreError::Unavailable { message } if message.contains(url) => {
+                    StoreError::unavailable("cannot connect to PostgreSQL")
+                }
+                other => other,
+            }
+        })?;
+        Ok(Self {
+            handle: Handle {
+                conn: db,
+                clock: Arc::new(SystemClock),
+            },
+        })
+    }
+
+    /// The same pool, stamping rows from `clock` (tests pin time with a `ManualClock`).
+    #[must_use]
+    pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self {
+            handle: Handle {
+                conn: self.handle.conn,
+                clock,
+            },
+        }
+    }
+
+    /// Runs raw SQL that returns rows. Parameters are named `@name` in the SQL and bound
+    /// from `params` (see the crate docs, "Raw SQL").
+    ///
+    /// # Errors
+    /// `InvalidInput` (field `params`) for an unknown, missing, unused or repeated
+    /// parameter; the statement's errors, mapped as for store calls (a foreign-key violation
+    /// reads as `ReferenceMissing`, whatever the statement); `Internal` for a column type
+    /// [`RawRow`] does not read (cast it in SQL).
+    pub async fn raw_query(&self, sql: &str, params: &[(&str, Value)]) -> StoreResult<Vec<RawRow>> {
+        raw::query(&self.handle.conn, sql, params).await
+    }
+
+    /// Runs a raw statement; returns the number of rows it affected.
+    ///
+    /// # Errors
+    /// As [`PgStore::raw_query`].
+    pub async fn raw_execute(&self, sql: &str, params: &[(&str, Value)]) -> StoreResult<u64> {
+        raw::execute(&self.handle.conn, sql, params).await
+    }
+
+    /// Closes the pool: waits for connections in use to come back, then closes them all.
+    pub async fn close(self) {
+        let _ = self.handle.conn.close().await;
+    }
+}
+
+/// An open transaction (or, begun on a transaction, a savepoint) with the same stores bound
+/// to it. Dropping it without [`Transaction::commit`] rolls it back.
+///
+/// Inside a transaction, every write call runs in its own savepoint: a call that fails
+/// (a `Conflict`, say) leaves no trace and the transaction stays usable, as with the
+/// in-memory store.
+///
+/// A transaction is one database session: run its calls one after the other (awaiting each),
+/// not concurrently from several tasks.
+pub struct PgTransaction {
+    handle: Handle<DatabaseTransaction>,
+    top_level: bool,
+}
+
+impl fmt::Debug for PgTransaction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PgTransaction")
+            .field("savepoint", &!self.top_level)
+            .finish_non_exhaustive()
+    }
+}
+
+impl PgTransaction {
+    /// Runs raw SQL that returns rows, inside this transaction (see [`PgStore::raw_query`]).
+    ///
+    /// # Errors
+    /// As [`PgStore::raw_query`]. A failing raw statement aborts the transaction (raw SQL
+    /// gets no savepoint of its own).
+    pub async fn raw_query(&self, sql: &str, params: &[(&str, Value)]) -> StoreResult<Vec<RawRow>> {
+        raw::query(&self.handle.conn, sql, params).await
+    }
+
+    /// Runs a raw statement inside this transaction; returns the number of rows it affected.
+    ///
+    /// # Errors
+    /// As [`PgTransaction::raw_query`].
+    pub async fn raw_execute(&self, sql: &str, params: &[(&str, Value)]) -> StoreResult<u64> {
+        raw::execute(&self.handle.conn, sql, params).await
+    }
+}
+
+macro_rules! stores_for {
+    ($t:ty) => {
+        impl Stores for $t {
+            fn users(&self) -> &dyn UserStore {
+                &self.handle
+            }
+            fn user_information(&self) -> &dyn UserInformationStore {
+                &self.handle
+            }
+            fn organizations(&self) -> &dyn OrganizationStore {
+                &self.handle
+            }
+            fn organization_members(&self) -> &dyn OrganizationMemberStore {
+                &self.handle
+            }
+            fn functions(&self) -> &dyn FunctionStore {
+                &self.handle
+            }
+            fn deployments(&self) -> &dyn DeploymentStore {
+                &self.handle
+            }
+            fn logs(&self) -> &dyn LogStore {
+                &self.handle
+            }
+            fn invocations(&self) -> &dyn InvocationStore {
+                &self.handle
+            }
+            fn repositories(&self) -> &dyn RepositoryStore {
+                &self.handle
+            }
+        }
+    };
+}
+
+stores_for!(PgStore);
+stores_for!(PgTransaction);
+
+#[async_trait]
+impl UnitOfWork for PgStore {
+    type Tx = PgTransaction;
+
+    /// `BEGIN`, run to completion on its own task so that a caller dropping this future can
+    /// never leave a pooled connection inside a transaction.
+    async fn begin(&self) -> StoreResult<PgTransaction> {
+        let tx = conn::begin_top_level(&self.handle.conn).await?;
+        Ok(PgTransaction {
+            handle: Handle {
+                conn: tx,
+                clock: Arc::clone(&self.handle.clock),
+            },
+            top_level: true,
+        })
+    }
+}
+
+#[async_trait]
+impl UnitOfWork for PgTransaction {
+    type Tx = PgTransaction;
+
+    /// A savepoint.
+    async fn begin(&self) -> StoreResult<PgTransaction> {
+        let tx = self.handle.conn.begin_tx().await?;
+        Ok(PgTransaction {
+            handle: Handle {
+                conn: tx.into_inner(),
+                clock: Arc::clone(&self.handle.clock),
+            },
+            top_level: false,
+        })
+    }
+}
+
+#[async_trait]
+impl Transaction for PgTransaction {
+    async fn commit(self) -> StoreResult<()> {
+        conn::commit(self.handle.conn, self.top_level).await
+    }
+
+    async fn rollback(self) -> StoreResult<()> {
+        conn::rollback(self.handle.conn, self.top_level).await
+    }
+}

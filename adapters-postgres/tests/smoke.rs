@@ -1,0 +1,210 @@
+//! Smoke tests of the adapter's own machinery against a real server (the behaviour of the
+//! stores is covered by the shared contract suite in `containerpub-tests`).
+//!
+//! Each test creates its own database (`cp_pgad_…`), migrates it, and drops it. The server:
+//! `CONTAINERPUB_PG_ADMIN_URL` (a URL of a database to run `CREATE DATABASE` from), else
+//! `postgres://postgres@127.0.0.1:5432/postgres`. Without a server the tests fail.
+#![allow(missing_docs)]
+
+use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::task::{Context, Waker};
+use std::time::Duration;
+
+use containerpub_domain::{Email, NewUser};
+use containerpub_ports::{
+    Filter, StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UserField, Value,
+};
+use containerpub_postgres::{PgConfig, PgStore};
+
+static SEQ: AtomicUsize = AtomicUsize::new(0);
+
+fn admin_url() -> String {
+    std::env::var("CONTAINERPUB_PG_ADMIN_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+struct Db {
+    name: String,
+    url: String,
+}
+
+impl Db {
+    async fn admin() -> PgStore {
+        PgStore::connect(PgConfig::new(admin_url()).max_connections(1))
+            .await
+            .unwrap_or_else(|e| panic!("no PostgreSQL server (set CONTAINERPUB_PG_ADMIN_URL): {e}"))
+    }
+
+    async fn new() -> Db {
+        let name = format!(
+            "cp_pgad_{}_{}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::SeqCst)
+        );
+        let admin = Self::admin().await;
+        admin
+            .raw_execute(&format!("CREATE DATABASE {name}"), &[])
+            .await
+            .expect("create database");
+        admin.close().await;
+        let base = admin_url();
+        let server = base.rsplit_once('/').map_or(base.as_str(), |(s, _)| s);
+        let url = format!("{server}/{name}");
+        containerpub_migration::up(&url).await.expect("migrate");
+        Db { name, url }
+    }
+
+    async fn drop_db(self) {
+        let admin = Self::admin().await;
+        admin
+            .raw_execute(
+                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+                &[],
+            )
+            .await
+            .expect("drop database");
+        admin.close().await;
+    }
+}
+
+fn new_user(email: &str) -> NewUser {
+    NewUser::new(Email::parse(email).expect("valid e-mail"))
+}
+
+/// sqlx 0.9.0 issue 4385: a `begin()` polled once and dropped must not leave the pooled
+/// connection inside a transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn begin_and_commit_dropped_after_one_poll_leave_nothing_open() {
+    let db = Db::new().await;
+    let store = PgStore::connect(PgConfig::new(&db.url).max_connections(1))
+        .await
+        .expect("connect");
+    let observer = PgStore::connect(PgConfig::new(&db.url))
+        .await
+        .expect("connect");
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..200 {
+        let mut begin = std::pin::pin!(store.begin());
+        let _ = begin.as_mut().poll(&mut cx);
+    }
+    for i in 0..20 {
+        let tx = store.begin().await.expect("begin");
+        tx.users()
+            .insert(new_user(&format!("c{i}@example.com")))
+            .await
+            .expect("insert");
+        let mut commit = std::pin::pin!(tx.commit());
+        let _ = commit.as_mut().poll(&mut cx);
+    }
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let user = store
+        .users()
+        .insert(new_user("after@example.com"))
+        .await
+        .expect("autocommit insert");
+    assert!(
+        observer
+            .users()
+            .find_by_id(user.id)
+            .await
+            .expect("read")
+            .is_some(),
+        "the autocommit insert is visible from another connection"
+    );
+    assert_eq!(
+        observer.users().count(Filter::All).await.expect("count"),
+        21,
+        "every dropped commit completed"
+    );
+    let open = observer
+        .raw_query(
+            "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = @db AND state LIKE 'idle in transaction%'",
+            &[("db", Value::Text(db.name.clone()))],
+        )
+        .await
+        .expect("pg_stat_activity");
+    assert_eq!(open[0].get::<i64>("n").expect("count"), 0);
+    store.close().await;
+    observer.close().await;
+    db.drop_db().await;
+}
+
+/// Savepoints, and a failing call inside a transaction leaving it usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transactions_savepoints_and_failed_calls() {
+    let db = Db::new().await;
+    let store = PgStore::connect(PgConfig::new(&db.url))
+        .await
+        .expect("connect");
+    let tx = store.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user("a@example.com"))
+        .await
+        .expect("insert");
+    assert_eq!(
+        tx.users().insert(new_user("a@example.com")).await,
+        Err(StoreError::Conflict {
+            key: UniqueKey::UsersEmail
+        })
+    );
+    let inner = tx.begin().await.expect("savepoint");
+    inner
+        .users()
+        .insert(new_user("b@example.com"))
+        .await
+        .expect("insert");
+    inner.rollback().await.expect("rollback to savepoint");
+    let inner = tx.begin().await.expect("savepoint");
+    inner
+        .users()
+        .insert(new_user("c@example.com"))
+        .await
+        .expect("insert");
+    inner.commit().await.expect("release savepoint");
+    assert_eq!(store.users().count(Filter::All).await.expect("count"), 0);
+    tx.commit().await.expect("commit");
+    let emails: Vec<String> = store
+        .users()
+        .find_all(containerpub_ports::Query::new().order_by(UserField::Id.asc()))
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|u| u.email.as_str().to_owned())
+        .collect();
+    assert_eq!(emails, ["a@example.com", "c@example.com"]);
+    store.close().await;
+    db.drop_db().await;
+}
+
+/// Batches past the 65,535-parameter limit, in one transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batches_of_any_size() {
+    let db = Db::new().await;
+    let store = PgStore::connect(PgConfig::new(&db.url))
+        .await
+        .expect("connect");
+    let users: Vec<NewUser> = (0..13_108)
+        .map(|i| new_user(&format!("bulk{i}@example.com")))
+        .collect();
+    let inserted = store.users().insert_many(users).await.expect("insert_many");
+    assert_eq!(inserted.len(), 13_108);
+    assert_eq!(inserted[13_107].email.as_str(), "bulk13107@example.com");
+    let mut users: Vec<NewUser> = (0..13_108)
+        .map(|i| new_user(&format!("more{i}@example.com")))
+        .collect();
+    users.push(new_user("bulk0@example.com"));
+    assert_eq!(
+        store.users().insert_many(users).await,
+        Err(StoreError::Conflict {
+            key: UniqueKey::UsersEmail
+        })
+    );
+    assert_eq!(
+        store.users().count(Filter::All).await.expect("count"),
+        13_108
+    );
+    store.close().await;
+    db.drop_db().await;
+}
