@@ -571,7 +571,7 @@ mod tests {
             .build(PostgresQueryBuilder);
         assert_eq!(
             s,
-            r#"SELECT EXISTS(SELECT 1 FROM "functions" WHERE "functions"."user_id" = $1) AS "exists""#
+            r#"SELECT EXISTS(SELECT 1 FROM "functions" WHERE "functions"."user_id" = CAST($1 AS int8)) AS "exists""#
         );
     }
 
@@ -582,7 +582,7 @@ mod tests {
         let plan = Keyset::plan(&filter, &sort, &KeysetRequest::first(50)).expect("valid");
         let (s, v) = select_window::<Logs>(&filter, &plan).build(PostgresQueryBuilder);
         assert!(s.ends_with(
-            r#"WHERE "function_logs"."function_id" = $1 ORDER BY "function_logs"."timestamp" ASC NULLS LAST, "function_logs"."id" ASC NULLS LAST LIMIT $2"#
+            r#"WHERE "function_logs"."function_id" = CAST($1 AS int8) ORDER BY "function_logs"."timestamp" ASC NULLS LAST, "function_logs"."id" ASC NULLS LAST LIMIT $2"#
         ), "{s}");
         assert_eq!(v.0[1], sea_orm::Value::BigUnsigned(Some(51)));
     }

@@ -35,6 +35,17 @@ pub(crate) fn bind(value: &Value) -> SqValue {
     }
 }
 
+/// A filter or keyset operand. Integers are bound as `int8` with an explicit cast: the SQL
+/// text then differs from statements that bind the same column as `int4` (ids from typed
+/// keys), so sqlx's per-connection statement cache can never reuse an `int4`-typed statement
+/// for an `int8` value (PostgreSQL would reject it: 22P03).
+pub(crate) fn operand(value: &Value) -> Expr {
+    match value {
+        Value::Int(_) => Expr::val(bind(value)).cast_as("int8"),
+        _ => Expr::val(bind(value)),
+    }
+}
+
 /// Non-null operands of one kind as one array parameter (`In`): `None` if a value does not
 /// have the kind (validation rules that out).
 fn bind_array(kind: ValueKind, values: &[Value]) -> Option<SqValue> {
@@ -133,7 +144,7 @@ pub(crate) fn filter_expr<T: TableDef>(filter: &Filter<T::Field>) -> Expr {
     match filter {
         Filter::All => constant(true),
         Filter::Cmp { field, op, value } => {
-            let v = bind(value);
+            let v = operand(value);
             match op {
                 CmpOp::Eq => col::<T>(*field).eq(v),
                 CmpOp::Ne => col::<T>(*field).ne(v),
@@ -216,13 +227,13 @@ pub(crate) fn keyset_after<T: TableDef>(sort: &[Sort<T::Field>], after: &[Value]
     for (i, key) in sort.iter().enumerate() {
         let Some(value) = after.get(i) else { break };
         let beyond = match key.direction {
-            Direction::Asc => ordered::<T>(key.field).gt(bind(value)),
-            Direction::Desc => ordered::<T>(key.field).lt(bind(value)),
+            Direction::Asc => ordered::<T>(key.field).gt(operand(value)),
+            Direction::Desc => ordered::<T>(key.field).lt(operand(value)),
         };
         let prefix = sort[..i]
             .iter()
             .zip(after)
-            .map(|(k, v)| col::<T>(k.field).eq(bind(v)));
+            .map(|(k, v)| col::<T>(k.field).eq(operand(v)));
         branches.push(fold(prefix.chain(std::iter::once(beyond)), true));
     }
     fold(branches.into_iter(), false)
@@ -257,7 +268,7 @@ mod tests {
         assert_eq!(s, r#"("functions"."name" COLLATE "C") < $2"#);
 
         let (s, v) = sql::<Functions>(&FunctionField::UserId.ge(7));
-        assert_eq!(s, r#""functions"."user_id" >= $2"#);
+        assert_eq!(s, r#""functions"."user_id" >= CAST($2 AS int8)"#);
         assert_eq!(v.0, vec![SqValue::BigInt(Some(7))]);
 
         let (s, _) = sql::<Logs>(&LogField::Timestamp.gt(Timestamp::MIN));
@@ -313,7 +324,7 @@ mod tests {
         let (s, _) = sql::<Functions>(&f);
         assert_eq!(
             s,
-            r#"("functions"."name" = $2 OR "functions"."name" = $3) AND "functions"."user_id" = $4"#
+            r#"("functions"."name" = $2 OR "functions"."name" = $3) AND "functions"."user_id" = CAST($4 AS int8)"#
         );
         let f = !(FunctionField::Name
             .eq("a")
@@ -330,7 +341,7 @@ mod tests {
         let (s, _) = sql::<Functions>(&f);
         assert_eq!(
             s,
-            r#"("functions"."name" = $2 AND (NOT "functions"."name" = $3)) OR ("functions"."id" = $4 AND "functions"."id" <> $5)"#
+            r#"("functions"."name" = $2 AND (NOT "functions"."name" = $3)) OR ("functions"."id" = CAST($4 AS int8) AND "functions"."id" <> CAST($5 AS int8))"#
         );
     }
 
@@ -376,7 +387,7 @@ mod tests {
         let (s, v) = stmt.build(PostgresQueryBuilder);
         assert_eq!(
             s,
-            r#"SELECT $1 WHERE ("functions"."name" COLLATE "C") > $2 OR ("functions"."name" = $3 AND "functions"."created_at" < $4) OR ("functions"."name" = $5 AND "functions"."created_at" = $6 AND "functions"."id" > $7)"#
+            r#"SELECT $1 WHERE ("functions"."name" COLLATE "C") > $2 OR ("functions"."name" = $3 AND "functions"."created_at" < $4) OR ("functions"."name" = $5 AND "functions"."created_at" = $6 AND "functions"."id" > CAST($7 AS int8))"#
         );
         assert_eq!(v.0.len(), 7);
     }
