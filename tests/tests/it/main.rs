@@ -3,4 +3,6 @@
 //! Each module is one area; PostgreSQL tests get a fresh database each from the harness in
 //! `containerpub_tests::pg`.
 
+mod contract_memory;
+mod contract_pg;
 mod schema;

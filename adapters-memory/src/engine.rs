@@ -1,0 +1,349 @@
+//! The generic operations every store has, written once over [`Spec`]: reads (by id, by key,
+//! one, all, offset pages, keyset windows, count, exists) and statements (insert, batch
+//! insert, update, update where, delete, delete where, upsert), with the check order of
+//! SEMANTICS.md.
+
+use std::sync::Arc;
+
+use containerpub_domain::{Page, Uuid};
+use containerpub_ports::{
+    BATCH_CHUNK_ROWS, Direction, Filter, Keyset, KeysetRequest, PageRequest, Query, Sort,
+    StoreError, StoreResult, UniqueKey, Upserted, Window, effective_sort,
+};
+
+use crate::db::{Cx, Db, check_fks, delete_rows};
+use crate::index::IndexKey;
+use crate::schema::Spec;
+use crate::table::Scan;
+
+/// The rows as owned entities.
+pub(crate) fn owned<R: Clone>(rows: Vec<Arc<R>>) -> Vec<R> {
+    rows.into_iter().map(|row| R::clone(&row)).collect()
+}
+
+pub(crate) fn single<R>(rows: Vec<R>) -> StoreResult<R> {
+    rows.into_iter()
+        .next()
+        .ok_or_else(|| StoreError::internal("a statement returned no row"))
+}
+
+fn to_usize(n: u64) -> usize {
+    usize::try_from(n).unwrap_or(usize::MAX)
+}
+
+fn id_sort<T: Spec>() -> [Sort<T::Field>; 1] {
+    [Sort {
+        field: <T::Field as containerpub_ports::Field>::ID,
+        direction: Direction::Asc,
+    }]
+}
+
+// ---------------------------------------------------------------------------------------------
+// Reads
+// ---------------------------------------------------------------------------------------------
+
+/// The visible row with this id.
+pub(crate) fn find_by_id<T: Spec>(db: &Db, id: i64) -> Option<T::Row> {
+    db.t::<T>().get_visible(id).map(|row| T::Row::clone(row))
+}
+
+/// The visible row holding `value` of a unique key.
+pub(crate) fn find_by_key<T: Spec>(db: &Db, key: UniqueKey, value: &IndexKey) -> Option<T::Row> {
+    if let (Some(uuid_key), IndexKey::Uuid(uuid)) = (T::UUID_KEY, value)
+        && key == uuid_key
+    {
+        return find_by_uuid::<T>(db, uuid);
+    }
+    let id = db.t::<T>().unique_get(key, value)?;
+    find_by_id::<T>(db, id)
+}
+
+/// The visible row with this uuid (one index search).
+pub(crate) fn find_by_uuid<T: Spec>(db: &Db, uuid: &Uuid) -> Option<T::Row> {
+    db.t::<T>()
+        .get_by_uuid(uuid)
+        .filter(|row| T::visible(row))
+        .map(|row| T::Row::clone(row))
+}
+
+/// `find_all`.
+pub(crate) fn find_all<T: Spec>(db: &Db, query: &Query<T::Field>) -> StoreResult<Vec<Arc<T::Row>>> {
+    query.validate()?;
+    let sort = effective_sort(&query.sort);
+    Ok(db.t::<T>().select(&Scan {
+        filter: &query.filter,
+        sort: &sort,
+        after: None,
+        skip: to_usize(query.offset),
+        take: query.limit.map_or(usize::MAX, to_usize),
+    }))
+}
+
+/// `find_one`: the first row of `find_all` with limit 1.
+pub(crate) fn find_one<T: Spec>(db: &Db, query: &Query<T::Field>) -> StoreResult<Option<T::Row>> {
+    query.validate()?;
+    let sort = effective_sort(&query.sort);
+    let rows = db.t::<T>().select(&Scan {
+        filter: &query.filter,
+        sort: &sort,
+        after: None,
+        skip: to_usize(query.offset),
+        take: 1,
+    });
+    Ok(rows.into_iter().next().map(|row| T::Row::clone(&row)))
+}
+
+/// `find_page`: the filter is checked first, then the page request.
+pub(crate) fn find_page<T: Spec>(
+    db: &Db,
+    filter: &Filter<T::Field>,
+    sort: &[Sort<T::Field>],
+    page: PageRequest,
+) -> StoreResult<Page<T::Row>> {
+    filter.validate()?;
+    let offset = page.offset()?;
+    let sort = effective_sort(sort);
+    let table = db.t::<T>();
+    let total = table.count(filter);
+    let items = table.select(&Scan {
+        filter,
+        sort: &sort,
+        after: None,
+        skip: to_usize(offset),
+        take: to_usize(page.page_size),
+    });
+    Ok(Page::new(owned(items), total, page.page, page.page_size))
+}
+
+/// `find_window`: planned by [`Keyset::plan`], `limit + 1` rows fetched strictly after the
+/// position, the window built by [`Keyset::window`].
+pub(crate) fn find_window<T: Spec>(
+    db: &Db,
+    filter: &Filter<T::Field>,
+    sort: &[Sort<T::Field>],
+    window: &KeysetRequest,
+) -> StoreResult<Window<T::Row>> {
+    let plan = Keyset::plan(filter, sort, window)?;
+    let rows = db.t::<T>().select(&Scan {
+        filter,
+        sort: &plan.sort,
+        after: plan.after.as_deref(),
+        skip: 0,
+        take: to_usize(plan.limit).saturating_add(1),
+    });
+    Ok(plan.window(owned(rows)))
+}
+
+/// `count`.
+pub(crate) fn count<T: Spec>(db: &Db, filter: &Filter<T::Field>) -> StoreResult<u64> {
+    filter.validate()?;
+    Ok(db.t::<T>().count(filter))
+}
+
+/// `exists`.
+pub(crate) fn exists<T: Spec>(db: &Db, filter: &Filter<T::Field>) -> StoreResult<bool> {
+    filter.validate()?;
+    Ok(db.t::<T>().any(filter))
+}
+
+/// The ids of the visible rows matching `filter`, in id order.
+fn matching_ids<T: Spec>(db: &Db, filter: &Filter<T::Field>) -> Vec<i64> {
+    let sort = id_sort::<T>();
+    db.t::<T>()
+        .select(&Scan {
+            filter,
+            sort: &sort,
+            after: None,
+            skip: 0,
+            take: usize::MAX,
+        })
+        .iter()
+        .map(|row| T::id(row))
+        .collect()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Statements
+// ---------------------------------------------------------------------------------------------
+
+/// Checks one new row (check constraints, then unique keys in order) and writes it, so the
+/// rows after it in the same statement see it.
+fn insert_row<T: Spec>(db: &mut Db, row: T::Row) -> StoreResult<Arc<T::Row>> {
+    T::check(&row)?;
+    if let Some(key) = db.t::<T>().unique_conflict(&row) {
+        return Err(StoreError::Conflict { key });
+    }
+    let row = Arc::new(row);
+    db.put::<T>(Arc::clone(&row));
+    Ok(row)
+}
+
+/// One INSERT statement: per row in order, the next sequence value, the row, its unique
+/// keys; after all rows, their foreign keys in order. A row failing its unique keys stops
+/// the statement (the rows after it take no sequence value).
+fn insert_statement<T: Spec>(
+    db: &mut Db,
+    cx: &Cx<'_>,
+    items: Vec<(usize, T::New, T::Prep)>,
+    batch: bool,
+) -> StoreResult<Vec<Arc<T::Row>>> {
+    let tag = |index: usize| move |err: StoreError| if batch { err.at_index(index) } else { err };
+    let mut rows = Vec::with_capacity(items.len());
+    for (index, new, prep) in items {
+        let id = cx.seq.next(T::TABLE)?;
+        let row = T::build(&new, prep, id, cx.now).map_err(tag(index))?;
+        rows.push(insert_row::<T>(db, row).map_err(tag(index))?);
+    }
+    for row in &rows {
+        check_fks::<T>(db, row)?;
+    }
+    Ok(rows)
+}
+
+/// Inserts a batch: chunks of [`BATCH_CHUNK_ROWS`] rows per statement (one statement per row
+/// for tables whose rows depend on the rows before them), then the table's follow-up
+/// statements. `batch` tags validation errors with the row index.
+pub(crate) fn insert_batch<T: Spec>(
+    db: &mut Db,
+    cx: &Cx<'_>,
+    news: Vec<T::New>,
+    batch: bool,
+) -> StoreResult<Vec<Arc<T::Row>>> {
+    if news.is_empty() {
+        return Ok(Vec::new());
+    }
+    let tag = |index: usize| move |err: StoreError| if batch { err.at_index(index) } else { err };
+    let mut out = Vec::with_capacity(news.len());
+    let chunk_rows = if T::ROW_BY_ROW { 1 } else { BATCH_CHUNK_ROWS };
+    let mut rows = news.into_iter().enumerate().peekable();
+    while rows.peek().is_some() {
+        let mut items = Vec::with_capacity(chunk_rows);
+        for (index, new) in rows.by_ref().take(chunk_rows) {
+            let prep = T::prepare(db, &new).map_err(tag(index))?;
+            items.push((index, new, prep));
+        }
+        out.extend(insert_statement::<T>(db, cx, items, batch)?);
+    }
+    T::after_insert(db, cx, &out)?;
+    Ok(out)
+}
+
+/// `insert`.
+pub(crate) fn insert<T: Spec>(db: &mut Db, cx: &Cx<'_>, new: T::New) -> StoreResult<Arc<T::Row>> {
+    single(insert_batch::<T>(db, cx, vec![new], false)?)
+}
+
+/// One UPDATE statement over rows already computed: per row in order, check constraints and
+/// unique keys (the row itself aside), written at once; after all rows, foreign keys.
+pub(crate) fn update_statement<T: Spec>(
+    db: &mut Db,
+    rows: Vec<T::Row>,
+) -> StoreResult<Vec<Arc<T::Row>>> {
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        out.push(insert_row::<T>(db, row)?);
+    }
+    for row in &out {
+        check_fks::<T>(db, row)?;
+    }
+    Ok(out)
+}
+
+/// `update_by_id` for tables without a special rule.
+pub(crate) fn update_by_id_generic<T: Spec>(
+    db: &mut Db,
+    cx: &Cx<'_>,
+    id: i64,
+    patch: &T::Patch,
+) -> StoreResult<Arc<T::Row>> {
+    let row = db
+        .t::<T>()
+        .get_visible(id)
+        .cloned()
+        .ok_or(StoreError::NotFound { table: T::TABLE })?;
+    let updated = T::patch(&row, patch, cx.now)?;
+    single(update_statement::<T>(db, vec![updated])?)
+}
+
+/// `update_where`: the filter is checked, then the patch; the matching rows are updated in
+/// id order as one statement.
+pub(crate) fn update_where<T: Spec>(
+    db: &mut Db,
+    cx: &Cx<'_>,
+    filter: &Filter<T::Field>,
+    patch: &T::Patch,
+) -> StoreResult<u64> {
+    filter.validate()?;
+    T::check_bulk_patch(patch)?;
+    let ids = matching_ids::<T>(db, filter);
+    let mut rows = Vec::with_capacity(ids.len());
+    for id in &ids {
+        if let Some(row) = db.t::<T>().get(*id) {
+            rows.push(T::patch(row, patch, cx.now)?);
+        }
+    }
+    update_statement::<T>(db, rows)?;
+    Ok(ids.len() as u64)
+}
+
+/// `delete_by_id`.
+pub(crate) fn delete_by_id<T: Spec>(db: &mut Db, id: i64) -> StoreResult<()> {
+    if db.t::<T>().get_visible(id).is_none() {
+        return Err(StoreError::NotFound { table: T::TABLE });
+    }
+    delete_rows(db, T::TABLE, vec![id])
+}
+
+/// `delete_where`: every matching (visible) row, with the `ON DELETE` actions; the count is
+/// the rows matched.
+pub(crate) fn delete_where<T: Spec>(db: &mut Db, filter: &Filter<T::Field>) -> StoreResult<u64> {
+    filter.validate()?;
+    let ids = matching_ids::<T>(db, filter);
+    let n = ids.len() as u64;
+    delete_rows(db, T::TABLE, ids)?;
+    Ok(n)
+}
+
+/// `upsert`: the pre-statement step, a sequence value (always), then the row holding the
+/// input's value of `key` is updated (a soft-deleted holder is a `Conflict` on `key`: writes
+/// never touch soft-deleted rows) or the input is inserted with the normal checks and
+/// follow-up statements.
+pub(crate) fn upsert<T: Spec>(
+    db: &mut Db,
+    cx: &Cx<'_>,
+    new: &T::New,
+    key: UniqueKey,
+) -> StoreResult<Upserted<Arc<T::Row>>> {
+    let prep = T::prepare(db, new)?;
+    let id = cx.seq.next(T::TABLE)?;
+    let candidate = T::build(new, prep, id, cx.now)?;
+    let holder = T::unique_value(&candidate, key)
+        .and_then(|value| db.t::<T>().unique_get(key, &value))
+        .and_then(|holder| db.t::<T>().get(holder).cloned());
+    match holder {
+        Some(existing) => {
+            if !T::visible(&existing) {
+                return Err(StoreError::Conflict { key });
+            }
+            let updated = T::upsert_update(&existing, new, cx.now);
+            Ok(Upserted::Updated(single(update_statement::<T>(
+                db,
+                vec![updated],
+            )?)?))
+        }
+        None => {
+            let row = insert_row::<T>(db, candidate)?;
+            check_fks::<T>(db, &row)?;
+            T::after_insert(db, cx, std::slice::from_ref(&row))?;
+            Ok(Upserted::Inserted(row))
+        }
+    }
+}
+
+/// An upsert result as owned entities.
+pub(crate) fn owned_upserted<R: Clone>(result: Upserted<Arc<R>>) -> Upserted<R> {
+    match result {
+        Upserted::Inserted(row) => Upserted::Inserted(R::clone(&row)),
+        Upserted::Updated(row) => Upserted::Updated(R::clone(&row)),
+    }
+}

@@ -1,0 +1,224 @@
+//! The contract suite: what every store adapter must do, written once, run on each adapter.
+//!
+//! Each scenario is a `pub async fn` taking a [`Fixture`]: a fresh, **empty** set of stores
+//! and the [`ManualClock`] wired into it (so every stamp is known in advance). The scenarios
+//! only use the ports (`containerpub_ports`), so the very same code checks the in-memory
+//! reference model and the PostgreSQL adapter (in the style of object_store's
+//! `integration.rs`). [`contract_suite!`](crate::contract_suite) turns the one list of
+//! scenarios into one `#[tokio::test]` per scenario for a fixture factory:
+//!
+//! ```text
+//! // tests/tests/it/contract_memory.rs
+//! async fn memory_fixture() -> Fixture<MemoryStore> {
+//!     let clock = contract::start_clock();
+//!     Fixture::new(MemoryStore::with_clock(Arc::new(clock.clone())), clock)
+//! }
+//! containerpub_tests::contract_suite!(memory_fixture);
+//! ```
+//!
+//! A PostgreSQL runner is the same line with a factory giving each scenario its own
+//! database (kept alive by the fixture's guard):
+//!
+//! ```text
+//! async fn pg_fixture() -> Fixture<PgStore> {
+//!     let test_db = TestDatabase::new().await;
+//!     let clock = contract::start_clock();
+//!     let db = PgStore::connect(PgConfig::new(test_db.url())).await.expect("connect")
+//!         .with_clock(Arc::new(clock.clone()));
+//!     Fixture::with_guard(db, clock, test_db)
+//! }
+//! containerpub_tests::contract_suite!(pg_fixture);
+//! ```
+//!
+//! The rules checked are the port docs (`ports/src/stores.rs`, every `# Errors` sentence) and
+//! `docs/SEMANTICS.md`. Scenarios compare whole entities and exact errors; seed rows are made
+//! through the store under test (SQL fixtures are for PostgreSQL-only tests).
+//!
+//! Areas: the generic surface of every entity ([`users_generic`], …), entity operations,
+//! queries ([`filter_operators`], [`sort_orders`], …), pagination, constraints and
+//! `ON DELETE` actions, sequences and stamps, batches, transactions.
+
+use std::any::Any;
+
+use containerpub_domain::{ManualClock, Timestamp, chrono::TimeDelta};
+use containerpub_ports::UnitOfWork;
+
+mod constraints;
+mod deployments;
+mod events;
+mod functions;
+mod organizations;
+mod pagination;
+mod queries;
+mod repositories;
+mod seed;
+mod surface;
+mod transactions;
+mod users;
+
+pub use constraints::*;
+pub use deployments::*;
+pub use events::*;
+pub use functions::*;
+pub use organizations::*;
+pub use pagination::*;
+pub use queries::*;
+pub use repositories::*;
+pub use transactions::*;
+pub use users::*;
+
+/// The instant every fixture's clock starts at: 2025-01-01T00:00:00Z, in Unix microseconds.
+pub const T0_UNIX_MICROS: i64 = 1_735_689_600_000_000;
+
+/// [`T0_UNIX_MICROS`] as a [`Timestamp`].
+#[must_use]
+pub fn t0() -> Timestamp {
+    Timestamp::from_unix_micros("t0", T0_UNIX_MICROS).expect("T0 is in range")
+}
+
+/// A new [`ManualClock`] showing [`t0`], to wire into the store of a [`Fixture`].
+#[must_use]
+pub fn start_clock() -> ManualClock {
+    ManualClock::new(t0())
+}
+
+/// The bounds a store set must meet to run the contract suite: a [`UnitOfWork`] (its stores
+/// and transactions) that can be cloned into spawned tasks.
+pub trait ContractStore: UnitOfWork + Clone + 'static {}
+
+impl<T: UnitOfWork + Clone + 'static> ContractStore for T {}
+
+/// What one scenario runs on: a fresh, empty store set and the clock wired into it.
+pub struct Fixture<U> {
+    /// The store set under test (every table empty, every sequence at 1).
+    pub db: U,
+    /// The store's clock (a clone sharing its time): set or advance it to control stamps.
+    pub clock: ManualClock,
+    /// Whatever must live as long as the store (e.g. a test database), dropped after it.
+    _guard: Option<Box<dyn Any + Send + Sync>>,
+}
+
+impl<U> Fixture<U> {
+    /// A fixture with nothing to keep alive beside the store.
+    #[must_use]
+    pub fn new(db: U, clock: ManualClock) -> Self {
+        Self {
+            db,
+            clock,
+            _guard: None,
+        }
+    }
+
+    /// A fixture that keeps `guard` (e.g. a `TestDatabase`) alive until the scenario ends;
+    /// it is dropped after the store.
+    #[must_use]
+    pub fn with_guard(db: U, clock: ManualClock, guard: impl Any + Send + Sync) -> Self {
+        Self {
+            db,
+            clock,
+            _guard: Some(Box::new(guard)),
+        }
+    }
+
+    /// The clock's current time.
+    #[must_use]
+    pub fn now(&self) -> Timestamp {
+        containerpub_domain::Clock::now(&self.clock)
+    }
+
+    /// Moves the clock one second forward and returns the new time.
+    pub fn tick(&self) -> Timestamp {
+        self.clock.advance(TimeDelta::seconds(1));
+        self.now()
+    }
+
+    /// Sets the clock to [`t0`] plus `seconds` and returns that time.
+    pub fn set_clock(&self, seconds: i64) -> Timestamp {
+        let at = seed::at(seconds);
+        self.clock.set(at);
+        at
+    }
+}
+
+/// Expands to one `#[tokio::test]` per contract scenario, each calling
+/// `scenario(factory().await).await`, where `factory` is an async function (or a closure
+/// returning a future) that builds a fresh [`Fixture`](crate::contract::Fixture).
+///
+/// ```text
+/// containerpub_tests::contract_suite!(memory_fixture);
+/// ```
+///
+/// This is the one list of scenarios: every adapter runs all of them. The calling crate needs
+/// `tokio` with the `macros` and `rt-multi-thread` features.
+#[macro_export]
+macro_rules! contract_suite {
+    ($factory:expr $(,)?) => {
+        $crate::contract_suite!(@scenarios $factory;
+            // The generic surface, per entity.
+            users_generic,
+            user_information_generic,
+            organizations_generic,
+            organization_members_generic,
+            functions_generic,
+            deployments_generic,
+            logs_generic,
+            invocations_generic,
+            repositories_generic,
+            // Entity operations.
+            users_crud,
+            users_upsert,
+            user_information_profiles,
+            organizations_create_with_owner,
+            organizations_update_and_upsert,
+            organization_members_add_and_remove,
+            organization_members_lists_and_moves,
+            functions_crud,
+            functions_upsert,
+            functions_find_by_owner,
+            functions_details_and_summaries,
+            deployments_versions,
+            deployments_activate,
+            deployments_upsert,
+            deployments_concurrent_versions,
+            logs_for_function,
+            logs_append_and_retention,
+            logs_batch_atomicity,
+            invocations_record,
+            invocations_stats_match_brute_force,
+            invocations_stats_edges,
+            repositories_tree,
+            repositories_soft_delete,
+            repositories_move,
+            repositories_upsert,
+            // Queries and pagination.
+            filter_operators,
+            filter_three_valued_logic,
+            filter_literal_text,
+            filter_invalid,
+            sort_orders,
+            offset_pages,
+            keyset_walk_with_ties,
+            keyset_cursor_errors,
+            // Constraints, deletes, sequences, stamps.
+            unique_and_foreign_keys,
+            constraint_check_order,
+            delete_cascades_from_user,
+            delete_restricted_by_organization_owner,
+            sequences_never_give_ids_back,
+            stamps_follow_the_clock,
+            // Transactions.
+            transaction_commit_and_isolation,
+            transaction_rollback_and_drop,
+            transaction_savepoints,
+            transaction_closure,
+        );
+    };
+    (@scenarios $factory:expr; $($scenario:ident),+ $(,)?) => {
+        $(
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn $scenario() {
+                $crate::contract::$scenario(($factory)().await).await;
+            }
+        )+
+    };
+}

@@ -1,0 +1,311 @@
+//! Transactions: commit, isolation, rollback, drop, savepoints and the closure form.
+
+use containerpub_domain::{NewOrganization, NewUser, User, UserPatch};
+use containerpub_ports::{
+    Filter, Query, StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt, UserField,
+};
+
+use super::seed::{conflict, email, function, name, new_user, user};
+use super::{ContractStore, Fixture};
+
+async fn emails<S: Stores + ?Sized>(db: &S) -> Vec<String> {
+    db.users()
+        .find_all(Query::new())
+        .await
+        .expect("find_all")
+        .iter()
+        .map(|u| u.email.as_str().to_owned())
+        .collect()
+}
+
+/// A transaction reads its own writes; nobody else sees them before `commit`; after it,
+/// everybody does (inserts, updates, deletes, across tables).
+pub async fn transaction_commit_and_isolation<U: ContractStore>(fx: Fixture<U>) {
+    let db = &fx.db;
+    let tx = db.begin().await.expect("begin");
+    let ada = tx
+        .users()
+        .insert(new_user("ada@example.com"))
+        .await
+        .expect("insert");
+    let f = function(&tx, &ada, "f").await;
+    assert_eq!(tx.users().find_by_id(ada.id).await, Ok(Some(ada.clone())));
+    assert_eq!(tx.users().count(Filter::All).await, Ok(1));
+    assert_eq!(
+        tx.functions()
+            .details(f.id)
+            .await
+            .map(|d| d.map(|d| d.owner)),
+        Ok(Some(ada.clone()))
+    );
+    // Outside: nothing yet.
+    assert_eq!(db.users().find_by_id(ada.id).await, Ok(None));
+    assert_eq!(db.users().find_by_uuid(ada.uuid).await, Ok(None));
+    assert_eq!(db.users().find_by_email(&ada.email).await, Ok(None));
+    assert_eq!(db.users().count(Filter::All).await, Ok(0));
+    assert_eq!(db.users().exists(Filter::All).await, Ok(false));
+    assert_eq!(db.functions().find_all(Query::new()).await, Ok(vec![]));
+    tx.commit().await.expect("commit");
+    assert_eq!(db.users().find_by_id(ada.id).await, Ok(Some(ada.clone())));
+    assert_eq!(db.functions().find_by_id(f.id).await, Ok(Some(f.clone())));
+
+    // Updates and deletes are isolated the same way.
+    let bob = user(db, "bob@example.com").await;
+    let tx = db.begin().await.expect("begin");
+    let t = fx.tick();
+    let renamed = tx
+        .users()
+        .update_by_id(
+            ada.id,
+            UserPatch {
+                email: Some(email("ada.l@example.com")),
+                password_hash: None,
+            },
+        )
+        .await
+        .expect("update");
+    assert_eq!(
+        renamed,
+        User {
+            email: email("ada.l@example.com"),
+            updated_at: t,
+            ..ada.clone()
+        }
+    );
+    assert_eq!(tx.users().delete_by_id(bob.id).await, Ok(()));
+    assert_eq!(emails(&tx).await, ["ada.l@example.com"]);
+    assert_eq!(emails(db).await, ["ada@example.com", "bob@example.com"]);
+    tx.commit().await.expect("commit");
+    assert_eq!(emails(db).await, ["ada.l@example.com"]);
+    assert_eq!(db.users().find_by_id(ada.id).await, Ok(Some(renamed)));
+}
+
+/// `rollback` and dropping a transaction discard every write of it (across tables and
+/// multi-step operations); committed rows stay as they were.
+pub async fn transaction_rollback_and_drop<U: ContractStore>(fx: Fixture<U>) {
+    let db = &fx.db;
+    let kept = user(db, "kept@example.com").await;
+
+    let tx = db.begin().await.expect("begin");
+    let ada = tx
+        .users()
+        .insert(new_user("ada@example.com"))
+        .await
+        .expect("insert");
+    let (org, _) = tx
+        .organizations()
+        .create_with_owner(NewOrganization::new(name("acme"), ada.uuid))
+        .await
+        .expect("create");
+    function(&tx, &ada, "f").await;
+    tx.users()
+        .update_by_id(
+            kept.id,
+            UserPatch {
+                email: Some(email("changed@example.com")),
+                password_hash: None,
+            },
+        )
+        .await
+        .expect("update");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(
+        db.users().find_all(Query::new()).await,
+        Ok(vec![kept.clone()])
+    );
+    assert_eq!(db.organizations().find_by_uuid(org.uuid).await, Ok(None));
+    assert_eq!(
+        db.organization_members().membership_of(ada.uuid).await,
+        Ok(None)
+    );
+    assert_eq!(db.functions().count(Filter::All).await, Ok(0));
+
+    let tx = db.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user("bob@example.com"))
+        .await
+        .expect("insert");
+    tx.users().delete_by_id(kept.id).await.expect("delete");
+    drop(tx);
+    assert_eq!(
+        db.users().find_all(Query::new()).await,
+        Ok(vec![kept.clone()])
+    );
+
+    // The e-mails the discarded transactions used are free.
+    let ada_again = user(db, "ada@example.com").await;
+    assert!(ada_again.id > ada.id, "ids are not given back");
+    assert_eq!(emails(db).await, ["kept@example.com", "ada@example.com"]);
+}
+
+/// Nested `begin` is a savepoint: rolling it back (or dropping it) undoes only what followed
+/// it, committing it releases into the enclosing transaction, which still decides.
+pub async fn transaction_savepoints<U: ContractStore>(fx: Fixture<U>) {
+    let db = &fx.db;
+    let tx = db.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user("a@example.com"))
+        .await
+        .expect("a");
+
+    let sp = tx.begin().await.expect("savepoint");
+    sp.users()
+        .insert(new_user("b@example.com"))
+        .await
+        .expect("b");
+    assert_eq!(emails(&sp).await, ["a@example.com", "b@example.com"]);
+    sp.rollback().await.expect("rollback to savepoint");
+    assert_eq!(emails(&tx).await, ["a@example.com"]);
+
+    let sp = tx.begin().await.expect("savepoint");
+    sp.users()
+        .insert(new_user("c@example.com"))
+        .await
+        .expect("c");
+    sp.commit().await.expect("release");
+    assert_eq!(emails(&tx).await, ["a@example.com", "c@example.com"]);
+
+    let sp = tx.begin().await.expect("savepoint");
+    sp.users()
+        .insert(new_user("d@example.com"))
+        .await
+        .expect("d");
+    drop(sp);
+    assert_eq!(emails(&tx).await, ["a@example.com", "c@example.com"]);
+
+    // Two levels: the inner release goes into the outer savepoint, rolled back after.
+    let outer = tx.begin().await.expect("savepoint");
+    outer
+        .users()
+        .insert(new_user("e@example.com"))
+        .await
+        .expect("e");
+    let inner = outer.begin().await.expect("savepoint");
+    inner
+        .users()
+        .insert(new_user("f@example.com"))
+        .await
+        .expect("f");
+    inner.commit().await.expect("release");
+    assert_eq!(
+        emails(&outer).await,
+        [
+            "a@example.com",
+            "c@example.com",
+            "e@example.com",
+            "f@example.com"
+        ]
+    );
+    outer.rollback().await.expect("rollback");
+    assert_eq!(emails(&tx).await, ["a@example.com", "c@example.com"]);
+
+    // The e-mail of a rolled-back savepoint is free again inside the transaction.
+    tx.users()
+        .insert(new_user("b@example.com"))
+        .await
+        .expect("b again");
+    assert_eq!(emails(db).await, Vec::<String>::new());
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        emails(db).await,
+        ["a@example.com", "c@example.com", "b@example.com"]
+    );
+}
+
+/// An application error for the closure form.
+#[derive(Debug, PartialEq)]
+enum AppError {
+    Store(StoreError),
+    Refused,
+}
+
+impl From<StoreError> for AppError {
+    fn from(err: StoreError) -> Self {
+        AppError::Store(err)
+    }
+}
+
+/// `UnitOfWorkExt::transaction`: commits when the body returns `Ok`, rolls back when it
+/// returns `Err` (its own error or a store error), on the database and on a transaction.
+pub async fn transaction_closure<U: ContractStore>(fx: Fixture<U>) {
+    let db = &fx.db;
+    let (ada, org) = db
+        .transaction(|tx| {
+            Box::pin(async move {
+                let ada = tx
+                    .users()
+                    .insert(NewUser::parse("ada@example.com")?)
+                    .await?;
+                let (org, _) = tx
+                    .organizations()
+                    .create_with_owner(NewOrganization::new(name("acme"), ada.uuid))
+                    .await?;
+                Ok::<_, StoreError>((ada, org))
+            })
+        })
+        .await
+        .expect("committed");
+    assert_eq!(db.users().find_by_id(ada.id).await, Ok(Some(ada.clone())));
+    assert_eq!(
+        db.organizations().organization_of(ada.uuid).await,
+        Ok(Some(org))
+    );
+
+    let refused: Result<(), AppError> = db
+        .transaction(|tx| {
+            Box::pin(async move {
+                tx.users().insert(new_user("bob@example.com")).await?;
+                Err(AppError::Refused)
+            })
+        })
+        .await;
+    assert_eq!(refused, Err(AppError::Refused));
+    let failed: Result<User, AppError> = db
+        .transaction(|tx| {
+            Box::pin(async move {
+                tx.users().insert(new_user("carol@example.com")).await?;
+                let dup = tx.users().insert(new_user("ada@example.com")).await?;
+                Ok(dup)
+            })
+        })
+        .await;
+    assert_eq!(
+        failed,
+        Err(AppError::Store(conflict(UniqueKey::UsersEmail)))
+    );
+    assert_eq!(emails(db).await, ["ada@example.com"]);
+
+    // On a transaction, the closure form works on a savepoint.
+    let tx = db.begin().await.expect("begin");
+    let undone: Result<(), StoreError> = tx
+        .transaction(|sp| {
+            Box::pin(async move {
+                sp.users().insert(new_user("dave@example.com")).await?;
+                Err(StoreError::invalid(
+                    "email",
+                    containerpub_domain::Rule::Invariant("changed my mind"),
+                ))
+            })
+        })
+        .await;
+    assert!(undone.is_err());
+    let erin = tx
+        .transaction(|sp| {
+            Box::pin(async move { sp.users().insert(new_user("erin@example.com")).await })
+        })
+        .await
+        .expect("released");
+    assert_eq!(emails(&tx).await, ["ada@example.com", "erin@example.com"]);
+    tx.commit().await.expect("commit");
+    assert_eq!(db.users().find_by_id(erin.id).await, Ok(Some(erin)));
+    assert_eq!(
+        db.users()
+            .count(UserField::Email.is_in([
+                "bob@example.com",
+                "carol@example.com",
+                "dave@example.com"
+            ]))
+            .await,
+        Ok(0)
+    );
+}
