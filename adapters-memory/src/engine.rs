@@ -81,7 +81,7 @@ pub(crate) fn find_all<T: Spec>(db: &Db, query: &Query<T::Field>) -> StoreResult
 
 /// `find_one`: the first row of `find_all` with limit 1.
 pub(crate) fn find_one<T: Spec>(db: &Db, query: &Query<T::Field>) -> StoreResult<Option<T::Row>> {
-    query.validate()?;
+    query.validate_ignoring_limit()?;
     let sort = effective_sort(&query.sort);
     let rows = db.t::<T>().select(&Scan {
         filter: &query.filter,

@@ -538,8 +538,16 @@ impl<F: Field> Query<F> {
     /// # Errors
     /// `InvalidInput` naming the field (`limit`, `offset` or a column) and the rule.
     pub fn validate(&self) -> StoreResult<()> {
+        self.validate_ignoring_limit()?;
+        check_i64("limit", self.limit.unwrap_or(0))
+    }
+
+    /// As [`Query::validate`] without the limit (for `find_one`, which ignores it).
+    ///
+    /// # Errors
+    /// `InvalidInput` naming the field (`offset` or a column) and the rule.
+    pub fn validate_ignoring_limit(&self) -> StoreResult<()> {
         self.filter.validate()?;
-        check_i64("limit", self.limit.unwrap_or(0))?;
         check_i64("offset", self.offset)
     }
 }
