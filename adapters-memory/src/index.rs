@@ -191,9 +191,7 @@ impl KeyIndex {
                 let slot = match map.get(&fp) {
                     None => Slot::One(id),
                     Some(Slot::One(other)) => Slot::Many(Arc::from([*other, id])),
-                    Some(Slot::Many(ids)) => {
-                        Slot::Many(ids.iter().copied().chain([id]).collect())
-                    }
+                    Some(Slot::Many(ids)) => Slot::Many(ids.iter().copied().chain([id]).collect()),
                 };
                 map.insert(fp, slot);
             }

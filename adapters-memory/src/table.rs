@@ -346,11 +346,13 @@ impl<T: Spec> TableState<T> {
                         .map(|(id, _)| *id),
                 ),
             },
-            Narrow::One(id) => Box::new(id.into_iter().filter(move |id| match (direction, after) {
-                (_, None) => true,
-                (Direction::Asc, Some(a)) => *id > a,
-                (Direction::Desc, Some(a)) => *id < a,
-            })),
+            Narrow::One(id) => {
+                Box::new(id.into_iter().filter(move |id| match (direction, after) {
+                    (_, None) => true,
+                    (Direction::Asc, Some(a)) => *id > a,
+                    (Direction::Desc, Some(a)) => *id < a,
+                }))
+            }
             Narrow::Children(index, parent) => match direction {
                 Direction::Asc => Box::new(child_range(index, &parent, after, None)),
                 Direction::Desc => Box::new(child_range(index, &parent, None, after).rev()),
