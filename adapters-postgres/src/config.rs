@@ -26,6 +26,10 @@ use std::time::Duration;
 /// | `idle_timeout` | sqlx default (10 min) | close connections idle this long |
 /// | `max_lifetime` | sqlx default (30 min) | recycle connections this old |
 /// | `application_name` | none | shown in `pg_stat_activity` |
+/// | `replica` / `replicas` | none | read replicas: reads outside a transaction go there (see `docs/SCALING.md`); each has a pool of its own with the knobs above |
+/// | `max_replica_lag` | 5 s | a replica further behind is skipped (`None`: never skipped for lag); reads may be this stale, plus up to one check interval |
+/// | `replica_check_interval` | 1 s | how often each replica's health and lag are checked: one small query per replica and one on the primary each time, each on one extra connection of its own |
+/// | `replica_acquire_timeout` | 1 s | how long a read waits for a replica connection before running on the primary |
 ///
 /// Statement logging by the driver is always off (the stores emit `tracing` spans instead).
 #[derive(Clone)]
@@ -39,6 +43,7 @@ pub struct PgConfig {
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_lifetime: Option<Duration>,
     pub(crate) application_name: Option<String>,
+    pub(crate) replicas: crate::replica::ReplicaConfig,
 }
 
 impl fmt::Debug for PgConfig {
@@ -54,12 +59,13 @@ impl fmt::Debug for PgConfig {
             .field("idle_timeout", &self.idle_timeout)
             .field("max_lifetime", &self.max_lifetime)
             .field("application_name", &self.application_name)
+            .field("replicas", &self.replicas)
             .finish()
     }
 }
 
 /// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
-fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
@@ -87,6 +93,7 @@ impl PgConfig {
             idle_timeout: None,
             max_lifetime: None,
             application_name: None,
+            replicas: crate::replica::ReplicaConfig::default(),
         }
     }
 

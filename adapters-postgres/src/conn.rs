@@ -57,14 +57,30 @@ impl PgConn for DatabaseConnection {
 impl PgConn for DatabaseTransaction {
     const IN_TRANSACTION: bool = true;
 
+    /// A savepoint. If it cannot be opened, the session is ended (see [`END_SESSION`]).
     async fn begin_tx(&self) -> StoreResult<Tx> {
-        let inner = self.begin().await.map_err(|e| map_db_err(e, Op::Read))?;
-        Ok(Tx {
-            inner,
-            top_level: false,
-        })
+        match self.begin().await {
+            Ok(inner) => Ok(Tx {
+                inner,
+                top_level: false,
+            }),
+            Err(err) => {
+                // Ignored: on a lost connection it fails, and there is nothing left to end.
+                let _ = self.execute_unprepared(END_SESSION).await;
+                Err(map_db_err(err, Op::Read))
+            }
+        }
     }
 }
+
+/// Run on a transaction whose savepoint could not be opened. sqlx 0.9.0 then rolls back the
+/// *enclosing* transaction (or savepoint) and forgets it: the transaction's later statements
+/// would run in autocommit, each committed at once, and its `COMMIT` would do nothing. So the
+/// session ends instead: every later call of the transaction fails with `Unavailable`, its
+/// commit reports that nothing was committed ([`commit_checked`]), and the pool discards the
+/// connection when it comes back. (A savepoint fails to open only on a lost connection or in
+/// an aborted transaction, which PostgreSQL would not let go on anyway.)
+const END_SESSION: &str = "SELECT pg_terminate_backend(pg_backend_pid())";
 
 /// A transaction (or savepoint) begun by [`PgConn::begin_tx`].
 pub(crate) struct Tx {
@@ -134,6 +150,45 @@ pub(crate) async fn commit(tx: DatabaseTransaction, top_level: bool) -> StoreRes
         }
     } else {
         tx.commit().await.map_err(|e| map_db_err(e, Op::Write))
+    }
+}
+
+/// The statement [`commit_checked`] runs before `COMMIT`: it fails on a lost connection, in
+/// an aborted transaction (`25P02`) and outside any transaction block (`25P01`); the
+/// savepoint it creates is released by the `COMMIT` that follows.
+const COMMIT_CHECK: &str = "SAVEPOINT containerpub_commit_check";
+
+/// Commits a caller's transaction ([`crate::PgTransaction`]; a savepoint: releases it) and
+/// returns `Ok` only if it really committed.
+///
+/// sqlx reports success for a `COMMIT` that committed nothing: PostgreSQL answers `COMMIT`
+/// in an aborted transaction with a rollback, not an error (a read or raw statement failed
+/// inside it, e.g. on a statement timeout), and once sqlx 0.9.0 fails to open a savepoint
+/// (a write inside the transaction on a lost connection or in an aborted transaction) it has
+/// rolled back the enclosing transaction and lost count of it, so its `COMMIT` becomes a
+/// no-op. So a top-level commit first runs [`COMMIT_CHECK`] on the transaction, on the same
+/// task as the `COMMIT`; if it fails, nothing was committed and the result is `Unavailable`
+/// (the transaction is dropped, which rolls back whatever is left of it).
+pub(crate) async fn commit_checked(tx: DatabaseTransaction, top_level: bool) -> StoreResult<()> {
+    if !top_level {
+        return commit(tx, false).await;
+    }
+    let task = runtime()?.spawn(async move {
+        if let Err(err) = tx.execute_unprepared(COMMIT_CHECK).await {
+            let reason = match map_db_err(err, Op::Read) {
+                StoreError::Unavailable { message } | StoreError::Internal { message } => message,
+                other => other.to_string(),
+            };
+            return Err(StoreError::unavailable(format!(
+                "cannot commit: the transaction was already rolled back ({reason}); nothing \
+                 was committed"
+            )));
+        }
+        tx.commit().await.map_err(|e| map_db_err(e, Op::Write))
+    });
+    match task.await {
+        Ok(result) => result,
+        Err(err) => Err(join_error(&err)),
     }
 }
 

@@ -432,7 +432,15 @@ pub(crate) async fn insert<T: TableDef, C: PgConn>(
     new: T::New,
 ) -> StoreResult<T::Domain> {
     insert_many::<T, C>(h, vec![new])
-        .await?
+        .await
+        .map_err(|err| match err {
+            // A single insert is not a batch: its errors carry no row index.
+            StoreError::InvalidInput(mut invalid) => {
+                invalid.index = None;
+                StoreError::InvalidInput(invalid)
+            }
+            other => other,
+        })?
         .pop()
         .ok_or_else(|| StoreError::internal(format!("{}: the insert returned no row", T::TABLE)))
 }

@@ -25,6 +25,7 @@ use containerpub_ports::{
 use crate::conn::PgConn;
 use crate::crud;
 use crate::ops;
+use crate::replica::{ReplicaSet, Routed, routed};
 use crate::table::{
     Deployments, Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories,
     TableDef, Users,
@@ -37,6 +38,9 @@ pub(crate) struct Handle<C> {
     pub(crate) conn: C,
     /// Where stamps come from.
     pub(crate) clock: Arc<dyn Clock>,
+    /// The read replicas reader methods run on (see [`crate::replica`]): only on the pool
+    /// handle of a store that has replicas; `None` on transactions and replica handles.
+    pub(crate) replicas: Option<Arc<ReplicaSet>>,
 }
 
 impl<C: Clone> Clone for Handle<C> {
@@ -44,6 +48,7 @@ impl<C: Clone> Clone for Handle<C> {
         Self {
             conn: self.conn.clone(),
             clock: Arc::clone(&self.clock),
+            replicas: self.replicas.clone(),
         }
     }
 }
@@ -59,12 +64,13 @@ type Dom<T> = <T as TableDef>::Domain;
 type FieldOf<T> = <T as TableDef>::Field;
 
 /// Implements a table's reader and writer traits for `Handle<C>`: the generic surface from
-/// [`crate::crud`], plus the domain operations given as items.
+/// [`crate::crud`], plus the domain operations given as items. Every reader method runs its
+/// body through [`routed!`] (on a replica when the handle has one, see [`crate::replica`]).
 macro_rules! impl_store {
     (@uuid yes $table:ty; $($rest:tt)*) => {
         impl_store!(@emit [
             async fn find_by_uuid(&self, uuid: Uuid) -> StoreResult<Option<Dom<$table>>> {
-                traced("find_by_uuid", <$table>::TABLE, crud::find_by_uuid::<$table, C>(self, uuid)).await
+                traced("find_by_uuid", <$table>::TABLE, routed!(self, |h| crud::find_by_uuid::<$table, C>(h, uuid))).await
             }
         ] $table; $($rest)*);
     };
@@ -76,19 +82,19 @@ macro_rules! impl_store {
         writer $writer:ident { $($writer_items:tt)* }
     ) => {
         #[async_trait]
-        impl<C: PgConn> $reader for Handle<C> {
+        impl<C: Routed> $reader for Handle<C> {
             async fn find_by_id(&self, id: <$table as TableDef>::Id) -> StoreResult<Option<Dom<$table>>> {
-                traced("find_by_id", <$table>::TABLE, crud::find_by_id::<$table, C>(self, id)).await
+                traced("find_by_id", <$table>::TABLE, routed!(self, |h| crud::find_by_id::<$table, C>(h, id))).await
             }
 
             $($uuid)*
 
             async fn find_one(&self, query: Query<FieldOf<$table>>) -> StoreResult<Option<Dom<$table>>> {
-                traced("find_one", <$table>::TABLE, crud::find_one::<$table, C>(self, query)).await
+                traced("find_one", <$table>::TABLE, routed!(self, [query], |h| crud::find_one::<$table, C>(h, query))).await
             }
 
             async fn find_all(&self, query: Query<FieldOf<$table>>) -> StoreResult<Vec<Dom<$table>>> {
-                traced("find_all", <$table>::TABLE, crud::find_all::<$table, C>(self, query)).await
+                traced("find_all", <$table>::TABLE, routed!(self, [query], |h| crud::find_all::<$table, C>(h, query))).await
             }
 
             async fn find_page(
@@ -97,7 +103,7 @@ macro_rules! impl_store {
                 sort: Vec<Sort<FieldOf<$table>>>,
                 page: PageRequest,
             ) -> StoreResult<Page<Dom<$table>>> {
-                traced("find_page", <$table>::TABLE, crud::find_page::<$table, C>(self, filter, sort, page)).await
+                traced("find_page", <$table>::TABLE, routed!(self, [filter, sort], |h| crud::find_page::<$table, C>(h, filter, sort, page))).await
             }
 
             async fn find_window(
@@ -106,15 +112,15 @@ macro_rules! impl_store {
                 sort: Vec<Sort<FieldOf<$table>>>,
                 window: KeysetRequest,
             ) -> StoreResult<Window<Dom<$table>>> {
-                traced("find_window", <$table>::TABLE, crud::find_window::<$table, C>(self, filter, sort, window)).await
+                traced("find_window", <$table>::TABLE, routed!(self, [filter, sort, window], |h| crud::find_window::<$table, C>(h, filter, sort, window))).await
             }
 
             async fn count(&self, filter: Filter<FieldOf<$table>>) -> StoreResult<u64> {
-                traced("count", <$table>::TABLE, crud::count::<$table, C>(self, filter)).await
+                traced("count", <$table>::TABLE, routed!(self, [filter], |h| crud::count::<$table, C>(h, filter))).await
             }
 
             async fn exists(&self, filter: Filter<FieldOf<$table>>) -> StoreResult<bool> {
-                traced("exists", <$table>::TABLE, crud::exists::<$table, C>(self, filter)).await
+                traced("exists", <$table>::TABLE, routed!(self, [filter], |h| crud::exists::<$table, C>(h, filter))).await
             }
 
             $($reader_items)*
@@ -171,7 +177,7 @@ impl_store!(@uuid yes Users;
     reader UserReader {
         async fn find_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
             let value = email.into();
-            traced("find_by_email", Users::TABLE, crud::find_by_column::<Users, C>(self, UserField::Email, value)).await
+            traced("find_by_email", Users::TABLE, routed!(self, [value], |h| crud::find_by_column::<Users, C>(h, UserField::Email, value))).await
         }
     }
     writer UserWriter {}
@@ -180,11 +186,11 @@ impl_store!(@uuid yes Users;
 impl_store!(@uuid yes Profiles;
     reader UserInformationReader {
         async fn find_by_user(&self, user: Uuid) -> StoreResult<Option<UserInformation>> {
-            traced("find_by_user", Profiles::TABLE, ops::users::find_profile_by_user(self, user)).await
+            traced("find_by_user", Profiles::TABLE, routed!(self, |h| ops::users::find_profile_by_user(h, user))).await
         }
 
         async fn profile(&self, user: Uuid) -> StoreResult<Option<UserProfile>> {
-            traced("profile", Profiles::TABLE, ops::users::profile(self, user)).await
+            traced("profile", Profiles::TABLE, routed!(self, |h| ops::users::profile(h, user))).await
         }
     }
     writer UserInformationWriter {
@@ -198,11 +204,11 @@ impl_store!(@uuid yes Organizations;
     reader OrganizationReader {
         async fn find_by_name(&self, name: &EntityName) -> StoreResult<Option<Organization>> {
             let value = name.as_str().into();
-            traced("find_by_name", Organizations::TABLE, crud::find_by_column::<Organizations, C>(self, OrganizationField::Name, value)).await
+            traced("find_by_name", Organizations::TABLE, routed!(self, [value], |h| crud::find_by_column::<Organizations, C>(h, OrganizationField::Name, value))).await
         }
 
         async fn organization_of(&self, user: Uuid) -> StoreResult<Option<Organization>> {
-            traced("organization_of", Organizations::TABLE, ops::organizations::organization_of(self, user)).await
+            traced("organization_of", Organizations::TABLE, routed!(self, |h| ops::organizations::organization_of(h, user))).await
         }
     }
     writer OrganizationWriter {
@@ -215,11 +221,11 @@ impl_store!(@uuid yes Organizations;
 impl_store!(@uuid no Members;
     reader OrganizationMemberReader {
         async fn members_of(&self, organization: Uuid) -> StoreResult<Vec<MemberProfile>> {
-            traced("members_of", Members::TABLE, ops::organizations::members_of(self, organization)).await
+            traced("members_of", Members::TABLE, routed!(self, |h| ops::organizations::members_of(h, organization))).await
         }
 
         async fn membership_of(&self, user: Uuid) -> StoreResult<Option<OrganizationMember>> {
-            traced("membership_of", Members::TABLE, crud::find_by_column::<Members, C>(self, containerpub_ports::OrganizationMemberField::UserId, user.into())).await
+            traced("membership_of", Members::TABLE, routed!(self, |h| crud::find_by_column::<Members, C>(h, containerpub_ports::OrganizationMemberField::UserId, user.into()))).await
         }
     }
     writer OrganizationMemberWriter {
@@ -238,15 +244,15 @@ impl_store!(@uuid yes Functions;
         async fn find_by_owner(&self, owner: UserId, page: PageRequest) -> StoreResult<Page<Function>> {
             let filter = FunctionField::UserId.eq(owner);
             let sort = vec![FunctionField::CreatedAt.desc(), FunctionField::Id.desc()];
-            traced("find_by_owner", Functions::TABLE, crud::find_page::<Functions, C>(self, filter, sort, page)).await
+            traced("find_by_owner", Functions::TABLE, routed!(self, [filter, sort], |h| crud::find_page::<Functions, C>(h, filter, sort, page))).await
         }
 
         async fn details(&self, id: FunctionId) -> StoreResult<Option<FunctionDetails>> {
-            traced("details", Functions::TABLE, ops::functions::details(self, id)).await
+            traced("details", Functions::TABLE, routed!(self, |h| ops::functions::details(h, id))).await
         }
 
         async fn summaries(&self, query: Query<FunctionField>) -> StoreResult<Vec<FunctionSummary>> {
-            traced("summaries", Functions::TABLE, ops::functions::summaries(self, query)).await
+            traced("summaries", Functions::TABLE, routed!(self, [query], |h| ops::functions::summaries(h, query))).await
         }
     }
     writer FunctionWriter {}
@@ -255,7 +261,7 @@ impl_store!(@uuid yes Functions;
 impl_store!(@uuid yes Deployments;
     reader DeploymentReader {
         async fn active_for(&self, function: FunctionId) -> StoreResult<Option<Deployment>> {
-            traced("active_for", Deployments::TABLE, ops::deployments::active_for(self, function)).await
+            traced("active_for", Deployments::TABLE, routed!(self, |h| ops::deployments::active_for(h, function))).await
         }
     }
     writer DeploymentWriter {
@@ -273,7 +279,7 @@ impl_store!(@uuid yes Logs;
     reader LogReader {
         async fn for_function(&self, query: LogQuery, window: KeysetRequest) -> StoreResult<Window<LogEntry>> {
             let (filter, sort) = query.to_filter_and_sort();
-            traced("for_function", Logs::TABLE, crud::find_window::<Logs, C>(self, filter, sort, window)).await
+            traced("for_function", Logs::TABLE, routed!(self, [filter, sort, window], |h| crud::find_window::<Logs, C>(h, filter, sort, window))).await
         }
     }
     writer LogWriter {
@@ -291,7 +297,7 @@ impl_store!(@uuid yes Logs;
 impl_store!(@uuid yes Invocations;
     reader InvocationReader {
         async fn stats(&self, function: FunctionId, since: Timestamp) -> StoreResult<FunctionStats> {
-            traced("stats", Invocations::TABLE, ops::events::stats(self, function, since)).await
+            traced("stats", Invocations::TABLE, routed!(self, |h| ops::events::stats(h, function, since))).await
         }
     }
     writer InvocationWriter {
@@ -309,19 +315,19 @@ impl_store!(@uuid yes Repositories;
     reader RepositoryReader {
         async fn find_by_path(&self, path: &RepositoryPath) -> StoreResult<Option<Repository>> {
             let value = path.as_str().into();
-            traced("find_by_path", Repositories::TABLE, crud::find_by_column::<Repositories, C>(self, RepositoryField::Path, value)).await
+            traced("find_by_path", Repositories::TABLE, routed!(self, [value], |h| crud::find_by_column::<Repositories, C>(h, RepositoryField::Path, value))).await
         }
 
         async fn descendants_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-            traced("descendants_of", Repositories::TABLE, ops::repositories::descendants_of(self, id)).await
+            traced("descendants_of", Repositories::TABLE, routed!(self, |h| ops::repositories::descendants_of(h, id))).await
         }
 
         async fn ancestors_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-            traced("ancestors_of", Repositories::TABLE, ops::repositories::ancestors_of(self, id)).await
+            traced("ancestors_of", Repositories::TABLE, routed!(self, |h| ops::repositories::ancestors_of(h, id))).await
         }
 
         async fn siblings_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-            traced("siblings_of", Repositories::TABLE, ops::repositories::siblings_of(self, id)).await
+            traced("siblings_of", Repositories::TABLE, routed!(self, |h| ops::repositories::siblings_of(h, id))).await
         }
     }
     writer RepositoryWriter {

@@ -43,6 +43,36 @@
 //! - Inside a caller's transaction every write call gets its own savepoint, so a call that
 //!   fails leaves no trace and the transaction stays usable (as in the in-memory store).
 //!
+//! ## Read replicas
+//! One primary and any number of streaming standbys (`docs/SCALING.md` has the whole story):
+//! ```no_run
+//! use std::time::Duration;
+//! use containerpub_ports::Stores;
+//! use containerpub_postgres::{PgConfig, PgStore};
+//! # async fn demo(id: containerpub_domain::UserId) -> containerpub_ports::StoreResult<()> {
+//! let store = PgStore::connect(
+//!     PgConfig::new("postgres://app@10.0.0.1:5432/containerpub")
+//!         .replica("postgres://app@10.0.0.2:5432/containerpub")
+//!         .max_replica_lag(Duration::from_secs(2)),
+//! )
+//! .await?;
+//! let maybe_stale = store.users().find_by_id(id).await?; // a replica, if one is healthy
+//! let fresh = store.primary().users().find_by_id(id).await?; // read-your-writes
+//! # let _ = (maybe_stale, fresh);
+//! # Ok(()) }
+//! ```
+//! - Reader methods called on the [`PgStore`] outside a transaction run on a healthy replica,
+//!   round-robin. Writes, everything on a [`PgTransaction`] (its reads too), raw SQL, and
+//!   every read through [`PgStore::primary`] run on the primary.
+//! - A replica is healthy when it answers, is a standby (`pg_is_in_recovery()`), and lags at
+//!   most `max_replica_lag` (default 5 s); a background task checks each one every
+//!   `replica_check_interval` (default 1 s), see [`PgStore::replica_status`]. The lag is zero
+//!   when the replica has replayed all the primary has flushed, else the age of its last
+//!   replayed transaction.
+//! - A down or lagging replica is skipped and re-checked; with none healthy, reads run on the
+//!   primary. A read that fails on a replica (`Unavailable` or `Internal`) runs again on the
+//!   primary: the caller never sees a replica's failure.
+//!
 //! ## Raw SQL
 //! [`PgStore::raw_query`] / [`PgStore::raw_execute`] (and the same on [`PgTransaction`]) run
 //! SQL with named parameters, as the seed's `@user_id`:
@@ -99,6 +129,7 @@ mod error;
 mod handle;
 mod ops;
 mod raw;
+mod replica;
 mod sql;
 mod store;
 mod table;
@@ -106,4 +137,5 @@ mod trace;
 
 pub use config::PgConfig;
 pub use raw::{FromRawValue, RawRow, RawValue};
+pub use replica::ReplicaStatus;
 pub use store::{PgStore, PgTransaction};

@@ -618,3 +618,6 @@ mod tests {
         assert!(row.get::<i32>("missing").is_err());
     }
 }
+
+#[cfg(test)]
+mod fuzz;

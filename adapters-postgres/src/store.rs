@@ -21,9 +21,13 @@ use crate::raw::{self, RawRow};
 
 /// The PostgreSQL store: a connection pool and a clock. Cheap to clone (clones share the
 /// pool). Every store call outside a transaction is atomic on its own.
+///
+/// With read replicas configured ([`PgConfig::replica`]), its reader methods run on a healthy
+/// replica and may be slightly stale; writes, transactions, raw SQL and every read through
+/// [`PgStore::primary`] run on the primary (see the crate docs, "Read replicas").
 #[derive(Clone)]
 pub struct PgStore {
-    handle: Handle<DatabaseConnection>,
+    pub(crate) handle: Handle<DatabaseConnection>,
 }
 
 impl fmt::Debug for PgStore {
@@ -54,6 +58,7 @@ impl PgStore {
                 Rule::Format("a postgres://user@host:port/database URL"),
             ));
         }
+        crate::replica::check_urls(&config)?;
         let db = Database::connect(config.to_options()).await.map_err(|e| {
             match map_db_err(e, Op::Read) {
                 // Never echo the URL (it may hold a password).
@@ -66,10 +71,12 @@ impl PgStore {
                 other => other,
             }
         })?;
+        let replicas = crate::replica::connect(&config).await?;
         Ok(Self {
             handle: Handle {
                 conn: db,
                 clock: Arc::new(SystemClock),
+                replicas,
             },
         })
     }
@@ -81,12 +88,14 @@ impl PgStore {
             handle: Handle {
                 conn: self.handle.conn,
                 clock,
+                replicas: self.handle.replicas,
             },
         }
     }
 
     /// Runs raw SQL that returns rows. Parameters are named `@name` in the SQL and bound
-    /// from `params` (see the crate docs, "Raw SQL").
+    /// from `params` (see the crate docs, "Raw SQL"). Always on the primary, even with read
+    /// replicas ([`PgStore::raw_query_replica`] reads from one).
     ///
     /// # Errors
     /// `InvalidInput` (field `params`) for an unknown, missing, unused or repeated
@@ -107,6 +116,9 @@ impl PgStore {
 
     /// Closes the pool: waits for connections in use to come back, then closes them all.
     pub async fn close(self) {
+        if let Some(replicas) = &self.handle.replicas {
+            replicas.close().await;
+        }
         let _ = self.handle.conn.close().await;
     }
 }
@@ -201,6 +213,7 @@ impl UnitOfWork for PgStore {
             handle: Handle {
                 conn: tx,
                 clock: Arc::clone(&self.handle.clock),
+                replicas: None,
             },
             top_level: true,
         })
@@ -218,6 +231,7 @@ impl UnitOfWork for PgTransaction {
             handle: Handle {
                 conn: tx.into_inner(),
                 clock: Arc::clone(&self.handle.clock),
+                replicas: None,
             },
             top_level: false,
         })
@@ -227,7 +241,7 @@ impl UnitOfWork for PgTransaction {
 #[async_trait]
 impl Transaction for PgTransaction {
     async fn commit(self) -> StoreResult<()> {
-        conn::commit(self.handle.conn, self.top_level).await
+        conn::commit_checked(self.handle.conn, self.top_level).await
     }
 
     async fn rollback(self) -> StoreResult<()> {

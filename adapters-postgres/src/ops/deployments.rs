@@ -93,7 +93,8 @@ async fn flush<D: PgConn>(
 /// exist (locked; else `ReferenceMissing` and no sequence value), the version is the next one,
 /// then the row is inserted. Rows are written in statements of up to `BATCH_CHUNK_ROWS`;
 /// rows already accepted are written before a missing function is reported, so the errors
-/// come in the order a row-by-row run would give.
+/// come in the order a row-by-row run would give. A version past `i32::MAX` is `InvalidInput`
+/// with the row's index.
 pub(crate) async fn insert_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewDeployment>,
@@ -102,7 +103,7 @@ pub(crate) async fn insert_rows<D: PgConn>(
     let mut versions: HashMap<FunctionId, Option<Version>> = HashMap::new();
     let mut pending = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
-    for new in rows {
+    for (index, new) in rows.into_iter().enumerate() {
         let function = new.function_id;
         let max = match versions.get(&function) {
             Some(max) => *max,
@@ -118,7 +119,8 @@ pub(crate) async fn insert_rows<D: PgConn>(
             Ok(v) => v,
             Err(err) => {
                 flush(db, &mut pending, &mut out).await?;
-                return Err(err);
+                // The batch row's index (`crud::insert` drops it again for a single row).
+                return Err(err.at_index(index));
             }
         };
         versions.insert(function, Some(version));

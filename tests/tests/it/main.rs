@@ -5,4 +5,6 @@
 
 mod contract_memory;
 mod contract_pg;
+mod reliability;
+mod replicas;
 mod schema;

@@ -1,0 +1,306 @@
+//! Scenarios 6–8 (PostgreSQL): futures dropped at every await point, `begin()` dropped after
+//! one poll, and statement timeouts / caller deadlines.
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Waker};
+use std::time::{Duration, Instant};
+
+use containerpub_ports::{Filter, StoreError, StoreResult, Stores, Transaction, UnitOfWork};
+use containerpub_postgres::{PgConfig, PgStore};
+use containerpub_tests::pg::TestDatabase;
+
+use super::support::{GENEROUS_ACQUIRE, Observer, PollBudget, new_user, tasks_settled};
+
+/// The multi-step transaction of scenario 6: begin, insert A, insert B, commit. Sets
+/// `commit_started` just before `commit` is first polled (it starts the commit on a task of
+/// its own in that very poll).
+async fn two_inserts(
+    store: &PgStore,
+    a: &str,
+    b: &str,
+    commit_started: &AtomicBool,
+) -> StoreResult<()> {
+    let tx = store.begin().await?;
+    tx.users().insert(new_user(a)).await?;
+    tx.users().insert(new_user(b)).await?;
+    commit_started.store(true, Ordering::SeqCst);
+    tx.commit().await
+}
+
+/// Waits until nothing the dropped future left behind is still running, then checks that the
+/// pool's one connection is usable and outside any transaction: an autocommit write through
+/// the store is visible from another connection, and no session of the database is idle in a
+/// transaction.
+async fn assert_pool_clean(store: &PgStore, observer: &mut Observer, baseline: usize, tag: &str) {
+    tasks_settled(baseline).await;
+    let marker = format!(
+        "marker-{}@example.com",
+        tag.replace(|c: char| !c.is_ascii_alphanumeric(), "-")
+    );
+    store
+        .users()
+        .insert(new_user(&marker))
+        .await
+        .unwrap_or_else(|e| panic!("{tag}: the pooled connection is unusable: {e:?}"));
+    assert_eq!(
+        observer.users_with_emails(&[&marker]).await,
+        1,
+        "{tag}: an autocommit write is visible from another connection"
+    );
+    // A leaked transaction would stay open for good; a closing session only for a moment.
+    observer.wait_no_idle_in_transaction(tag).await;
+}
+
+/// Scenario 6: the transaction future is dropped after its k-th poll, for k = 1, 2, 3, …
+/// until it completes. Each time, neither write is visible unless the commit had started (a
+/// started commit completes on its own task: then both are), and the pool's only connection
+/// is usable and outside any transaction.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn transaction_dropped_at_every_await_point() {
+    /// More polls than the transaction ever needs (it completes long before).
+    const MAX_POLLS: usize = 2_000;
+    let test_db = TestDatabase::new().await;
+    let store = PgStore::connect(
+        PgConfig::new(test_db.url())
+            .max_connections(1)
+            .acquire_timeout(GENEROUS_ACQUIRE),
+    )
+    .await
+    .expect("connect");
+    let mut observer = Observer::connect(test_db.url()).await;
+    let metrics = tokio::runtime::Handle::current().metrics();
+    // Open the pool's connection (and the driver's background tasks) before counting tasks.
+    store.users().count(Filter::All).await.expect("warm up");
+
+    // A sweep drops the transaction after 1, 2, 3, … polls until it completes. How many polls
+    // each step needs depends on timing (an answer already waiting costs no `Pending`), so
+    // sweeps repeat (at most 10) until drops both before and during the commit were seen.
+    let (mut before_commit, mut during_commit, mut sweeps) = (0, 0, 0);
+    let mut polls = Vec::new();
+    while sweeps < 10 && (before_commit < 3 || during_commit < 1) {
+        sweeps += 1;
+        let mut completed_after = None;
+        for k in 1..=MAX_POLLS {
+            let tag = format!("s{sweeps}k{k}");
+            let (a, b) = (
+                format!("a-{tag}@example.com"),
+                format!("b-{tag}@example.com"),
+            );
+            let commit_started = AtomicBool::new(false);
+            let baseline = metrics.num_alive_tasks();
+            let outcome = PollBudget::new(two_inserts(&store, &a, &b, &commit_started), k).await;
+            assert_pool_clean(&store, &mut observer, baseline, &tag).await;
+            let present = observer.users_with_emails(&[&a, &b]).await;
+            match outcome {
+                Some(result) => {
+                    result.expect("the transaction, polled to the end, succeeds");
+                    assert_eq!(present, 2, "{tag}: a completed transaction is visible");
+                    completed_after = Some(k);
+                    break;
+                }
+                None if commit_started.load(Ordering::SeqCst) => {
+                    during_commit += 1;
+                    assert_eq!(
+                        present, 2,
+                        "{tag}: dropped while committing: the commit completes on its own"
+                    );
+                }
+                None => {
+                    before_commit += 1;
+                    assert_eq!(present, 0, "{tag}: dropped before commit: nothing visible");
+                }
+            }
+        }
+        polls.push(completed_after.expect("the transaction completes within MAX_POLLS polls"));
+    }
+    eprintln!(
+        "scenario 6: {sweeps} sweep(s), completed after {polls:?} polls; dropped \
+         {before_commit} times before the commit, {during_commit} times during it"
+    );
+    assert!(
+        before_commit >= 3 && during_commit >= 1,
+        "drops happened at every stage ({before_commit} before the commit, {during_commit} \
+         during it, in {sweeps} sweeps)"
+    );
+    observer.close().await;
+    store.close().await;
+    test_db.drop_db().await;
+}
+
+/// Scenario 7: `begin()` polled once and dropped, 200 times, on a pool of one connection:
+/// no transaction is left open, and an autocommit write afterwards is visible from another
+/// connection (sqlx issue 4385).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn begin_polled_once_and_dropped_leaks_nothing() {
+    let test_db = TestDatabase::new().await;
+    let store = PgStore::connect(
+        PgConfig::new(test_db.url())
+            .max_connections(1)
+            .acquire_timeout(GENEROUS_ACQUIRE),
+    )
+    .await
+    .expect("connect");
+    let mut observer = Observer::connect(test_db.url()).await;
+    store.users().count(Filter::All).await.expect("warm up");
+    let baseline = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
+    let mut cx = Context::from_waker(Waker::noop());
+    for _ in 0..200 {
+        let mut begin = pin!(store.begin());
+        assert!(
+            begin.as_mut().poll(&mut cx).is_pending(),
+            "BEGIN cannot have completed without the runtime"
+        );
+    }
+    assert_pool_clean(&store, &mut observer, baseline, "after 200 dropped begins").await;
+    // And the connection still runs transactions that commit.
+    let tx = store.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user("in-tx@example.com"))
+        .await
+        .expect("insert");
+    tx.commit().await.expect("commit");
+    assert_eq!(observer.users_with_emails(&["in-tx@example.com"]).await, 1);
+    observer.close().await;
+    store.close().await;
+    test_db.drop_db().await;
+}
+
+/// Scenario 8: a statement timeout of 200 ms on a pool of one connection. A slow query is
+/// stopped by the server (`Unavailable`, SQLSTATE 57014) and the next call succeeds within
+/// 400 ms of the start; a caller giving up after 50 ms (its future dropped) gets the same
+/// bound, because the server stops the abandoned statement too. Afterwards no backend still
+/// runs the sleep.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
+    const TIMEOUT: Duration = Duration::from_millis(200);
+    const NEXT_CALL_BOUND: Duration = Duration::from_millis(400);
+    let test_db = TestDatabase::new().await;
+    let store = PgStore::connect(
+        PgConfig::new(test_db.url())
+            .max_connections(1)
+            .statement_timeout(Some(TIMEOUT)),
+    )
+    .await
+    .expect("connect");
+    let mut observer = Observer::connect(test_db.url()).await;
+    store.users().count(Filter::All).await.expect("warm up");
+
+    // The server stops the statement.
+    let start = Instant::now();
+    let err = store
+        .raw_query("SELECT 1 AS one FROM pg_sleep(5)", &[])
+        .await
+        .expect_err("pg_sleep(5) outlives the statement timeout");
+    let failed_after = start.elapsed();
+    assert!(
+        matches!(&err, StoreError::Unavailable { message } if message.contains("57014")),
+        "a statement timeout is Unavailable (57014): {err:?}"
+    );
+    assert!(
+        failed_after >= TIMEOUT && failed_after < NEXT_CALL_BOUND,
+        "stopped by the server after {failed_after:?}"
+    );
+    store
+        .users()
+        .count(Filter::All)
+        .await
+        .expect("the next call succeeds");
+    let next_ok = start.elapsed();
+    assert!(
+        next_ok < NEXT_CALL_BOUND,
+        "the connection was free again after {next_ok:?}"
+    );
+    assert_eq!(observer.running("pg_sleep(5)").await, 0);
+    eprintln!(
+        "scenario 8: stopped by the server after {failed_after:?}, next call done after \
+         {next_ok:?}"
+    );
+
+    // The caller's own deadline drops the future; the statement it started keeps the
+    // connection only until the server's timeout stops it.
+    let start = Instant::now();
+    let gave_up = tokio::time::timeout(
+        Duration::from_millis(50),
+        store.raw_query("SELECT 2 AS two FROM pg_sleep(5)", &[]),
+    )
+    .await;
+    assert!(gave_up.is_err(), "the caller's deadline fires first");
+    store
+        .users()
+        .count(Filter::All)
+        .await
+        .expect("the next call succeeds");
+    let next_ok = start.elapsed();
+    assert!(
+        next_ok < NEXT_CALL_BOUND,
+        "the connection was free again after {next_ok:?}"
+    );
+    assert_eq!(observer.running("pg_sleep(5)").await, 0);
+    eprintln!("scenario 8: after a caller's 50 ms deadline, next call done after {next_ok:?}");
+    observer.close().await;
+    store.close().await;
+    test_db.drop_db().await;
+}
+
+/// Scenario 8, inside a transaction: a read stopped by the statement timeout aborts the
+/// transaction on the server. Every later call of it fails (a write never runs outside it),
+/// its commit says that nothing was committed (`Unavailable`, not a silent `Ok`), none of
+/// its writes, before or after the timeout, is present, and the pool serves again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn statement_timeout_inside_a_transaction_fails_its_commit() {
+    let test_db = TestDatabase::new().await;
+    let store = PgStore::connect(
+        PgConfig::new(test_db.url())
+            .max_connections(1)
+            .statement_timeout(Some(Duration::from_millis(200))),
+    )
+    .await
+    .expect("connect");
+    let mut observer = Observer::connect(test_db.url()).await;
+    let emails = [
+        "before@example.com",
+        "after1@example.com",
+        "after2@example.com",
+    ];
+
+    let tx = store.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user(emails[0]))
+        .await
+        .expect("insert before the timeout");
+    let err = tx
+        .raw_query("SELECT 1 AS one FROM pg_sleep(5)", &[])
+        .await
+        .expect_err("the statement timeout stops the read");
+    assert!(matches!(err, StoreError::Unavailable { .. }), "{err:?}");
+    for email in &emails[1..] {
+        let result = tx.users().insert(new_user(email)).await;
+        assert!(
+            result.is_err(),
+            "a write after the abort must fail: {result:?}"
+        );
+    }
+    let commit = tx.commit().await;
+    assert!(
+        matches!(&commit, Err(StoreError::Unavailable { message }) if message.contains("commit")),
+        "the commit reports that nothing was committed: {commit:?}"
+    );
+    assert_eq!(observer.users_with_emails(&emails).await, 0);
+    // The pool replaces the connection it lost and serves again.
+    let user = store
+        .users()
+        .insert(new_user("later@example.com"))
+        .await
+        .expect("the store serves again");
+    assert_eq!(observer.users_with_emails(&[user.email.as_str()]).await, 1);
+    observer
+        .wait_no_idle_in_transaction("after the aborted transaction")
+        .await;
+    observer.close().await;
+    store.close().await;
+    test_db.drop_db().await;
+}
