@@ -1,8 +1,9 @@
 //! Index keys and the persistent index structures of a table.
 //!
 //! Every index is persistent (`imbl`): a write into a shared (snapshotted) index copies one
-//! short path of nodes. Entries are plain numbers wherever possible (uuids, fingerprints,
-//! ids), so those copies never touch the rows themselves.
+//! short path of nodes. Besides the uuid index (which holds the rows, for one-step lookups),
+//! entries are plain numbers wherever possible (fingerprints, ids), so path copies do not
+//! touch the rows themselves (whose reference counts live all over the heap).
 
 use std::ops::Bound;
 use std::sync::Arc;
@@ -139,8 +140,8 @@ impl std::hash::Hasher for UuidHasher {
     }
 }
 
-/// uuid (as `u128`) → id: a persistent hash trie (short walks for lookups), with plain
-/// number entries (cheap path copies).
+/// uuid (as `u128`) → row: a persistent hash trie, so `find_by_uuid` is one short walk
+/// (the hottest read of the stores).
 pub(crate) type UuidIndex<R> =
     imbl::GenericHashMap<u128, Arc<R>, UuidHasherBuilder, imbl::shared_ptr::DefaultSharedPtr>;
 
@@ -149,7 +150,7 @@ pub(crate) type UuidIndex<R> =
 pub(crate) enum Slot {
     /// One id.
     One(i64),
-    /// Several ids (a fingerprint collision, or rows sharing a value while a statement runs).
+    /// Several ids (different text values whose hashes collide).
     Many(Arc<[i64]>),
 }
 

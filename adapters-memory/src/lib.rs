@@ -26,16 +26,21 @@
 //!
 //! ## The model
 //! - **One persistent value per database state.** Every table is a set of persistent
-//!   (structurally shared) maps from the `imbl` crate: the rows by id, one index per unique
-//!   key (the partial ones hold only the rows their predicate selects), one child index per
-//!   foreign key (for `ON DELETE` actions, `RESTRICT` checks and relations such as a user's
-//!   functions), and for logs and invocations `(function_id, timestamp, id)` and
-//!   `(timestamp, id)` indexes. Cloning a state is O(1); a write copies only the O(log n)
-//!   paths it changes. Point lookups (id, uuid, every unique key) are O(log n) or better,
-//!   never scans.
-//! - **Calls outside a transaction** run on an O(1) copy of the committed state under one
-//!   short mutex and are published only if they succeed: each call is atomic, calls are
-//!   serialised. No lock is held across an `.await` (nothing awaits inside).
+//!   (structurally shared) maps from the `imbl` crate: the rows by id; the rows by uuid (a
+//!   hash trie, so `find_by_uuid` is one lookup); one index per other unique key (the partial
+//!   ones hold only the rows their predicate selects; text keys are indexed by a 64-bit hash
+//!   and confirmed against the row); one child index per foreign key (`(parent, child id)`
+//!   pairs, for `ON DELETE` actions, `RESTRICT` checks and relations such as a user's
+//!   functions); and for logs and invocations `(function_id, timestamp, id)` and
+//!   `(timestamp, id)` indexes (log windows, statistics and retention never visit other
+//!   functions' rows). Cloning a state is O(1); writing into a state that shares nodes with
+//!   a snapshot copies only the O(log n) paths it touches. Point lookups (id, uuid, every
+//!   unique key) are O(log n) or better, never scans.
+//! - **Each call is atomic.** A write call runs in place on the state it writes (the
+//!   committed state under one short mutex outside a transaction, so those calls are
+//!   serialised; the transaction's working state inside one), keeping an undo log of the
+//!   rows it changed: if it fails (or panics) the rows are put back and the indexes follow,
+//!   so it leaves no trace. No lock is held across an `.await` (nothing awaits inside).
 //! - **Transactions** ([`MemoryTransaction`]) start from a snapshot of the committed state
 //!   (O(1)) and record which rows they write. Reads inside see their own writes; others see
 //!   them after `commit`. At commit, if nothing else was committed since the snapshot, the
@@ -48,11 +53,14 @@
 //!   (PostgreSQL's `SELECT … FOR UPDATE`), which here counts as a write of the function row.
 //!   A nested `begin` is a savepoint: it shares the working state and keeps a snapshot to
 //!   restore on rollback; its commit releases it. Dropping a transaction rolls it back. A
-//!   failed call inside a transaction leaves no trace and the transaction stays usable.
+//!   failed call inside a transaction leaves no trace and the transaction stays usable
+//!   (PostgreSQL needs a savepoint around each call for that).
 //! - **Sequences** are per-table atomic counters shared by every transaction and never given
 //!   back: every row an INSERT statement attempts takes a value (even if it then fails a
-//!   unique or foreign-key check), an upsert always takes one, a rolled-back transaction keeps
-//!   its values consumed, and input rejected before any statement takes none.
+//!   unique or foreign-key check), an upsert always takes one (once the pre-statement step of
+//!   deployments and repositories — their function or parent must exist — has passed), a
+//!   rolled-back transaction keeps its values consumed, and input rejected before any
+//!   statement takes none.
 //! - **Statements** follow the check order of the rulebook: per row its unique keys in
 //!   declaration order, then after all rows of the statement their foreign keys; batches run
 //!   in statements of `BATCH_CHUNK_ROWS` rows (one statement per row for deployments, whose

@@ -23,7 +23,8 @@ const MAX_FKS: usize = 2;
 pub(crate) struct TableState<T: Spec> {
     /// id → row, in id order.
     rows: OrdMap<i64, Arc<T::Row>>,
-    /// uuid → id (the uuid key's index).
+    /// uuid → row (the uuid key's index holds the rows themselves: a lookup by uuid is one
+    /// hash-trie walk).
     by_uuid: UuidIndex<T::Row>,
     /// One index per other unique key, parallel to `T::UNIQUES` (the uuid key's slot stays
     /// empty; partial keys hold only the rows where their predicate holds).

@@ -512,3 +512,83 @@ async fn partial_unique_keys_hold_only_where_their_predicate_does() {
         })
     );
 }
+
+#[tokio::test]
+async fn a_failed_call_puts_every_row_and_index_back() {
+    let (db, clock) = store();
+    let ada = user(&db, "ada@example.com").await;
+    let fresh = NewUser::parse("fresh@example.com").expect("valid");
+    let mut clash = NewUser::parse("other@example.com").expect("valid");
+    clash.uuid = ada.uuid;
+    assert!(
+        db.users()
+            .insert_many(vec![fresh.clone(), clash])
+            .await
+            .is_err()
+    );
+    assert_eq!(db.users().find_by_uuid(fresh.uuid).await, Ok(None));
+    assert_eq!(db.users().find_by_email(&fresh.email).await, Ok(None));
+    assert_eq!(
+        db.users()
+            .count(UserField::Email.eq("fresh@example.com"))
+            .await,
+        Ok(0)
+    );
+    let again = db
+        .users()
+        .insert(fresh)
+        .await
+        .expect("the values are free again");
+
+    // An update_where failing on its second row leaves the first unchanged, in its indexes too.
+    clock.advance(TimeDelta::seconds(1));
+    let patch = UserPatch {
+        email: Some(containerpub_domain::Email::parse("same@example.com").expect("valid")),
+        ..UserPatch::default()
+    };
+    assert!(
+        db.users()
+            .update_where(Default::default(), patch)
+            .await
+            .is_err()
+    );
+    assert_eq!(
+        db.users().find_by_email(&ada.email).await,
+        Ok(Some(ada.clone()))
+    );
+    assert_eq!(db.users().find_by_uuid(again.uuid).await, Ok(Some(again)));
+    assert_eq!(
+        db.users()
+            .count(UserField::Email.eq("same@example.com"))
+            .await,
+        Ok(0)
+    );
+
+    // A delete failing on a later row (RESTRICT) restores the rows it had already deleted.
+    let api = function(&db, ada.id, "api").await;
+    let bob = user(&db, "bob@example.com").await;
+    org(&db, "acme", &bob).await;
+    assert_eq!(
+        db.users().delete_where(Default::default()).await,
+        Err(StoreError::StillReferenced {
+            key: ForeignKey::OrganizationsOwnerId
+        })
+    );
+    assert_eq!(
+        db.users().find_by_uuid(ada.uuid).await,
+        Ok(Some(ada.clone()))
+    );
+    assert_eq!(
+        db.users().find_by_email(&ada.email).await,
+        Ok(Some(ada.clone()))
+    );
+    assert_eq!(db.users().count(Default::default()).await, Ok(3));
+    assert_eq!(
+        db.functions().find_by_uuid(api.uuid).await,
+        Ok(Some(api.clone()))
+    );
+    assert_eq!(
+        db.functions().count(FunctionField::UserId.eq(ada.id)).await,
+        Ok(1)
+    );
+}

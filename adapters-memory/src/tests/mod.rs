@@ -101,6 +101,23 @@ fn same_order<K: Copy + PartialEq + std::fmt::Debug>(
 }
 
 #[test]
+fn hashed_indexes_keep_every_id_under_a_shared_fingerprint() {
+    use crate::index::{IndexKey, KeyIndex};
+    // Two keys with one fingerprint (kinds never mix in one index; only the slot is tested).
+    let (a, b) = (IndexKey::Int(5), IndexKey::IntInt(0, 5));
+    let mut index = KeyIndex::Hashed(imbl::OrdMap::new());
+    index.insert(a.clone(), 1);
+    index.insert(b.clone(), 2);
+    assert_eq!(index.candidates(&a), [1, 2]);
+    index.remove(&a, 1);
+    assert_eq!(index.candidates(&b), [2]);
+    index.remove(&b, 2);
+    assert!(index.candidates(&b).is_empty());
+    assert!(!IndexKey::text("x").fingerprint_is_exact());
+    assert!(IndexKey::Uuid(containerpub_domain::Uuid::nil()).fingerprint_is_exact());
+}
+
+#[test]
 fn specs_list_the_schema_keys_in_declaration_order() {
     fn check<T: Spec>() {
         same_order(T::UNIQUES, UniqueKey::ALL, |k| k.table() == T::TABLE);
