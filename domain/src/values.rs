@@ -41,36 +41,6 @@ impl<const MAX: usize> BoundedText<MAX> {
         check_text(field, &value, MAX)?;
         Ok(Self(value))
     }
-
-    /// The text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The text, owned.
-    #[must_use]
-    pub fn into_inner(self) -> String {
-        self.0
-    }
-}
-
-impl<const MAX: usize> fmt::Debug for BoundedText<MAX> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
-    }
-}
-
-impl<const MAX: usize> fmt::Display for BoundedText<MAX> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<const MAX: usize> AsRef<str> for BoundedText<MAX> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
 }
 
 /// A name for a `VARCHAR(MAX)` column: not blank, at most `MAX` characters, no NUL.
@@ -92,37 +62,47 @@ impl<const MAX: usize> Name<MAX> {
         check_text(field, &value, MAX)?;
         Ok(Self(value))
     }
-
-    /// The name.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-
-    /// The name, owned.
-    #[must_use]
-    pub fn into_inner(self) -> String {
-        self.0
-    }
 }
 
-impl<const MAX: usize> fmt::Debug for Name<MAX> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        fmt::Debug::fmt(&self.0, f)
-    }
+/// Shared accessors and formatting of the validated string newtypes.
+macro_rules! string_newtype {
+    ($ty:ident, $what:literal) => {
+        impl<const MAX: usize> $ty<MAX> {
+            #[doc = concat!("The ", $what, ".")]
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            #[doc = concat!("The ", $what, ", owned.")]
+            #[must_use]
+            pub fn into_inner(self) -> String {
+                self.0
+            }
+        }
+
+        impl<const MAX: usize> fmt::Debug for $ty<MAX> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Debug::fmt(&self.0, f)
+            }
+        }
+
+        impl<const MAX: usize> fmt::Display for $ty<MAX> {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl<const MAX: usize> AsRef<str> for $ty<MAX> {
+            fn as_ref(&self) -> &str {
+                &self.0
+            }
+        }
+    };
 }
 
-impl<const MAX: usize> fmt::Display for Name<MAX> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
-
-impl<const MAX: usize> AsRef<str> for Name<MAX> {
-    fn as_ref(&self) -> &str {
-        &self.0
-    }
-}
+string_newtype!(BoundedText, "text");
+string_newtype!(Name, "name");
 
 /// An e-mail address, stored trimmed and lowercased so uniqueness is case-insensitive.
 ///
@@ -622,3 +602,6 @@ mod tests {
         assert_eq!(DurationMs::from_i64(42).expect("fits").get(), 42);
     }
 }
+
+#[cfg(test)]
+mod fuzz;
