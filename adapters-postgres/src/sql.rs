@@ -220,8 +220,11 @@ pub(crate) fn order_by<T: TableDef>(stmt: &mut SelectStatement, sort: &[Sort<T::
 }
 
 /// Rows strictly after `after` (the sort-key values of the last row seen) in `sort` order:
-/// `k1 > v1 OR (k1 = v1 AND k2 > v2) OR …`, with `<` for descending keys. Keyset sort keys
-/// are never NULL ([`containerpub_ports::Keyset::plan`] checks that).
+/// `k1 >= v1 AND (k1 > v1 OR (k1 = v1 AND k2 > v2) OR …)`, with `<`/`<=` for descending keys.
+/// The leading `k1 >= v1` is implied by the rest but is what lets PostgreSQL start an index
+/// range scan at the position instead of filtering every earlier row (a window 100,000 rows
+/// deep then costs what the first one does). Keyset sort keys are never NULL
+/// ([`containerpub_ports::Keyset::plan`] checks that).
 pub(crate) fn keyset_after<T: TableDef>(sort: &[Sort<T::Field>], after: &[Value]) -> Expr {
     let mut branches = Vec::with_capacity(sort.len());
     for (i, key) in sort.iter().enumerate() {
@@ -236,7 +239,17 @@ pub(crate) fn keyset_after<T: TableDef>(sort: &[Sort<T::Field>], after: &[Value]
             .map(|(k, v)| col::<T>(k.field).eq(operand(v)));
         branches.push(fold(prefix.chain(std::iter::once(beyond)), true));
     }
-    fold(branches.into_iter(), false)
+    let after_position = fold(branches.into_iter(), false);
+    match (sort.first(), after.first()) {
+        (Some(first), Some(value)) if sort.len() > 1 => {
+            let bound = match first.direction {
+                Direction::Asc => ordered::<T>(first.field).gte(operand(value)),
+                Direction::Desc => ordered::<T>(first.field).lte(operand(value)),
+            };
+            bound.and(after_position)
+        }
+        _ => after_position,
+    }
 }
 
 #[cfg(test)]
@@ -387,8 +400,8 @@ mod tests {
         let (s, v) = stmt.build(PostgresQueryBuilder);
         assert_eq!(
             s,
-            r#"SELECT $1 WHERE ("functions"."name" COLLATE "C") > $2 OR ("functions"."name" = $3 AND "functions"."created_at" < $4) OR ("functions"."name" = $5 AND "functions"."created_at" = $6 AND "functions"."id" > CAST($7 AS int8))"#
+            r#"SELECT $1 WHERE ("functions"."name" COLLATE "C") >= $2 AND (("functions"."name" COLLATE "C") > $3 OR ("functions"."name" = $4 AND "functions"."created_at" < $5) OR ("functions"."name" = $6 AND "functions"."created_at" = $7 AND "functions"."id" > CAST($8 AS int8)))"#
         );
-        assert_eq!(v.0.len(), 7);
+        assert_eq!(v.0.len(), 8);
     }
 }
