@@ -178,53 +178,78 @@ fn insert_row<T: Spec>(db: &mut Db, row: T::Row) -> StoreResult<Arc<T::Row>> {
     Ok(row)
 }
 
+/// Tags a batch row's error with its index ([`StoreError::at_index`]: `InBatch`, or the
+/// `InvalidInput`'s own index): `first` is the batch index of the statement's row 0 (`None`
+/// outside a batch: errors stay untagged).
+fn tag(first: Option<usize>, row: usize) -> impl FnOnce(StoreError) -> StoreError {
+    move |err| match first {
+        Some(first) => err.at_index(first + row),
+        None => err,
+    }
+}
+
 /// One INSERT statement: per row in order, the next sequence value, the row, its unique
-/// keys; after all rows, their foreign keys in order. A row failing its unique keys stops
-/// the statement (the rows after it take no sequence value).
+/// keys; after all rows, their foreign keys in order (a duplicate key names the later row,
+/// which meets the earlier one already written). A row failing its unique keys stops the
+/// statement (the rows after it take no sequence value). `items` hold each row's index in
+/// the batch starting at `first`.
 fn insert_statement<T: Spec>(
     db: &mut Db,
     cx: &Cx<'_>,
     items: Vec<(usize, T::New, T::Prep)>,
-    batch: bool,
+    first: Option<usize>,
 ) -> StoreResult<Vec<Arc<T::Row>>> {
-    let tag = |index: usize| move |err: StoreError| if batch { err.at_index(index) } else { err };
     let mut rows = Vec::with_capacity(items.len());
+    let mut indexes = Vec::with_capacity(items.len());
     for (index, new, prep) in items {
         let id = cx.seq.next(T::TABLE)?;
-        let row = T::build(&new, prep, id, cx.now).map_err(tag(index))?;
-        rows.push(insert_row::<T>(db, row).map_err(tag(index))?);
+        let row = T::build(&new, prep, id, cx.now).map_err(tag(first, index))?;
+        rows.push(insert_row::<T>(db, row).map_err(tag(first, index))?);
+        indexes.push(index);
     }
-    for row in &rows {
-        check_fks::<T>(db, row)?;
+    for (row, index) in rows.iter().zip(indexes) {
+        check_fks::<T>(db, row).map_err(tag(first, index))?;
     }
     Ok(rows)
 }
 
 /// Inserts a batch: chunks of [`BATCH_CHUNK_ROWS`] rows per statement (one statement per row
-/// for tables whose rows depend on the rows before them), then the table's follow-up
-/// statements. `batch` tags validation errors with the row index.
+/// for tables whose rows depend on the rows before them), each followed by the table's
+/// follow-up statements for its rows (organizations: their owners' memberships). `batch`
+/// tags errors with the row index ([`StoreError::at_index`]).
 pub(crate) fn insert_batch<T: Spec>(
     db: &mut Db,
     cx: &Cx<'_>,
     news: Vec<T::New>,
     batch: bool,
 ) -> StoreResult<Vec<Arc<T::Row>>> {
+    insert_batch_from::<T>(db, cx, news, batch.then_some(0))
+}
+
+/// [`insert_batch`] of rows that stand at indexes `first`, `first + 1`, … of a batch (`None`:
+/// not a batch, errors stay untagged).
+pub(crate) fn insert_batch_from<T: Spec>(
+    db: &mut Db,
+    cx: &Cx<'_>,
+    news: Vec<T::New>,
+    first: Option<usize>,
+) -> StoreResult<Vec<Arc<T::Row>>> {
     if news.is_empty() {
         return Ok(Vec::new());
     }
-    let tag = |index: usize| move |err: StoreError| if batch { err.at_index(index) } else { err };
     let mut out = Vec::with_capacity(news.len());
     let chunk_rows = if T::ROW_BY_ROW { 1 } else { BATCH_CHUNK_ROWS };
     let mut rows = news.into_iter().enumerate().peekable();
     while rows.peek().is_some() {
+        let start = out.len();
         let mut items = Vec::with_capacity(chunk_rows);
         for (index, new) in rows.by_ref().take(chunk_rows) {
-            let prep = T::prepare(db, &new).map_err(tag(index))?;
+            let prep = T::prepare(db, &new).map_err(tag(first, index))?;
             items.push((index, new, prep));
         }
-        out.extend(insert_statement::<T>(db, cx, items, batch)?);
+        out.extend(insert_statement::<T>(db, cx, items, first)?);
+        T::after_insert(db, cx, &out[start..], first.map(|first| first + start))?;
     }
-    T::after_insert(db, cx, &out)?;
     Ok(out)
 }
 
@@ -314,7 +339,26 @@ pub(crate) fn upsert<T: Spec>(
     new: &T::New,
     key: UniqueKey,
 ) -> StoreResult<Upserted<Arc<T::Row>>> {
-    let prep = T::prepare(db, new)?;
+    let prep = match T::prepare(db, new) {
+        Ok(prep) => prep,
+        // The key's holder is looked for first (SEMANTICS.md, Upsert): without the function
+        // or parent only the update branch can apply, on a live holder.
+        Err(missing) => {
+            let Some(existing) = T::new_unique_value(new, key)
+                .and_then(|value| db.t::<T>().unique_get(key, &value))
+                .and_then(|holder| db.t::<T>().get(holder).cloned())
+                .filter(|row| T::visible(row))
+            else {
+                return Err(missing);
+            };
+            cx.seq.next(T::TABLE)?;
+            let updated = T::upsert_update(&existing, new, cx.now);
+            return Ok(Upserted::Updated(single(update_statement::<T>(
+                db,
+                vec![updated],
+            )?)?));
+        }
+    };
     let id = cx.seq.next(T::TABLE)?;
     let candidate = T::build(new, prep, id, cx.now)?;
     let holder = T::unique_value(&candidate, key)
@@ -334,7 +378,7 @@ pub(crate) fn upsert<T: Spec>(
         None => {
             let row = insert_row::<T>(db, candidate)?;
             check_fks::<T>(db, &row)?;
-            T::after_insert(db, cx, std::slice::from_ref(&row))?;
+            T::after_insert(db, cx, std::slice::from_ref(&row), None)?;
             Ok(Upserted::Inserted(row))
         }
     }

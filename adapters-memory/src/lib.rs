@@ -57,14 +57,17 @@
 //!   (PostgreSQL needs a savepoint around each call for that).
 //! - **Sequences** are per-table atomic counters shared by every transaction and never given
 //!   back: every row an INSERT statement attempts takes a value (even if it then fails a
-//!   unique or foreign-key check), an upsert always takes one (once the pre-statement step of
-//!   deployments and repositories — their function or parent must exist — has passed), a
+//!   unique or foreign-key check), an upsert always takes one (for deployments and
+//!   repositories once their function or parent is found, or else a live row holding the
+//!   key is: then only the update branch applies), a
 //!   rolled-back transaction keeps its values consumed, and input rejected before any
 //!   statement takes none.
 //! - **Statements** follow the check order of the rulebook: per row its unique keys in
 //!   declaration order, then after all rows of the statement their foreign keys; batches run
 //!   in statements of `BATCH_CHUNK_ROWS` rows (one statement per row for deployments, whose
-//!   versions, and repositories, whose parents, depend on the rows before them).
+//!   versions, and repositories, whose parents, depend on the rows before them; each statement
+//!   of organizations followed by their owners' memberships). The first row that fails names
+//!   the batch's error: `InBatch { index, error }` for a key, `InvalidInput.index` otherwise.
 //!
 //! ## Ordering and collation
 //! Sorting compares values as PostgreSQL with `COLLATE "C"`: text by bytes (Rust's `str`

@@ -64,6 +64,12 @@ pub(crate) trait Spec: Sized + Send + Sync + 'static {
     fn id(row: &Self::Row) -> i64;
     /// The row's value of a unique key; `None` where a partial key's predicate is false.
     fn unique_value(row: &Self::Row, key: UniqueKey) -> Option<IndexKey>;
+    /// The input's value of a unique key, for the upserts whose pre-statement step can fail
+    /// (deployments, repositories): without the function or parent, the row holding the key
+    /// is still updated. `None` for other tables and keys.
+    fn new_unique_value(_new: &Self::New, _key: UniqueKey) -> Option<IndexKey> {
+        None
+    }
     /// The row's value of a foreign key; `None` when NULL.
     fn fk_value(row: &Self::Row, fk: ForeignKey) -> Option<IndexKey>;
     /// Which index answers `field = value`.
@@ -93,8 +99,15 @@ pub(crate) trait Spec: Sized + Send + Sync + 'static {
     fn patch(row: &Self::Row, patch: &Self::Patch, now: Timestamp) -> StoreResult<Self::Row>;
     /// The row updated by an upsert from `new` (its update branch).
     fn upsert_update(row: &Self::Row, new: &Self::New, now: Timestamp) -> Self::Row;
-    /// Statements that follow an insert (organizations: the owners' memberships).
-    fn after_insert(_db: &mut Db, _cx: &Cx<'_>, _rows: &[Arc<Self::Row>]) -> StoreResult<()> {
+    /// Statements that follow an insert statement, for its rows (organizations: the owners'
+    /// memberships). `first`: the batch index of `rows[0]` in a batch (errors name the row
+    /// they came from), `None` for a single-row call.
+    fn after_insert(
+        _db: &mut Db,
+        _cx: &Cx<'_>,
+        _rows: &[Arc<Self::Row>],
+        _first: Option<usize>,
+    ) -> StoreResult<()> {
         Ok(())
     }
     /// Rejects patches `update_where` cannot apply (repositories: paths).

@@ -317,8 +317,15 @@ impl Spec for Organizations {
             ..row.clone()
         }
     }
-    /// The owners' memberships: one more INSERT (chunked) into `organization_members`.
-    fn after_insert(db: &mut Db, cx: &Cx<'_>, rows: &[Arc<Organization>]) -> StoreResult<()> {
+    /// The owners' memberships: one more INSERT into `organization_members` after each
+    /// statement of organizations; in a batch, a membership's error names its organization's
+    /// row.
+    fn after_insert(
+        db: &mut Db,
+        cx: &Cx<'_>,
+        rows: &[Arc<Organization>],
+        first: Option<usize>,
+    ) -> StoreResult<()> {
         let members = rows
             .iter()
             .map(|org| NewOrganizationMember {
@@ -326,7 +333,7 @@ impl Spec for Organizations {
                 user_id: org.owner_id,
             })
             .collect();
-        engine::insert_batch::<Members>(db, cx, members, false).map(drop)
+        engine::insert_batch_from::<Members>(db, cx, members, first).map(drop)
     }
 }
 
@@ -582,6 +589,9 @@ impl Spec for Deployments {
             }
             _ => None,
         }
+    }
+    fn new_unique_value(new: &NewDeployment, key: UniqueKey) -> Option<IndexKey> {
+        (key == UniqueKey::DeploymentsUuid).then_some(IndexKey::Uuid(new.uuid))
     }
     fn fk_value(row: &Deployment, fk: ForeignKey) -> Option<IndexKey> {
         match fk {
@@ -913,6 +923,13 @@ impl Spec for Repositories {
                 .deleted_at
                 .is_none()
                 .then(|| IndexKey::text(row.path.as_str())),
+            _ => None,
+        }
+    }
+    fn new_unique_value(new: &NewRepository, key: UniqueKey) -> Option<IndexKey> {
+        match key {
+            UniqueKey::RepositoriesUuid => Some(IndexKey::Uuid(new.uuid)),
+            UniqueKey::RepositoriesLivePath => Some(IndexKey::text(new.path.as_str())),
             _ => None,
         }
     }

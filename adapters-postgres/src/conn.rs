@@ -1,9 +1,27 @@
 //! Connections, transactions and savepoints, safe against cancellation.
 //!
-//! The stores run on anything implementing [`PgConn`]: the pool ([`DatabaseConnection`]) or a
-//! transaction ([`DatabaseTransaction`]). Multi-step operations and every write made inside a
-//! caller's transaction run in their own transaction or savepoint ([`atomic!`],
-//! [`guarded!`]), so a failing call leaves no trace and the caller's transaction stays usable.
+//! The stores run on anything implementing [`PgConn`]: the pool ([`DatabaseConnection`]), a
+//! caller's transaction ([`PgTx`]), or a transaction of the adapter's own
+//! ([`DatabaseTransaction`]). Multi-step operations and every write made inside a caller's
+//! transaction run in their own transaction or savepoint ([`atomic!`], [`guarded!`]), so a
+//! failing call leaves no trace and the caller's transaction stays usable.
+//!
+//! # Usability of a caller's transaction
+//! A caller's transaction ([`PgTx`], with its nested savepoints) shares one [`TxState`]: it
+//! says whether the transaction can still be used, and every statement, savepoint and commit
+//! goes through it first (one atomic load). It stops being usable when
+//! - a statement run directly in it (a read, raw SQL) fails: PostgreSQL then aborts the
+//!   transaction (the savepoint level it ran in). Rolling that level back makes the rest
+//!   usable again; or
+//! - a savepoint could not be opened, released or rolled back, or the future of a call was
+//!   dropped while it did one of these (then sqlx 0.9.0 may have rolled back the *enclosing*
+//!   level and lost count of the nesting): the transaction is broken for good.
+//!
+//! Every later call is then refused with `Unavailable` ([`unusable`]) without a statement
+//! being sent, and its commit reports that nothing was committed. A write that fails inside
+//! its own savepoint (a `Conflict`, say) is rolled back to the savepoint and leaves the
+//! transaction usable. A call dropped while its statements run leaves it usable too: the
+//! savepoint it runs in is rolled back when its future is dropped.
 //!
 //! # Cancellation
 //! sqlx 0.9.0 can leave a pooled connection inside a transaction when a `begin()` future is
@@ -22,11 +40,19 @@
 //! commits or rolls back everything after it anyway.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
+use async_trait::async_trait;
 use containerpub_ports::{StoreError, StoreResult};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
+    QueryResult, Statement, TransactionTrait,
+};
 
 use crate::error::{Op, map_db_err};
+use crate::handle::Handle;
+use crate::replica::{Lease, Routed};
 
 /// A connection the stores can run on: the pool or a transaction.
 pub(crate) trait PgConn: ConnectionTrait + Send + Sync + 'static {
@@ -50,6 +76,7 @@ impl PgConn for DatabaseConnection {
         Ok(Tx {
             inner: begin_top_level(self).await?,
             top_level: true,
+            state: None,
         })
     }
 }
@@ -57,12 +84,17 @@ impl PgConn for DatabaseConnection {
 impl PgConn for DatabaseTransaction {
     const IN_TRANSACTION: bool = true;
 
-    /// A savepoint. If it cannot be opened, the session is ended (see [`END_SESSION`]).
+    /// A savepoint (inside a transaction of the adapter's own). If it cannot be opened, the
+    /// session is ended (see [`END_SESSION`]). Its opening is not watched like
+    /// [`PgTx::open_savepoint`]: the bodies of [`atomic!`] run on a `DatabaseTransaction` and
+    /// must not open savepoints of sqlx's (a cancelled one would roll back the caller's level
+    /// unnoticed); batches use plain `SAVEPOINT` statements instead ([`crate::batch::Steps`]).
     async fn begin_tx(&self) -> StoreResult<Tx> {
         match self.begin().await {
             Ok(inner) => Ok(Tx {
                 inner,
                 top_level: false,
+                state: None,
             }),
             Err(err) => {
                 // Ignored: on a lost connection it fails, and there is nothing left to end.
@@ -70,6 +102,310 @@ impl PgConn for DatabaseTransaction {
                 Err(map_db_err(err, Op::Read))
             }
         }
+    }
+}
+
+impl PgConn for PgTx {
+    const IN_TRANSACTION: bool = true;
+
+    /// A savepoint inside the caller's transaction ([`PgTx::open_savepoint`]); releasing or
+    /// rolling it back is watched as well ([`Tx::finish`]).
+    async fn begin_tx(&self) -> StoreResult<Tx> {
+        let inner = self.open_savepoint().await?;
+        Ok(Tx {
+            inner,
+            top_level: false,
+            state: Some(Arc::clone(&self.level.state)),
+        })
+    }
+}
+
+impl Routed for PgTx {
+    /// Everything in a transaction runs on the primary.
+    fn replica(_: &Handle<Self>) -> Option<Lease<'_, Self>> {
+        None
+    }
+}
+
+/// `TxState::status` of a transaction that is broken for good.
+const BROKEN: usize = usize::MAX;
+
+/// The start of every refusal's message ([`unusable`]); `map_db_err` recognises it.
+pub(crate) const UNUSABLE: &str = "transaction is no longer usable: ";
+
+/// The error of a call refused because its transaction is no longer usable.
+pub(crate) fn unusable(reason: &str) -> StoreError {
+    StoreError::unavailable(format!("{UNUSABLE}{reason}; nothing was committed"))
+}
+
+/// Whether a caller's transaction can still be used: shared by the transaction and all its
+/// savepoints (see the module docs).
+#[derive(Debug, Default)]
+pub(crate) struct TxState {
+    /// `0`: usable. `d` in `1..BROKEN`: a statement failed at nesting depth `d` (the
+    /// transaction is 1, its savepoints 2, 3, …), so the server has aborted that level;
+    /// rolling it back makes the transaction usable again. [`BROKEN`]: unusable for good.
+    status: AtomicUsize,
+    /// Why it is not usable (written when `status` leaves 0, read only to refuse a call).
+    reason: Mutex<Option<String>>,
+}
+
+impl TxState {
+    /// `Ok` if the transaction is usable, else the refusal ([`unusable`]). One atomic load.
+    pub(crate) fn check(&self) -> StoreResult<()> {
+        if self.status.load(Ordering::Acquire) == 0 {
+            return Ok(());
+        }
+        let reason = self.reason.lock().unwrap_or_else(PoisonError::into_inner);
+        Err(unusable(
+            reason.as_deref().unwrap_or("an earlier call failed in it"),
+        ))
+    }
+
+    fn set_reason(&self, reason: String, replace: bool) {
+        let mut slot = self.reason.lock().unwrap_or_else(PoisonError::into_inner);
+        if replace || slot.is_none() {
+            *slot = Some(reason);
+        }
+    }
+
+    /// A statement failed at nesting depth `depth`: the server aborted that level.
+    fn abort(&self, depth: usize, reason: String) {
+        if self
+            .status
+            .compare_exchange(0, depth, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+        {
+            self.set_reason(reason, true);
+        }
+    }
+
+    /// The transaction cannot be trusted any more (its savepoint bookkeeping went wrong).
+    pub(crate) fn break_for_good(&self, reason: String) {
+        let before = self.status.swap(BROKEN, Ordering::AcqRel);
+        // An earlier, recoverable failure is superseded; an earlier break keeps its reason.
+        self.set_reason(reason, before != BROKEN);
+    }
+
+    /// The level at nesting depth `depth` was rolled back (or dropped, which rolls it back):
+    /// an abort at that depth or deeper is gone with it.
+    fn recover(&self, depth: usize) {
+        let status = self.status.load(Ordering::Acquire);
+        if status != 0
+            && status != BROKEN
+            && status >= depth
+            && self
+                .status
+                .compare_exchange(status, 0, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+        {
+            *self.reason.lock().unwrap_or_else(PoisonError::into_inner) = None;
+        }
+    }
+}
+
+/// Breaks the transaction for good if dropped before [`Armed::disarm`]: armed around the
+/// steps that must not be interrupted (opening, releasing or rolling back a savepoint), so
+/// that a caller dropping the future there leaves a transaction that refuses every later call
+/// instead of one that silently runs them outside any transaction.
+struct Armed<'a> {
+    state: Option<&'a TxState>,
+    step: &'static str,
+}
+
+impl<'a> Armed<'a> {
+    fn new(state: Option<&'a TxState>, step: &'static str) -> Self {
+        Self { state, step }
+    }
+
+    fn disarm(mut self) {
+        self.state = None;
+    }
+}
+
+impl Drop for Armed<'_> {
+    fn drop(&mut self) {
+        if let Some(state) = self.state {
+            state.break_for_good(format!(
+                "a call was cancelled while it {} (the enclosing transaction may have been \
+                 rolled back)",
+                self.step
+            ));
+        }
+    }
+}
+
+/// The message of a store error, for a reason.
+fn reason_of(err: StoreError) -> String {
+    match err {
+        StoreError::Unavailable { message } | StoreError::Internal { message } => message,
+        other => other.to_string(),
+    }
+}
+
+/// One level of a caller's transaction: the shared state and the level's nesting depth.
+/// Dropping it (after the level was committed, rolled back or dropped) clears an abort of
+/// that level ([`TxState::recover`]).
+#[derive(Debug)]
+struct Level {
+    state: Arc<TxState>,
+    depth: usize,
+}
+
+impl Drop for Level {
+    fn drop(&mut self) {
+        self.state.recover(self.depth);
+    }
+}
+
+/// A caller's transaction ([`crate::PgTransaction`]) or one of its savepoints, as the stores
+/// run on it: every statement first checks that the transaction is usable, and a statement
+/// that fails marks it aborted (see the module docs).
+pub(crate) struct PgTx {
+    inner: DatabaseTransaction,
+    level: Level,
+}
+
+impl PgTx {
+    /// A transaction just begun on the pool.
+    pub(crate) fn top_level(inner: DatabaseTransaction) -> Self {
+        Self {
+            inner,
+            level: Level {
+                state: Arc::default(),
+                depth: 1,
+            },
+        }
+    }
+
+    /// A savepoint opened in this transaction by [`PgTx::open_savepoint`].
+    pub(crate) fn nested(&self, inner: DatabaseTransaction) -> Self {
+        Self {
+            inner,
+            level: Level {
+                state: Arc::clone(&self.level.state),
+                depth: self.level.depth + 1,
+            },
+        }
+    }
+
+    /// `Ok` if the transaction is usable, else the refusal.
+    pub(crate) fn check(&self) -> StoreResult<()> {
+        self.level.state.check()
+    }
+
+    /// Opens a savepoint. Refused if the transaction is not usable; breaks it if the
+    /// savepoint cannot be opened (and ends the session, see [`END_SESSION`]) or if the
+    /// caller drops the future meanwhile.
+    pub(crate) async fn open_savepoint(&self) -> StoreResult<DatabaseTransaction> {
+        self.check()?;
+        let state = &*self.level.state;
+        let armed = Armed::new(Some(state), "opened a savepoint");
+        let opened = self.inner.begin().await;
+        armed.disarm();
+        match opened {
+            Ok(inner) => Ok(inner),
+            Err(err) => {
+                let err = map_db_err(err, Op::Read);
+                state.break_for_good(format!(
+                    "a savepoint could not be opened ({})",
+                    reason_of(err.clone())
+                ));
+                // Ignored: on a lost connection it fails, and there is nothing left to end.
+                let _ = self.inner.execute_unprepared(END_SESSION).await;
+                Err(err)
+            }
+        }
+    }
+
+    /// Commits the transaction (`top_level`) or releases the savepoint. Refused, with nothing
+    /// committed, if the transaction is not usable (the level is then rolled back as it is
+    /// dropped).
+    pub(crate) async fn commit(self, top_level: bool) -> StoreResult<()> {
+        self.check()?;
+        let PgTx { inner, level } = self;
+        if top_level {
+            return commit_checked(inner, true).await;
+        }
+        let armed = Armed::new(Some(&level.state), "released a savepoint");
+        let released = commit(inner, false).await;
+        armed.disarm();
+        if let Err(err) = &released {
+            level.state.break_for_good(format!(
+                "a savepoint could not be released ({})",
+                reason_of(err.clone())
+            ));
+        }
+        released
+    }
+
+    /// Rolls the transaction back (`top_level`) or back to the savepoint; works on an
+    /// unusable transaction too (that is how a savepoint level recovers).
+    pub(crate) async fn rollback(self, top_level: bool) -> StoreResult<()> {
+        let PgTx { inner, level } = self;
+        if top_level {
+            return rollback(inner, true).await;
+        }
+        let armed = Armed::new(Some(&level.state), "rolled back a savepoint");
+        let rolled_back = rollback(inner, false).await;
+        armed.disarm();
+        if let Err(err) = &rolled_back {
+            level.state.break_for_good(format!(
+                "a savepoint could not be rolled back ({})",
+                reason_of(err.clone())
+            ));
+        }
+        rolled_back
+    }
+
+    /// Refuses a statement on an unusable transaction (as a `DbErr` that `map_db_err` turns
+    /// back into the refusal).
+    fn usable(&self) -> Result<(), DbErr> {
+        self.check().map_err(|err| DbErr::Custom(reason_of(err)))
+    }
+
+    /// Records a statement's failure: the server has aborted this level.
+    fn failed<T>(&self, result: Result<T, DbErr>) -> Result<T, DbErr> {
+        if let Err(err) = &result {
+            let reason = reason_of(map_db_err(err.clone(), Op::Read));
+            self.level.state.abort(
+                self.level.depth,
+                format!("a statement failed in it ({reason})"),
+            );
+        }
+        result
+    }
+}
+
+/// Every statement of a caller's transaction: checked first, its failure recorded.
+#[async_trait]
+impl ConnectionTrait for PgTx {
+    fn get_database_backend(&self) -> DbBackend {
+        self.inner.get_database_backend()
+    }
+
+    async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
+        self.usable()?;
+        self.failed(self.inner.execute_raw(stmt).await)
+    }
+
+    async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
+        self.usable()?;
+        self.failed(self.inner.execute_unprepared(sql).await)
+    }
+
+    async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
+        self.usable()?;
+        self.failed(self.inner.query_one_raw(stmt).await)
+    }
+
+    async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
+        self.usable()?;
+        self.failed(self.inner.query_all_raw(stmt).await)
+    }
+
+    fn support_returning(&self) -> bool {
+        self.inner.support_returning()
     }
 }
 
@@ -86,6 +422,9 @@ const END_SESSION: &str = "SELECT pg_terminate_backend(pg_backend_pid())";
 pub(crate) struct Tx {
     inner: DatabaseTransaction,
     top_level: bool,
+    /// For a savepoint in a caller's transaction: that transaction's state, broken if the
+    /// savepoint cannot be released or rolled back (or the future is dropped meanwhile).
+    state: Option<Arc<TxState>>,
 }
 
 impl Tx {
@@ -94,22 +433,41 @@ impl Tx {
         &self.inner
     }
 
-    /// The transaction itself (for a savepoint handed to a caller).
-    pub(crate) fn into_inner(self) -> DatabaseTransaction {
-        self.inner
-    }
-
     /// Commits on `Ok` (rolls back on `Err`) and returns `result`.
-    pub(crate) async fn finish<T>(self, result: StoreResult<T>) -> StoreResult<T> {
+    pub(crate) async fn finish<T, E: From<StoreError>>(self, result: Result<T, E>) -> Result<T, E> {
+        let Tx {
+            inner,
+            top_level,
+            state,
+        } = self;
+        let state = state.as_deref();
         match result {
             Ok(value) => {
-                commit(self.inner, self.top_level).await?;
+                let armed = Armed::new(state, "released a savepoint");
+                let released = commit(inner, top_level).await;
+                armed.disarm();
+                if let (Err(err), Some(state)) = (&released, state) {
+                    state.break_for_good(format!(
+                        "a savepoint could not be released ({})",
+                        reason_of(err.clone())
+                    ));
+                }
+                released?;
                 Ok(value)
             }
             Err(err) => {
+                let armed = Armed::new(state, "rolled back a savepoint");
+                let rolled_back = rollback(inner, top_level).await;
+                armed.disarm();
                 // The call's error matters more than a failed rollback; the server discards
-                // the transaction (or the savepoint's work) either way.
-                let _ = rollback(self.inner, self.top_level).await;
+                // the transaction (or the savepoint's work) either way, but a caller's
+                // transaction whose savepoint could not be rolled back is not used again.
+                if let (Err(failed), Some(state)) = (&rolled_back, state) {
+                    state.break_for_good(format!(
+                        "a savepoint could not be rolled back ({})",
+                        reason_of(failed.clone())
+                    ));
+                }
                 Err(err)
             }
         }
@@ -175,10 +533,7 @@ pub(crate) async fn commit_checked(tx: DatabaseTransaction, top_level: bool) -> 
     }
     let task = runtime()?.spawn(async move {
         if let Err(err) = tx.execute_unprepared(COMMIT_CHECK).await {
-            let reason = match map_db_err(err, Op::Read) {
-                StoreError::Unavailable { message } | StoreError::Internal { message } => message,
-                other => other.to_string(),
-            };
+            let reason = reason_of(map_db_err(err, Op::Read));
             return Err(StoreError::unavailable(format!(
                 "cannot commit: the transaction was already rolled back ({reason}); nothing \
                  was committed"
@@ -234,3 +589,78 @@ macro_rules! guarded {
     }};
 }
 pub(crate) use guarded;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn refused(state: &TxState) -> String {
+        match state.check() {
+            Err(StoreError::Unavailable { message }) => message,
+            other => panic!("expected a refusal, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_failed_statement_lasts_until_its_level_is_rolled_back() {
+        let state = TxState::default();
+        assert_eq!(state.check(), Ok(()));
+        state.abort(2, "a statement failed in it (22012)".to_owned());
+        assert_eq!(
+            refused(&state),
+            "transaction is no longer usable: a statement failed in it (22012); nothing was \
+             committed"
+        );
+        // The first failure is the one reported.
+        state.abort(3, "another".to_owned());
+        assert!(refused(&state).contains("22012"));
+        // Rolling back a deeper level does not undo it; rolling back its own level does.
+        state.recover(3);
+        assert!(state.check().is_err());
+        state.recover(2);
+        assert_eq!(state.check(), Ok(()));
+        // A failure in the transaction itself is not undone by a savepoint's rollback.
+        state.abort(1, "top".to_owned());
+        state.recover(2);
+        assert!(refused(&state).contains("top"));
+    }
+
+    #[test]
+    fn a_break_is_for_good_and_a_dropped_guard_breaks() {
+        let state = TxState::default();
+        Armed::new(Some(&state), "opened a savepoint").disarm();
+        assert_eq!(state.check(), Ok(()));
+        drop(Armed::new(Some(&state), "opened a savepoint"));
+        let message = refused(&state);
+        assert!(
+            message.contains("a call was cancelled while it opened a savepoint"),
+            "{message}"
+        );
+        state.recover(1);
+        assert_eq!(
+            refused(&state),
+            message,
+            "nothing recovers a broken transaction"
+        );
+        state.break_for_good("later".to_owned());
+        assert_eq!(
+            refused(&state),
+            message,
+            "the first break is the one reported"
+        );
+        // A recoverable failure is superseded by a break.
+        let state = TxState::default();
+        state.abort(2, "read".to_owned());
+        state.break_for_good("savepoint".to_owned());
+        state.recover(2);
+        assert!(refused(&state).contains("savepoint"));
+    }
+
+    #[test]
+    fn a_refused_statement_maps_back_to_the_refusal() {
+        let refusal = unusable("why");
+        let err = DbErr::Custom(reason_of(refusal.clone()));
+        assert_eq!(map_db_err(err, Op::Read), refusal);
+        assert!(refusal.is_retryable());
+    }
+}

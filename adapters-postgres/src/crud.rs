@@ -17,6 +17,7 @@ use sea_orm::sea_query::{
 };
 use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, Insert, QueryResult, QueryTrait};
 
+use crate::batch::{BatchResult, KeyRows, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
@@ -227,13 +228,15 @@ pub(crate) fn delete_stmt<T: TableDef>() -> DeleteStatement {
 // ---------------------------------------------------------------------------------------------
 // Generic write steps (the default hooks of `TableDef`)
 
-/// One INSERT per `BATCH_CHUNK_ROWS` rows, rows returned in input order.
+/// One INSERT per `BATCH_CHUNK_ROWS` rows, rows returned in input order; a key violation
+/// names its row ([`Steps`]).
 pub(crate) async fn insert_rows_generic<T: TableDef, D: PgConn>(
     db: &D,
     rows: Vec<T::New>,
     now: Timestamp,
-) -> StoreResult<Vec<T::Domain>> {
+) -> BatchResult<Vec<T::Domain>> {
     let mut out = Vec::with_capacity(rows.len());
+    let mut steps = Steps::default();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<T::ActiveModel> = rows
@@ -241,10 +244,19 @@ pub(crate) async fn insert_rows_generic<T: TableDef, D: PgConn>(
             .take(BATCH_CHUNK_ROWS)
             .map(|new| T::new_row(new, now))
             .collect();
+        let (first, len) = (out.len(), chunk.len());
         let stmt = insert_stmt::<T>(chunk);
-        out.extend(by_id::<T>(
-            write_returning::<T, _, _>(db, &stmt, Op::Write).await?,
-        ));
+        let written = steps
+            .run(
+                db,
+                T::TABLE,
+                first,
+                len,
+                write_returning::<T, _, _>(db, &stmt, Op::Write),
+                || KeyRows::from_insert(T::TABLE, first, &stmt),
+            )
+            .await?;
+        out.extend(by_id::<T>(written));
     }
     Ok(out)
 }
@@ -433,19 +445,14 @@ pub(crate) async fn insert<T: TableDef, C: PgConn>(
 ) -> StoreResult<T::Domain> {
     insert_many::<T, C>(h, vec![new])
         .await
-        .map_err(|err| match err {
-            // A single insert is not a batch: its errors carry no row index.
-            StoreError::InvalidInput(mut invalid) => {
-                invalid.index = None;
-                StoreError::InvalidInput(invalid)
-            }
-            other => other,
-        })?
+        // A single insert is not a batch: its errors carry no row index.
+        .map_err(StoreError::without_index)?
         .pop()
         .ok_or_else(|| StoreError::internal(format!("{}: the insert returned no row", T::TABLE)))
 }
 
-/// `insert_many`: chunks of `BATCH_CHUNK_ROWS` rows, all in one transaction.
+/// `insert_many`: chunks of `BATCH_CHUNK_ROWS` rows, all in one transaction; a key
+/// violation names its row (`InBatch`, see [`crate::batch`]).
 pub(crate) async fn insert_many<T: TableDef, C: PgConn>(
     h: &Handle<C>,
     rows: Vec<T::New>,
@@ -454,11 +461,13 @@ pub(crate) async fn insert_many<T: TableDef, C: PgConn>(
         return Ok(Vec::new());
     }
     let now = h.now();
-    if T::INSERT_NEEDS_TX || rows.len() > BATCH_CHUNK_ROWS {
-        atomic!(&h.conn, |tx| T::insert_rows(tx, rows, now).await)
-    } else {
-        guarded!(&h.conn, |c| T::insert_rows(c, rows, now).await)
-    }
+    let written: BatchResult<Vec<T::Domain>> =
+        if T::INSERT_NEEDS_TX || rows.len() > BATCH_CHUNK_ROWS {
+            atomic!(&h.conn, |tx| T::insert_rows(tx, rows, now).await)
+        } else {
+            guarded!(&h.conn, |c| T::insert_rows(c, rows, now).await)
+        };
+    settle(&h.conn, written).await
 }
 
 /// `upsert`

@@ -37,6 +37,10 @@ pub(crate) fn map_db_err(err: DbErr, op: Op) -> StoreError {
         | DbErr::Exec(RuntimeErr::SqlxError(e))
         | DbErr::Query(RuntimeErr::SqlxError(e)) => map_sqlx_err(e.deref(), op),
         DbErr::Conn(e) => StoreError::unavailable(format!("database connection failed: {e}")),
+        // A statement refused by a caller's transaction that is no longer usable.
+        DbErr::Custom(message) if message.starts_with(crate::conn::UNUSABLE) => {
+            StoreError::unavailable(message.clone())
+        }
         _ => StoreError::internal(format!("database error: {err}")),
     }
 }

@@ -43,6 +43,43 @@
 //! - Inside a caller's transaction every write call gets its own savepoint, so a call that
 //!   fails leaves no trace and the transaction stays usable (as in the in-memory store).
 //!
+//! ### When a transaction stops being usable
+//! A [`PgTransaction`] (with its savepoints) never runs a statement once its server-side
+//! transaction may be gone. It becomes unusable when:
+//! - **a read or a raw statement fails in it** (any error, a statement timeout included):
+//!   these run directly in the transaction, without a savepoint, and PostgreSQL aborts the
+//!   transaction (the savepoint level they ran in). A *write* that fails does not count: it
+//!   is rolled back to its own savepoint and the transaction goes on;
+//! - **a savepoint cannot be opened, released or rolled back**, or a call's future is
+//!   dropped while it does so (a caller's timeout, a `select!`): sqlx 0.9.0 then rolls back
+//!   the *enclosing* transaction and loses count of the nesting, so the transaction's later
+//!   statements would otherwise run in autocommit, each committed at once. A failed savepoint
+//!   also ends the session. A call dropped while its statements run is harmless: its savepoint
+//!   is rolled back and the transaction stays usable.
+//!
+//! From then on every call through the transaction or its savepoints (store methods that
+//! reach the database, raw SQL, `begin`, `commit`) is refused with `StoreError::Unavailable`
+//! ("transaction is no longer usable: …; nothing was committed") without anything being sent;
+//! `commit` returns that error and commits nothing. `rollback` and drop still clean up (the
+//! connection never goes back to the pool inside a transaction). A failure inside a savepoint
+//! is undone by rolling that savepoint back (or dropping it): the enclosing transaction is
+//! then usable again. The check is one atomic load per call.
+//!
+//! A top-level `commit` first runs `SAVEPOINT` on the transaction (one extra round trip per
+//! commit): PostgreSQL answers `COMMIT` in an aborted transaction with a rollback, not an
+//! error, and sqlx would report success for a `COMMIT` it no longer sends, so this check is
+//! what makes a commit that committed nothing fail with `Unavailable`.
+//!
+//! ## Batches
+//! `insert_many`, `append` and `record_many` write statements of `BATCH_CHUNK_ROWS` rows (one
+//! `UNNEST` statement per chunk for logs and invocations), all in one transaction. A unique or
+//! foreign-key violation names its row (`StoreError::InBatch { index, error }`, the same row
+//! and key as the in-memory store): the row is found again by a query replaying the check
+//! order on the failed statement's rows, only after a failure. A batch that succeeds pays one
+//! `SAVEPOINT` per further statement into the same table (one per 5,000 rows at most), so
+//! that a failing statement can be rolled back alone for that search; a batch of one
+//! statement pays nothing.
+//!
 //! ## Read replicas
 //! One primary and any number of streaming standbys (`docs/SCALING.md` has the whole story):
 //! ```no_run
@@ -121,6 +158,7 @@
 //! `operation`, `table`, and, after the call, `rows`, `duration_us` and `error`. With no
 //! subscriber listening, the span costs one check.
 
+mod batch;
 mod config;
 mod conn;
 mod crud;

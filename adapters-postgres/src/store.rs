@@ -11,10 +11,10 @@ use containerpub_ports::{
     OrganizationStore, RepositoryStore, StoreError, StoreResult, Stores, Transaction, UnitOfWork,
     UserInformationStore, UserStore, Value,
 };
-use sea_orm::{Database, DatabaseConnection, DatabaseTransaction};
+use sea_orm::{Database, DatabaseConnection};
 
 use crate::config::PgConfig;
-use crate::conn::{self, PgConn};
+use crate::conn::{self, PgTx};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
 use crate::raw::{self, RawRow};
@@ -130,10 +130,20 @@ impl PgStore {
 /// (a `Conflict`, say) leaves no trace and the transaction stays usable, as with the
 /// in-memory store.
 ///
+/// A transaction stops being usable when a statement run directly in it fails (a read or raw
+/// SQL: PostgreSQL aborts the transaction), or when a savepoint could not be opened, released
+/// or rolled back, or a call's future was dropped while it did that. Every later call through
+/// it, its savepoints included (store methods that reach the database, raw SQL, `begin`,
+/// `commit`), is then refused with `Unavailable` ("transaction is no longer usable: …;
+/// nothing was committed") without anything being sent; `rollback` and drop still clean up.
+/// A savepoint whose own statement failed recovers by being rolled back: its enclosing
+/// transaction is then usable again. See the crate docs, "Transactions".
+///
 /// A transaction is one database session: run its calls one after the other (awaiting each),
-/// not concurrently from several tasks.
+/// not concurrently from several tasks, and finish a savepoint before using the transaction
+/// it was begun on again.
 pub struct PgTransaction {
-    handle: Handle<DatabaseTransaction>,
+    handle: Handle<PgTx>,
     top_level: bool,
 }
 
@@ -149,8 +159,9 @@ impl PgTransaction {
     /// Runs raw SQL that returns rows, inside this transaction (see [`PgStore::raw_query`]).
     ///
     /// # Errors
-    /// As [`PgStore::raw_query`]. A failing raw statement aborts the transaction (raw SQL
-    /// gets no savepoint of its own).
+    /// As [`PgStore::raw_query`]; `Unavailable` if the transaction is no longer usable. A
+    /// failing raw statement aborts the transaction (raw SQL gets no savepoint of its own):
+    /// every later call is refused until it (or the savepoint it ran in) is rolled back.
     pub async fn raw_query(&self, sql: &str, params: &[(&str, Value)]) -> StoreResult<Vec<RawRow>> {
         raw::query(&self.handle.conn, sql, params).await
     }
@@ -211,7 +222,7 @@ impl UnitOfWork for PgStore {
         let tx = conn::begin_top_level(&self.handle.conn).await?;
         Ok(PgTransaction {
             handle: Handle {
-                conn: tx,
+                conn: PgTx::top_level(tx),
                 clock: Arc::clone(&self.handle.clock),
                 replicas: None,
             },
@@ -224,12 +235,12 @@ impl UnitOfWork for PgStore {
 impl UnitOfWork for PgTransaction {
     type Tx = PgTransaction;
 
-    /// A savepoint.
+    /// A savepoint (refused if the transaction is no longer usable).
     async fn begin(&self) -> StoreResult<PgTransaction> {
-        let tx = self.handle.conn.begin_tx().await?;
+        let tx = self.handle.conn.open_savepoint().await?;
         Ok(PgTransaction {
             handle: Handle {
-                conn: tx.into_inner(),
+                conn: self.handle.conn.nested(tx),
                 clock: Arc::clone(&self.handle.clock),
                 replicas: None,
             },
@@ -240,11 +251,14 @@ impl UnitOfWork for PgTransaction {
 
 #[async_trait]
 impl Transaction for PgTransaction {
+    /// Refused (nothing committed) if the transaction is no longer usable; a top-level
+    /// commit first checks on the server that the transaction is still open
+    /// (`conn::commit_checked`, one extra round trip).
     async fn commit(self) -> StoreResult<()> {
-        conn::commit_checked(self.handle.conn, self.top_level).await
+        self.handle.conn.commit(self.top_level).await
     }
 
     async fn rollback(self) -> StoreResult<()> {
-        conn::rollback(self.handle.conn, self.top_level).await
+        self.handle.conn.rollback(self.top_level).await
     }
 }

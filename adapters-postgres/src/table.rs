@@ -31,6 +31,7 @@ use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, Value,
 };
 
+use crate::batch::BatchResult;
 use crate::conn::PgConn;
 use crate::crud;
 use crate::entity::{
@@ -122,13 +123,14 @@ pub(crate) trait TableDef: Sized + Send + Sync + 'static {
         false
     }
 
-    /// Inserts a non-empty batch, in input order, in statements of `BATCH_CHUNK_ROWS` rows.
-    /// Runs inside a transaction when there is more than one statement.
+    /// Inserts a non-empty batch, in input order, in statements of `BATCH_CHUNK_ROWS` rows
+    /// (run through [`crate::batch::Steps`], so that a key violation names its row). Runs
+    /// inside a transaction when there is more than one statement.
     fn insert_rows<D: PgConn>(
         db: &D,
         rows: Vec<Self::New>,
         now: Timestamp,
-    ) -> impl Future<Output = StoreResult<Vec<Self::Domain>>> + Send {
+    ) -> impl Future<Output = BatchResult<Vec<Self::Domain>>> + Send {
         crud::insert_rows_generic::<Self, D>(db, rows, now)
     }
 
@@ -543,7 +545,7 @@ impl TableDef for Organizations {
         db: &D,
         rows: Vec<NewOrganization>,
         now: Timestamp,
-    ) -> impl Future<Output = StoreResult<Vec<Organization>>> + Send {
+    ) -> impl Future<Output = BatchResult<Vec<Organization>>> + Send {
         crate::ops::organizations::insert_rows(db, rows, now)
     }
 
@@ -827,7 +829,7 @@ impl TableDef for Deployments {
         db: &D,
         rows: Vec<NewDeployment>,
         now: Timestamp,
-    ) -> impl Future<Output = StoreResult<Vec<Deployment>>> + Send {
+    ) -> impl Future<Output = BatchResult<Vec<Deployment>>> + Send {
         crate::ops::deployments::insert_rows(db, rows, now)
     }
 
@@ -921,7 +923,7 @@ impl TableDef for Logs {
         db: &D,
         rows: Vec<NewLog>,
         now: Timestamp,
-    ) -> impl Future<Output = StoreResult<Vec<LogEntry>>> + Send {
+    ) -> impl Future<Output = BatchResult<Vec<LogEntry>>> + Send {
         crate::ops::events::insert_log_rows(db, rows, now)
     }
 }
@@ -1010,7 +1012,7 @@ impl TableDef for Invocations {
         db: &D,
         rows: Vec<NewInvocation>,
         now: Timestamp,
-    ) -> impl Future<Output = StoreResult<Vec<Invocation>>> + Send {
+    ) -> impl Future<Output = BatchResult<Vec<Invocation>>> + Send {
         crate::ops::events::insert_invocation_rows(db, rows, now)
     }
 }
@@ -1117,7 +1119,7 @@ impl TableDef for Repositories {
         db: &D,
         rows: Vec<NewRepository>,
         now: Timestamp,
-    ) -> impl Future<Output = StoreResult<Vec<Repository>>> + Send {
+    ) -> impl Future<Output = BatchResult<Vec<Repository>>> + Send {
         crate::ops::repositories::insert_rows(db, rows, now)
     }
 

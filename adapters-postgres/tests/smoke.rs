@@ -195,16 +195,116 @@ async fn batches_of_any_size() {
         .map(|i| new_user(&format!("more{i}@example.com")))
         .collect();
     users.push(new_user("bulk0@example.com"));
+    // The third statement fails on its last row, which the error names.
     assert_eq!(
         store.users().insert_many(users).await,
         Err(StoreError::Conflict {
             key: UniqueKey::UsersEmail
-        })
+        }
+        .at_index(13_108))
     );
     assert_eq!(
         store.users().count(Filter::All).await.expect("count"),
         13_108
     );
+    store.close().await;
+    db.drop_db().await;
+}
+
+/// True if `result` is the refusal of a transaction that is no longer usable.
+fn refused<T: std::fmt::Debug>(result: &Result<T, StoreError>) -> bool {
+    matches!(
+        result,
+        Err(StoreError::Unavailable { message })
+            if message.starts_with("transaction is no longer usable")
+    )
+}
+
+/// A statement failing directly in a transaction (raw SQL, a read) aborts it on the server:
+/// every later call through it is refused (nothing is sent), and so is its commit. In a
+/// savepoint, rolling the savepoint back (or dropping it) makes the enclosing transaction
+/// usable again. A failing write, in its own savepoint, leaves the transaction usable.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn failed_statements_make_a_transaction_unusable() {
+    let db = Db::new().await;
+    let store = PgStore::connect(PgConfig::new(&db.url).max_connections(1))
+        .await
+        .expect("connect");
+
+    // In the transaction itself: unusable until it ends, nothing committed.
+    let tx = store.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user("lost@example.com"))
+        .await
+        .expect("insert");
+    let err = tx
+        .raw_query("SELECT 1 / 0 AS x", &[])
+        .await
+        .expect_err("division by zero");
+    assert!(matches!(&err, StoreError::Internal { message } if message.contains("22012")));
+    assert!(refused(&tx.users().insert(new_user("x@example.com")).await));
+    assert!(refused(&tx.users().count(Filter::All).await));
+    assert!(refused(&tx.raw_execute("SELECT 1", &[]).await));
+    assert!(refused(&tx.begin().await.map(drop)));
+    let commit = tx.commit().await;
+    assert!(refused(&commit), "{commit:?}");
+    assert!(
+        matches!(&commit, Err(StoreError::Unavailable { message }) if message.contains("22012") && message.ends_with("nothing was committed")),
+        "{commit:?}"
+    );
+    assert_eq!(store.users().count(Filter::All).await, Ok(0));
+
+    // In a savepoint: its rollback (or drop) recovers the enclosing transaction.
+    let tx = store.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user("kept@example.com"))
+        .await
+        .expect("insert");
+    let savepoint = tx.begin().await.expect("savepoint");
+    savepoint
+        .users()
+        .insert(new_user("undone@example.com"))
+        .await
+        .expect("insert");
+    assert!(savepoint.raw_query("SELECT 1 / 0 AS x", &[]).await.is_err());
+    assert!(refused(&savepoint.users().count(Filter::All).await));
+    assert!(
+        refused(&tx.users().count(Filter::All).await),
+        "the server aborted the savepoint level, which the transaction runs in too"
+    );
+    savepoint
+        .rollback()
+        .await
+        .expect("rollback to the savepoint");
+    assert_eq!(tx.users().count(Filter::All).await, Ok(1));
+    let savepoint = tx.begin().await.expect("savepoint");
+    assert!(savepoint.raw_execute("SELECT 1 / 0", &[]).await.is_err());
+    let release = savepoint.commit().await;
+    assert!(
+        refused(&release),
+        "releasing an aborted savepoint: {release:?}"
+    );
+    // A failing write stays in its own savepoint.
+    assert_eq!(
+        tx.users().insert(new_user("kept@example.com")).await,
+        Err(StoreError::Conflict {
+            key: UniqueKey::UsersEmail
+        })
+    );
+    tx.users()
+        .insert(new_user("also-kept@example.com"))
+        .await
+        .expect("insert after the recovered savepoints");
+    tx.commit().await.expect("commit");
+    let emails: Vec<String> = store
+        .users()
+        .find_all(containerpub_ports::Query::new().order_by(UserField::Id.asc()))
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|u| u.email.as_str().to_owned())
+        .collect();
+    assert_eq!(emails, ["kept@example.com", "also-kept@example.com"]);
     store.close().await;
     db.drop_db().await;
 }

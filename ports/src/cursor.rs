@@ -180,3 +180,6 @@ mod tests {
         assert_eq!(base64url_decode("AB"), None);
     }
 }
+
+#[cfg(test)]
+mod fuzz;

@@ -217,6 +217,18 @@ pub enum StoreError {
     /// The input breaks a rule: field, rule and, for batches, the row index.
     #[error("{0}")]
     InvalidInput(InvalidInput),
+    /// A batch (`insert_many`, `append`, `record_many`) failed because of the row at
+    /// `index` (0-based, in input order): `error` is what that row broke (`Conflict`,
+    /// `ReferenceMissing` or `StillReferenced`). Nothing was written. Which row is named
+    /// follows the check order of `docs/SEMANTICS.md`: the first row that fails. Single-row
+    /// calls never return it (a bad batch row's `InvalidInput` carries its own `index`).
+    #[error("row {index}: {error}")]
+    InBatch {
+        /// The 0-based index of the failing row in the batch.
+        index: usize,
+        /// What the row broke.
+        error: Box<StoreError>,
+    },
     /// The store cannot serve now; retrying later may succeed (connection lost, pool timed
     /// out, statement timeout, serialization failure, deadlock).
     #[error("store unavailable (retryable): {message}")]
@@ -259,8 +271,10 @@ impl StoreError {
         }
     }
 
-    /// Tags an `InvalidInput` with the index of the batch row it came from (other variants
-    /// are returned unchanged).
+    /// Tags an error with the index of the batch row it came from: an `InvalidInput` gets
+    /// its `index` set; a `Conflict`, `ReferenceMissing` or `StillReferenced` is wrapped in
+    /// [`StoreError::InBatch`]; every other error (an `InBatch` included) is returned
+    /// unchanged.
     #[must_use]
     pub fn at_index(self, index: usize) -> Self {
         match self {
@@ -268,14 +282,50 @@ impl StoreError {
                 invalid.index = Some(index);
                 StoreError::InvalidInput(invalid)
             }
+            err @ (StoreError::Conflict { .. }
+            | StoreError::ReferenceMissing { .. }
+            | StoreError::StillReferenced { .. }) => StoreError::InBatch {
+                index,
+                error: Box::new(err),
+            },
             other => other,
         }
     }
 
-    /// Whether retrying the same call later may succeed.
+    /// The error without its batch row: the error inside an [`StoreError::InBatch`], an
+    /// `InvalidInput` without its `index`; every other error unchanged. (What a single-row
+    /// call reports for the same failure.)
+    #[must_use]
+    pub fn without_index(self) -> Self {
+        match self {
+            StoreError::InBatch { error, .. } => error.without_index(),
+            StoreError::InvalidInput(mut invalid) => {
+                invalid.index = None;
+                StoreError::InvalidInput(invalid)
+            }
+            other => other,
+        }
+    }
+
+    /// The batch row the error names, if any (`InBatch`, or an `InvalidInput` with an
+    /// index).
+    #[must_use]
+    pub fn index(&self) -> Option<usize> {
+        match self {
+            StoreError::InBatch { index, .. } => Some(*index),
+            StoreError::InvalidInput(invalid) => invalid.index,
+            _ => None,
+        }
+    }
+
+    /// Whether retrying the same call later may succeed (looks through `InBatch`).
     #[must_use]
     pub fn is_retryable(&self) -> bool {
-        matches!(self, StoreError::Unavailable { .. })
+        match self {
+            StoreError::Unavailable { .. } => true,
+            StoreError::InBatch { error, .. } => error.is_retryable(),
+            _ => false,
+        }
     }
 
     /// The error for a violated check constraint: the domain rule it stands for.
@@ -339,5 +389,62 @@ mod tests {
         assert_eq!(err.to_string(), "row 7: invalid email: must not be empty");
         assert!(!err.is_retryable());
         assert!(StoreError::unavailable("pool timed out").is_retryable());
+        assert_eq!(err.index(), Some(7));
+        assert_eq!(
+            err.without_index(),
+            StoreError::invalid("email", Rule::Empty)
+        );
+    }
+
+    #[test]
+    fn constraint_errors_of_batch_rows_are_wrapped_in_in_batch() {
+        let conflict = StoreError::Conflict {
+            key: UniqueKey::UsersEmail,
+        };
+        let err = conflict.clone().at_index(15_000);
+        assert_eq!(
+            err,
+            StoreError::InBatch {
+                index: 15_000,
+                error: Box::new(conflict.clone())
+            }
+        );
+        assert_eq!(
+            err.to_string(),
+            "row 15000: conflict on unique key users_email_key"
+        );
+        assert_eq!(err.index(), Some(15_000));
+        assert_eq!(err.clone().without_index(), conflict);
+        // Tagging twice keeps the first index.
+        assert_eq!(err.clone().at_index(3), err);
+        for inner in [
+            StoreError::ReferenceMissing {
+                key: ForeignKey::LogsFunctionId,
+            },
+            StoreError::StillReferenced {
+                key: ForeignKey::OrganizationsOwnerId,
+            },
+        ] {
+            assert!(matches!(
+                inner.clone().at_index(0),
+                StoreError::InBatch { index: 0, error } if *error == inner
+            ));
+        }
+        for other in [
+            StoreError::NotFound {
+                table: Table::Users,
+            },
+            StoreError::unavailable("gone"),
+            StoreError::internal("bug"),
+        ] {
+            assert_eq!(other.clone().at_index(1), other);
+            assert_eq!(other.index(), None);
+        }
+        assert!(!err.is_retryable());
+        let wrapped_unavailable = StoreError::InBatch {
+            index: 2,
+            error: Box::new(StoreError::unavailable("gone")),
+        };
+        assert!(wrapped_unavailable.is_retryable());
     }
 }

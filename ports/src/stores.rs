@@ -14,6 +14,13 @@
 //!   is the first of: unique keys (row by row, each row's keys in [`UniqueKey`] order), then
 //!   foreign keys (row by row, in [`ForeignKey`] order). Batches are split into statements of
 //!   [`BATCH_CHUNK_ROWS`] rows.
+//! - **Batch errors name the row.** A batch row's constraint error comes as
+//!   [`StoreError::InBatch`]` { index, error }`: `index` is the 0-based input position of the
+//!   first row that fails in the order above (a duplicate inside the batch names its later
+//!   occurrence), `error` the `Conflict` / `ReferenceMissing` it caused; a bad row's
+//!   `InvalidInput` carries its `index` itself. Single-row calls never return `InBatch`, nor
+//!   do multi-step operations that write several rows for one input (an organization and its
+//!   owner's membership).
 //! - **Stamps.** `created_at`/`updated_at`/`joined_at`/`deployed_at` and default event times
 //!   come from the store's [`Clock`](containerpub_domain::Clock), at microsecond precision;
 //!   every update sets `updated_at`.
@@ -23,6 +30,7 @@
 //!
 //! [`UniqueKey`]: crate::UniqueKey
 //! [`ForeignKey`]: crate::ForeignKey
+//! [`StoreError::InBatch`]: crate::StoreError::InBatch
 
 use async_trait::async_trait;
 use containerpub_domain::{
@@ -136,8 +144,10 @@ macro_rules! store_traits {
             /// An empty batch returns an empty list.
             ///
             /// # Errors
-            /// As `insert`; `InvalidInput` carries the index of the first bad row; a duplicate
-            /// key inside the batch is `Conflict`.
+            /// `InBatch { index, error }` naming the first row that fails, with the error
+            /// `insert` would give for it (`Conflict`, `ReferenceMissing`); a duplicate key
+            /// inside the batch is a `Conflict` of its later occurrence. `InvalidInput`
+            /// carries the index of the first bad row.
             fn insert_many(rows: [Vec<$new>]) -> [StoreResult<Vec<$entity>>];
 
             /// Applies `patch` to the row with this id and returns it as stored.
@@ -488,8 +498,10 @@ store_traits!(@uuid yes LogEntry;
         /// many were written. Prefer it to `insert_many` when the rows are not needed back.
         ///
         /// # Errors
-        /// `InvalidInput` with the index of the first bad row; `ReferenceMissing`
-        /// (`function_logs_function_id_fkey`); `Conflict` (`function_logs_uuid_key`).
+        /// `InBatch { index, error }` naming the first row that fails, with `error`
+        /// `Conflict` (`function_logs_uuid_key`: the uuid exists, or repeats an earlier row)
+        /// or `ReferenceMissing` (`function_logs_function_id_fkey`); `InvalidInput` with the
+        /// index of the first bad row.
         fn append(logs: [Vec<NewLog>]) -> [StoreResult<u64>];
 
         /// Deletes every log older than `cutoff` (retention); returns how many.
@@ -526,7 +538,8 @@ store_traits!(@uuid yes Invocation;
         /// Records a batch, all or nothing; returns how many were written.
         ///
         /// # Errors
-        /// As `record`, and `InvalidInput` with the index of the first bad row.
+        /// `InBatch { index, error }` naming the first row that fails, with the error
+        /// `record` would give for it; `InvalidInput` with the index of the first bad row.
         fn record_many(invocations: [Vec<NewInvocation>]) -> [StoreResult<u64>];
     }
     /// Reads and writes `function_invocations`.

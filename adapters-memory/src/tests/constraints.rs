@@ -85,7 +85,8 @@ async fn unique_keys_of_every_row_come_before_foreign_keys() {
             .await,
         Err(StoreError::Conflict {
             key: UniqueKey::FunctionsUuid
-        })
+        }
+        .at_index(1))
     );
     assert_eq!(
         db.functions().insert(missing_owner).await,
@@ -114,10 +115,14 @@ async fn duplicates_inside_a_batch_conflict_and_write_nothing() {
     let a = NewUser::parse("a@example.com").expect("valid");
     let mut b = NewUser::parse("b@example.com").expect("valid");
     b.uuid = a.uuid;
+    // The later occurrence is the row named.
     assert_eq!(
         db.users().insert_many(vec![a, b]).await,
-        Err(StoreError::Conflict {
-            key: UniqueKey::UsersUuid
+        Err(StoreError::InBatch {
+            index: 1,
+            error: Box::new(StoreError::Conflict {
+                key: UniqueKey::UsersUuid
+            })
         })
     );
     assert_eq!(db.users().count(Default::default()).await, Ok(0));
@@ -412,8 +417,11 @@ async fn a_batch_failing_deep_inside_writes_nothing() {
     let orphan = NewLog::new(FunctionId::new(77), LogLevel::Error, text("orphan"));
     assert_eq!(
         db.logs().append(batch(orphan)).await,
-        Err(StoreError::ReferenceMissing {
-            key: ForeignKey::LogsFunctionId
+        Err(StoreError::InBatch {
+            index: 15_000,
+            error: Box::new(StoreError::ReferenceMissing {
+                key: ForeignKey::LogsFunctionId
+            })
         })
     );
     assert_eq!(db.logs().count(Default::default()).await, Ok(0));
@@ -439,8 +447,11 @@ async fn a_batch_failing_deep_inside_writes_nothing() {
     };
     assert_eq!(
         db.logs().append(batch(duplicate)).await,
-        Err(StoreError::Conflict {
-            key: UniqueKey::LogsUuid
+        Err(StoreError::InBatch {
+            index: 15_000,
+            error: Box::new(StoreError::Conflict {
+                key: UniqueKey::LogsUuid
+            })
         })
     );
     assert_eq!(db.logs().count(Default::default()).await, Ok(1));

@@ -55,7 +55,8 @@ async fn organizations_bring_their_owner_in_as_a_member() {
             .await,
         Err(StoreError::Conflict {
             key: UniqueKey::OrganizationMembersUserId
-        })
+        }
+        .at_index(1))
     );
     assert_eq!(
         db.organizations()

@@ -18,6 +18,7 @@ use containerpub_ports::{
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, Value};
 
+use crate::batch::{BatchResult, KeyRows, Steps};
 use crate::conn::{PgConn, atomic};
 use crate::crud::{self, by_id, insert_stmt, model_of, scalar, write_returning};
 use crate::entity::deployment;
@@ -74,18 +75,29 @@ fn row(new: NewDeployment, version: Version, now: Timestamp) -> deployment::Acti
     row
 }
 
+/// Writes the pending rows (the batch's rows `out.len()..`) in one statement of the batch.
 async fn flush<D: PgConn>(
     db: &D,
+    steps: &mut Steps,
     pending: &mut Vec<deployment::ActiveModel>,
     out: &mut Vec<Deployment>,
-) -> StoreResult<()> {
+) -> BatchResult<()> {
     if pending.is_empty() {
         return Ok(());
     }
+    let (first, len) = (out.len(), pending.len());
     let stmt = insert_stmt::<Deployments>(std::mem::take(pending));
-    out.extend(by_id::<Deployments>(
-        write_returning::<Deployments, _, _>(db, &stmt, Op::Write).await?,
-    ));
+    let written = steps
+        .run(
+            db,
+            Deployments::TABLE,
+            first,
+            len,
+            write_returning::<Deployments, _, _>(db, &stmt, Op::Write),
+            || KeyRows::from_insert(Deployments::TABLE, first, &stmt),
+        )
+        .await?;
+    out.extend(by_id::<Deployments>(written));
     Ok(())
 }
 
@@ -93,14 +105,16 @@ async fn flush<D: PgConn>(
 /// exist (locked; else `ReferenceMissing` and no sequence value), the version is the next one,
 /// then the row is inserted. Rows are written in statements of up to `BATCH_CHUNK_ROWS`;
 /// rows already accepted are written before a missing function is reported, so the errors
-/// come in the order a row-by-row run would give. A version past `i32::MAX` is `InvalidInput`
-/// with the row's index.
+/// come in the order a row-by-row run would give. Every error names its row (a version past
+/// `i32::MAX`: `InvalidInput` with the row's index; a missing function or a duplicate uuid:
+/// `InBatch`; `crud::insert` drops the index again for a single row).
 pub(crate) async fn insert_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewDeployment>,
     now: Timestamp,
-) -> StoreResult<Vec<Deployment>> {
+) -> BatchResult<Vec<Deployment>> {
     let mut versions: HashMap<FunctionId, Option<Version>> = HashMap::new();
+    let mut steps = Steps::default();
     let mut pending = Vec::new();
     let mut out = Vec::with_capacity(rows.len());
     for (index, new) in rows.into_iter().enumerate() {
@@ -110,26 +124,25 @@ pub(crate) async fn insert_rows<D: PgConn>(
             None => match lock_function(db, function).await? {
                 Some(max) => max,
                 None => {
-                    flush(db, &mut pending, &mut out).await?;
-                    return Err(missing_function());
+                    flush(db, &mut steps, &mut pending, &mut out).await?;
+                    return Err(missing_function().at_index(index).into());
                 }
             },
         };
         let version = match next_version(max) {
             Ok(v) => v,
             Err(err) => {
-                flush(db, &mut pending, &mut out).await?;
-                // The batch row's index (`crud::insert` drops it again for a single row).
-                return Err(err.at_index(index));
+                flush(db, &mut steps, &mut pending, &mut out).await?;
+                return Err(err.at_index(index).into());
             }
         };
         versions.insert(function, Some(version));
         pending.push(row(new, version, now));
         if pending.len() == BATCH_CHUNK_ROWS {
-            flush(db, &mut pending, &mut out).await?;
+            flush(db, &mut steps, &mut pending, &mut out).await?;
         }
     }
-    flush(db, &mut pending, &mut out).await?;
+    flush(db, &mut steps, &mut pending, &mut out).await?;
     Ok(out)
 }
 

@@ -7,12 +7,13 @@
 
 use containerpub_domain::{
     DurationMs, FunctionId, FunctionStats, Invocation, InvocationStatus, LogEntry, NewInvocation,
-    NewLog, Timestamp, mean,
+    NewLog, Timestamp, Uuid, mean,
 };
-use containerpub_ports::{BATCH_CHUNK_ROWS, StoreError, StoreResult};
+use containerpub_ports::{BATCH_CHUNK_ROWS, StoreError, StoreResult, Table};
+use sea_orm::Value;
 use sea_orm::sea_query::ArrayType;
-use sea_orm::{ConnectionTrait, Value};
 
+use crate::batch::{BatchResult, KeyRows, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
 use crate::crud::{by_id, scalar, to_domain};
 use crate::error::Op;
@@ -118,18 +119,75 @@ fn chunks<T>(rows: Vec<T>) -> impl Iterator<Item = Vec<T>> {
     })
 }
 
-/// Writes every chunk with `sql`, returning the total row count.
-async fn write_counted<D: ConnectionTrait, T>(
-    db: &D,
-    rows: Vec<T>,
-    sql: &str,
-    arrays: impl Fn(std::vec::IntoIter<T>) -> Vec<Value>,
-) -> StoreResult<u64> {
-    let mut total = 0;
-    for chunk in chunks(rows) {
-        total += execute_raw(db, sql, arrays(chunk.into_iter()), Op::Write).await?;
+/// A log or invocation input: what [`KeyRows::from_events`] needs of it.
+trait Event {
+    /// The table written.
+    const TABLE: Table;
+    /// `(uuid, function_id)`.
+    fn keys(&self) -> (Uuid, i32);
+}
+
+impl Event for NewLog {
+    const TABLE: Table = Table::FunctionLogs;
+    fn keys(&self) -> (Uuid, i32) {
+        (self.uuid, self.function_id.get())
     }
-    Ok(total)
+}
+
+impl Event for NewInvocation {
+    const TABLE: Table = Table::FunctionInvocations;
+    fn keys(&self) -> (Uuid, i32) {
+        (self.uuid, self.function_id.get())
+    }
+}
+
+/// Runs `run` on every chunk (its column arrays built by `arrays`) as one statement of the
+/// batch ([`Steps`]: a key violation names its row; each chunk's keys, 20 bytes a row, are
+/// kept for that while it runs).
+async fn write_chunks<D: PgConn, E: Event, R, F, Fut>(
+    db: &D,
+    rows: Vec<E>,
+    arrays: impl Fn(std::vec::IntoIter<E>) -> Vec<Value>,
+    run: F,
+) -> BatchResult<Vec<R>>
+where
+    F: Fn(Vec<Value>) -> Fut,
+    Fut: std::future::Future<Output = StoreResult<R>>,
+{
+    let mut steps = Steps::default();
+    let mut out = Vec::new();
+    let mut first = 0;
+    for chunk in chunks(rows) {
+        let keys: Vec<(Uuid, i32)> = chunk.iter().map(Event::keys).collect();
+        let len = chunk.len();
+        let written = steps
+            .run(
+                db,
+                E::TABLE,
+                first,
+                len,
+                run(arrays(chunk.into_iter())),
+                || Some(KeyRows::from_events(E::TABLE, first, &keys)),
+            )
+            .await?;
+        out.push(written);
+        first += len;
+    }
+    Ok(out)
+}
+
+/// Writes every chunk with `sql`, returning the total row count.
+async fn write_counted<D: PgConn, E: Event>(
+    db: &D,
+    rows: Vec<E>,
+    sql: &str,
+    arrays: impl Fn(std::vec::IntoIter<E>) -> Vec<Value>,
+) -> BatchResult<u64> {
+    let counts = write_chunks(db, rows, arrays, |values| {
+        execute_raw(db, sql, values, Op::Write)
+    })
+    .await?;
+    Ok(counts.into_iter().sum())
 }
 
 /// `append`: all or nothing, one `UNNEST` statement per chunk.
@@ -139,13 +197,14 @@ pub(crate) async fn append<C: PgConn>(h: &Handle<C>, logs: Vec<NewLog>) -> Store
     }
     let now = h.now();
     let arrays = |chunk: std::vec::IntoIter<NewLog>| log_arrays(chunk, now);
-    if logs.len() > BATCH_CHUNK_ROWS {
+    let written = if logs.len() > BATCH_CHUNK_ROWS {
         atomic!(&h.conn, |tx| write_counted(tx, logs, APPEND_LOGS, arrays)
             .await)
     } else {
         guarded!(&h.conn, |c| write_counted(c, logs, APPEND_LOGS, arrays)
             .await)
-    }
+    };
+    settle(&h.conn, written).await
 }
 
 /// `record_many`: all or nothing, one `UNNEST` statement per chunk.
@@ -158,7 +217,7 @@ pub(crate) async fn record_many<C: PgConn>(
     }
     let now = h.now();
     let arrays = |chunk: std::vec::IntoIter<NewInvocation>| invocation_arrays(chunk, now);
-    if invocations.len() > BATCH_CHUNK_ROWS {
+    let written = if invocations.len() > BATCH_CHUNK_ROWS {
         atomic!(&h.conn, |tx| write_counted(
             tx,
             invocations,
@@ -174,7 +233,8 @@ pub(crate) async fn record_many<C: PgConn>(
             arrays
         )
         .await)
-    }
+    };
+    settle(&h.conn, written).await
 }
 
 /// The `insert_rows` hook of logs: `UNNEST … RETURNING *`, rows in input order.
@@ -182,17 +242,21 @@ pub(crate) async fn insert_log_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewLog>,
     now: Timestamp,
-) -> StoreResult<Vec<LogEntry>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for chunk in chunks(rows) {
-        let rows = query_raw(
-            db,
-            INSERT_LOGS,
-            log_arrays(chunk.into_iter(), now),
-            Op::Write,
-        )
-        .await?;
-        out.extend(by_id::<Logs>(to_domain::<Logs>(rows)?));
+) -> BatchResult<Vec<LogEntry>> {
+    let n = rows.len();
+    let chunks = write_chunks(
+        db,
+        rows,
+        |chunk| log_arrays(chunk, now),
+        |values| async move {
+            let rows = query_raw(db, INSERT_LOGS, values, Op::Write).await?;
+            to_domain::<Logs>(rows)
+        },
+    )
+    .await?;
+    let mut out = Vec::with_capacity(n);
+    for chunk in chunks {
+        out.extend(by_id::<Logs>(chunk));
     }
     Ok(out)
 }
@@ -202,17 +266,21 @@ pub(crate) async fn insert_invocation_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewInvocation>,
     now: Timestamp,
-) -> StoreResult<Vec<Invocation>> {
-    let mut out = Vec::with_capacity(rows.len());
-    for chunk in chunks(rows) {
-        let rows = query_raw(
-            db,
-            INSERT_INVOCATIONS,
-            invocation_arrays(chunk.into_iter(), now),
-            Op::Write,
-        )
-        .await?;
-        out.extend(by_id::<Invocations>(to_domain::<Invocations>(rows)?));
+) -> BatchResult<Vec<Invocation>> {
+    let n = rows.len();
+    let chunks = write_chunks(
+        db,
+        rows,
+        |chunk| invocation_arrays(chunk, now),
+        |values| async move {
+            let rows = query_raw(db, INSERT_INVOCATIONS, values, Op::Write).await?;
+            to_domain::<Invocations>(rows)
+        },
+    )
+    .await?;
+    let mut out = Vec::with_capacity(n);
+    for chunk in chunks {
+        out.extend(by_id::<Invocations>(chunk));
     }
     Ok(out)
 }

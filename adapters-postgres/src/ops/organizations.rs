@@ -10,6 +10,7 @@ use containerpub_ports::{
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, IdenStatic, Iterable, Value};
 
+use crate::batch::{BatchResult, KeyRows, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
 use crate::crud::{self, by_id, insert_stmt, prefixed_model_of, write_returning};
 use crate::entity::{member, organization, profile, user};
@@ -19,13 +20,15 @@ use crate::ops::execute_raw;
 use crate::table::{Members, Organizations, Profiles, TableDef, Users};
 
 /// Inserts organizations (statements of `BATCH_CHUNK_ROWS` rows) and, after each statement,
-/// their owners' memberships (one statement per chunk); returns both, in input order.
+/// their owners' memberships (one statement per chunk); returns both, in input order. A key
+/// violation of either statement names the organization's row ([`Steps`]).
 async fn insert_with_owners<D: PgConn>(
     db: &D,
     rows: Vec<NewOrganization>,
     now: Timestamp,
-) -> StoreResult<Vec<(Organization, OrganizationMember)>> {
+) -> BatchResult<Vec<(Organization, OrganizationMember)>> {
     let mut out = Vec::with_capacity(rows.len());
+    let mut steps = Steps::default();
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows
@@ -33,14 +36,19 @@ async fn insert_with_owners<D: PgConn>(
             .take(BATCH_CHUNK_ROWS)
             .map(|new| Organizations::new_row(new, now))
             .collect();
-        let orgs = by_id::<Organizations>(
-            write_returning::<Organizations, _, _>(
+        let (first, len) = (out.len(), chunk.len());
+        let stmt = insert_stmt::<Organizations>(chunk);
+        let orgs = steps
+            .run(
                 db,
-                &insert_stmt::<Organizations>(chunk),
-                Op::Write,
+                Organizations::TABLE,
+                first,
+                len,
+                write_returning::<Organizations, _, _>(db, &stmt, Op::Write),
+                || KeyRows::from_insert(Organizations::TABLE, first, &stmt),
             )
-            .await?,
-        );
+            .await?;
+        let orgs = by_id::<Organizations>(orgs);
         let members = orgs.iter().map(|org| {
             Members::new_row(
                 NewOrganizationMember {
@@ -50,14 +58,23 @@ async fn insert_with_owners<D: PgConn>(
                 now,
             )
         });
-        let members = by_id::<Members>(
-            write_returning::<Members, _, _>(db, &insert_stmt::<Members>(members), Op::Write)
-                .await?,
-        );
+        let stmt = insert_stmt::<Members>(members);
+        let members = steps
+            .run(
+                db,
+                Members::TABLE,
+                first,
+                len,
+                write_returning::<Members, _, _>(db, &stmt, Op::Write),
+                || KeyRows::from_insert(Members::TABLE, first, &stmt),
+            )
+            .await?;
+        let members = by_id::<Members>(members);
         if members.len() != orgs.len() {
             return Err(StoreError::internal(
                 "organization_members: the owners' memberships were not all written",
-            ));
+            )
+            .into());
         }
         out.extend(orgs.into_iter().zip(members));
     }
@@ -69,7 +86,7 @@ pub(crate) async fn insert_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewOrganization>,
     now: Timestamp,
-) -> StoreResult<Vec<Organization>> {
+) -> BatchResult<Vec<Organization>> {
     Ok(insert_with_owners(db, rows, now)
         .await?
         .into_iter()
@@ -107,7 +124,11 @@ pub(crate) async fn create_with_owner<C: PgConn>(
     new: NewOrganization,
 ) -> StoreResult<(Organization, OrganizationMember)> {
     let now = h.now();
-    let mut created = atomic!(&h.conn, |tx| insert_with_owners(tx, vec![new], now).await)?;
+    let created = atomic!(&h.conn, |tx| insert_with_owners(tx, vec![new], now).await);
+    // One organization is not a batch: its errors carry no row index.
+    let mut created = settle(&h.conn, created)
+        .await
+        .map_err(StoreError::without_index)?;
     created
         .pop()
         .ok_or_else(|| StoreError::internal("organizations: the insert returned no row"))

@@ -17,6 +17,7 @@ use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{ArrayType, Expr, ExprTrait};
 use sea_orm::{ConnectionTrait, QueryResult, Value};
 
+use crate::batch::{BatchResult, KeyRows, Steps};
 use crate::conn::{PgConn, guarded};
 use crate::crud::{self, by_id, insert_stmt, model_of, scalar, to_domain, write_returning};
 use crate::entity::repository;
@@ -91,20 +92,41 @@ fn row(new: NewRepository, parent_id: Option<i32>, now: Timestamp) -> repository
     row
 }
 
+/// What the repository batch keeps while it runs.
+struct Pending {
+    /// The statements run so far.
+    steps: Steps,
+    /// Rows not written yet (the batch's rows `out.len()..`).
+    rows: Vec<repository::ActiveModel>,
+    /// Their paths.
+    paths: HashSet<String>,
+}
+
+/// Writes the pending rows in one statement of the batch.
 async fn flush<D: PgConn>(
     db: &D,
-    pending: &mut Vec<repository::ActiveModel>,
-    pending_paths: &mut HashSet<String>,
+    pending: &mut Pending,
     known: &mut HashMap<String, i32>,
     out: &mut Vec<Repository>,
-) -> StoreResult<()> {
-    if pending.is_empty() {
+) -> BatchResult<()> {
+    if pending.rows.is_empty() {
         return Ok(());
     }
-    let stmt = insert_stmt::<Repositories>(std::mem::take(pending));
-    pending_paths.clear();
-    let inserted =
-        by_id::<Repositories>(write_returning::<Repositories, _, _>(db, &stmt, Op::Write).await?);
+    let (first, len) = (out.len(), pending.rows.len());
+    let stmt = insert_stmt::<Repositories>(std::mem::take(&mut pending.rows));
+    pending.paths.clear();
+    let written = pending
+        .steps
+        .run(
+            db,
+            Repositories::TABLE,
+            first,
+            len,
+            write_returning::<Repositories, _, _>(db, &stmt, Op::Write),
+            || KeyRows::from_insert(Repositories::TABLE, first, &stmt),
+        )
+        .await?;
+    let inserted = by_id::<Repositories>(written);
     for repo in &inserted {
         known.insert(repo.path.as_str().to_owned(), repo.id.get());
     }
@@ -117,12 +139,12 @@ async fn flush<D: PgConn>(
 /// and `parent_id` derived from its path. A parent may be a row earlier in the same batch.
 /// Rows go out in statements of up to `BATCH_CHUNK_ROWS`; the pending rows are written
 /// before a parent among them is needed and before a missing parent is reported, so errors
-/// come in the order a row-by-row run would give.
+/// come in the order a row-by-row run would give; each names its row (`InBatch`).
 pub(crate) async fn insert_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewRepository>,
     now: Timestamp,
-) -> StoreResult<Vec<Repository>> {
+) -> BatchResult<Vec<Repository>> {
     let parents: Vec<String> = rows
         .iter()
         .filter_map(|r| r.path.parent())
@@ -131,32 +153,35 @@ pub(crate) async fn insert_rows<D: PgConn>(
         .into_iter()
         .collect();
     let mut known = live_ids_by_path(db, parents).await?;
-    let mut pending = Vec::new();
-    let mut pending_paths = HashSet::new();
+    let mut pending = Pending {
+        steps: Steps::default(),
+        rows: Vec::new(),
+        paths: HashSet::new(),
+    };
     let mut out = Vec::with_capacity(rows.len());
-    for new in rows {
+    for (index, new) in rows.into_iter().enumerate() {
         let parent_id = match new.path.parent() {
             None => None,
             Some(parent) => {
-                if pending_paths.contains(parent.as_str()) {
-                    flush(db, &mut pending, &mut pending_paths, &mut known, &mut out).await?;
+                if pending.paths.contains(parent.as_str()) {
+                    flush(db, &mut pending, &mut known, &mut out).await?;
                 }
                 match known.get(parent.as_str()) {
                     Some(id) => Some(*id),
                     None => {
-                        flush(db, &mut pending, &mut pending_paths, &mut known, &mut out).await?;
-                        return Err(missing_parent());
+                        flush(db, &mut pending, &mut known, &mut out).await?;
+                        return Err(missing_parent().at_index(index).into());
                     }
                 }
             }
         };
-        pending_paths.insert(new.path.as_str().to_owned());
-        pending.push(row(new, parent_id, now));
-        if pending.len() == BATCH_CHUNK_ROWS {
-            flush(db, &mut pending, &mut pending_paths, &mut known, &mut out).await?;
+        pending.paths.insert(new.path.as_str().to_owned());
+        pending.rows.push(row(new, parent_id, now));
+        if pending.rows.len() == BATCH_CHUNK_ROWS {
+            flush(db, &mut pending, &mut known, &mut out).await?;
         }
     }
-    flush(db, &mut pending, &mut pending_paths, &mut known, &mut out).await?;
+    flush(db, &mut pending, &mut known, &mut out).await?;
     Ok(out)
 }
 

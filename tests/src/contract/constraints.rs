@@ -5,12 +5,14 @@ use std::collections::BTreeSet;
 
 use containerpub_domain::{
     DeploymentId, Function, FunctionId, FunctionPatch, FunctionStatus, InvocationStatus, LogLevel,
-    NewDeployment, NewFunction, NewInvocation, NewLog, NewOrganization, NewRepository, NewUser,
-    NewUserInformation, OrganizationPatch, Timestamp, User, UserId, UserPatch, Uuid,
+    NewDeployment, NewFunction, NewInvocation, NewLog, NewOrganization, NewOrganizationMember,
+    NewRepository, NewUser, NewUserInformation, OrganizationPatch, Timestamp, User, UserId,
+    UserPatch, Uuid,
 };
 use containerpub_ports::{
-    DeploymentField, Filter, ForeignKey, FunctionField, InvocationField, LogField, Query,
-    StoreError, StoreResult, Stores, Table, Transaction, UniqueKey, UserField, UserKey,
+    BATCH_CHUNK_ROWS, DeploymentField, Filter, ForeignKey, FunctionField, InvocationField,
+    LogField, Query, StoreError, StoreResult, Stores, Table, Transaction, UniqueKey, UserField,
+    UserKey,
 };
 
 use super::seed::{
@@ -42,7 +44,8 @@ impl Seen {
     fn expect<T: std::fmt::Debug>(&mut self, result: StoreResult<T>, expected: StoreError) {
         let err = result.expect_err("a constraint violation");
         assert_eq!(err, expected);
-        match err {
+        // A batch names its row: the key is the error inside.
+        match err.without_index() {
             StoreError::Conflict { key } => {
                 self.unique.insert(key);
             }
@@ -205,7 +208,7 @@ pub async fn unique_and_foreign_keys<U: ContractStore>(fx: Fixture<U>) {
                 text("x"),
             )])
             .await,
-        missing(ForeignKey::LogsFunctionId),
+        missing(ForeignKey::LogsFunctionId).at_index(0),
     );
     seen.expect(
         db.invocations()
@@ -295,7 +298,7 @@ pub async fn constraint_check_order<U: ContractStore>(fx: Fixture<U>) {
                 },
             ])
             .await,
-        Err(conflict(UniqueKey::UsersEmail))
+        Err(conflict(UniqueKey::UsersEmail).at_index(0))
     );
     assert_eq!(
         db.users()
@@ -307,7 +310,7 @@ pub async fn constraint_check_order<U: ContractStore>(fx: Fixture<U>) {
                 },
             ])
             .await,
-        Err(conflict(UniqueKey::UsersUuid))
+        Err(conflict(UniqueKey::UsersUuid).at_index(1))
     );
     // functions: unique keys (uuid, then owner and name) before the owner reference, for
     // every row of the statement.
@@ -336,7 +339,7 @@ pub async fn constraint_check_order<U: ContractStore>(fx: Fixture<U>) {
                 NewFunction::new(ada.id, name("f")),
             ])
             .await,
-        Err(conflict(UniqueKey::FunctionsUserIdName))
+        Err(conflict(UniqueKey::FunctionsUserIdName).at_index(1))
     );
     // An update: the unique key before the reference.
     let bob = user(db, "bob@example.com").await;
@@ -902,4 +905,218 @@ pub async fn stamps_follow_the_clock<U: ContractStore>(fx: Fixture<U>) {
         .await;
     assert_eq!(same, Ok(d));
     assert_eq!(db.users().find_by_id(u.id).await, Ok(Some(u)));
+}
+
+/// Batch errors name their row (`InBatch { index, error }`): the first row that fails in
+/// the check order of SEMANTICS.md — per statement of `BATCH_CHUNK_ROWS` rows, unique keys row
+/// by row (each row's keys in declaration order; a duplicate inside the batch names its later
+/// occurrence, also across statements), then foreign keys row by row — with the key a single
+/// insert of that row would report. A failing batch writes nothing, inside a transaction too
+/// (which stays usable); single-row calls never report `InBatch`.
+pub async fn batch_errors_name_their_row<U: ContractStore>(fx: Fixture<U>) {
+    let db = &fx.db;
+    let ada = user(db, "ada@example.com").await;
+    let bob = user(db, "bob@example.com").await;
+    let f = function(db, &ada, "f").await;
+    let users = |prefix: &str, n: usize| -> Vec<NewUser> {
+        (0..n)
+            .map(|i| new_user(&format!("{prefix}{i}@example.com")))
+            .collect()
+    };
+    let user_count = || async { db.users().count(Filter::All).await };
+
+    // One row breaking two unique keys: the first declared one.
+    let mut rows = users("a", 4);
+    rows[2] = NewUser {
+        uuid: ada.uuid,
+        ..new_user("ada@example.com")
+    };
+    assert_eq!(
+        db.users().insert_many(rows).await,
+        Err(conflict(UniqueKey::UsersUuid).at_index(2))
+    );
+    // An earlier row breaking a later key comes before a later row breaking an earlier one.
+    let mut rows = users("b", 4);
+    rows[1].email = ada.email.clone();
+    rows[3].uuid = bob.uuid;
+    assert_eq!(
+        db.users().insert_many(rows).await,
+        Err(conflict(UniqueKey::UsersEmail).at_index(1))
+    );
+    // A duplicate of a row of an earlier statement of the batch.
+    let mut rows = users("c", BATCH_CHUNK_ROWS + 10);
+    rows[BATCH_CHUNK_ROWS + 7].email = rows[3].email.clone();
+    assert_eq!(
+        db.users().insert_many(rows).await,
+        Err(conflict(UniqueKey::UsersEmail).at_index(BATCH_CHUNK_ROWS + 7))
+    );
+    assert_eq!(
+        user_count().await,
+        Ok(2),
+        "the failed batches wrote nothing"
+    );
+    assert_eq!(
+        db.users().insert(new_user("ada@example.com")).await,
+        Err(conflict(UniqueKey::UsersEmail)),
+        "a single insert names no row"
+    );
+
+    // Unique keys of every row of the statement before any foreign key.
+    let missing_user = UserId::new(999_999);
+    let rows = vec![
+        NewFunction::new(ada.id, name("g0")),
+        NewFunction::new(missing_user, name("g1")),
+        NewFunction::new(ada.id, name("g2")),
+        NewFunction::new(ada.id, name("g0")),
+    ];
+    assert_eq!(
+        db.functions().insert_many(rows).await,
+        Err(conflict(UniqueKey::FunctionsUserIdName).at_index(3))
+    );
+    // Foreign keys: the first row missing a reference, its keys in declaration order.
+    let rows = vec![
+        NewUserInformation::new(ada.uuid),
+        NewUserInformation::new(bob.uuid),
+        NewUserInformation::new(Uuid::from_u128(5)),
+        NewUserInformation::new(Uuid::from_u128(6)),
+    ];
+    assert_eq!(
+        db.user_information().insert_many(rows).await,
+        Err(missing(ForeignKey::UserInformationUserId).at_index(2))
+    );
+    let carol = user(db, "carol@example.com").await;
+    let acme = organization(db, "acme", &ada).await;
+    let rows = vec![
+        NewOrganizationMember {
+            organization_id: acme.uuid,
+            user_id: carol.uuid,
+        },
+        NewOrganizationMember {
+            organization_id: Uuid::from_u128(7),
+            user_id: Uuid::from_u128(8),
+        },
+    ];
+    assert_eq!(
+        db.organization_members().insert_many(rows).await,
+        Err(missing(ForeignKey::OrganizationMembersOrganizationId).at_index(1))
+    );
+    // Across statements, the first failing statement: a foreign key in the first one comes
+    // before a unique key in the second.
+    let existing = db
+        .logs()
+        .insert(NewLog::new(f.id, LogLevel::Info, text("existing")))
+        .await
+        .expect("log");
+    let logs = |n: usize| -> Vec<NewLog> {
+        (0..n)
+            .map(|i| NewLog::new(f.id, LogLevel::Info, text(&format!("line {i}"))))
+            .collect()
+    };
+    let mut rows = logs(BATCH_CHUNK_ROWS + 1);
+    rows[10].function_id = FunctionId::new(999_999);
+    rows[BATCH_CHUNK_ROWS].uuid = existing.uuid;
+    assert_eq!(
+        db.logs().append(rows.clone()).await,
+        Err(missing(ForeignKey::LogsFunctionId).at_index(10))
+    );
+    rows[10].function_id = f.id;
+    assert_eq!(
+        db.logs().append(rows).await,
+        Err(conflict(UniqueKey::LogsUuid).at_index(BATCH_CHUNK_ROWS))
+    );
+
+    // Deployments: a uuid twice in the batch names the later row.
+    let first = NewDeployment::new(f.id);
+    let rows = vec![
+        first.clone(),
+        NewDeployment {
+            uuid: first.uuid,
+            ..NewDeployment::new(f.id)
+        },
+    ];
+    assert_eq!(
+        db.deployments().insert_many(rows).await,
+        Err(conflict(UniqueKey::DeploymentsUuid).at_index(1))
+    );
+    // Repositories: a soft-deleted path is free again, its uuid is not; the duplicate path
+    // comes after rows written in statements of their own (a child needs its parent's id).
+    let gone = repository(db, "gone").await;
+    db.repositories()
+        .soft_delete(gone.id)
+        .await
+        .expect("soft delete");
+    let rows = ["gone", "r", "r/s", "r/s/t", "r/s"]
+        .map(|p| NewRepository::new(path(p)))
+        .to_vec();
+    assert_eq!(
+        db.repositories().insert_many(rows).await,
+        Err(conflict(UniqueKey::RepositoriesLivePath).at_index(4))
+    );
+    let rows = vec![
+        NewRepository::new(path("x")),
+        NewRepository {
+            uuid: gone.uuid,
+            ..NewRepository::new(path("y"))
+        },
+    ];
+    assert_eq!(
+        db.repositories().insert_many(rows).await,
+        Err(conflict(UniqueKey::RepositoriesUuid).at_index(1))
+    );
+    assert_eq!(
+        db.repositories().count(Filter::All).await,
+        Ok(0),
+        "no live repository was written"
+    );
+
+    // Organizations: a membership of the second statement names its organization's row.
+    let owners = db
+        .users()
+        .insert_many(users("owner", BATCH_CHUNK_ROWS + 4))
+        .await
+        .expect("owners");
+    let mut rows: Vec<NewOrganization> = owners
+        .iter()
+        .enumerate()
+        .map(|(i, owner)| NewOrganization::new(name(&format!("org{i}")), owner.uuid))
+        .collect();
+    rows[BATCH_CHUNK_ROWS + 3].owner_id = owners[2].uuid;
+    assert_eq!(
+        db.organizations().insert_many(rows).await,
+        Err(conflict(UniqueKey::OrganizationMembersUserId).at_index(BATCH_CHUNK_ROWS + 3))
+    );
+    assert_eq!(db.organizations().count(Filter::All).await, Ok(1));
+
+    // Inside a transaction: the same errors, nothing written, and the transaction goes on.
+    let tx = db.begin().await.expect("begin");
+    let mut rows = users("t", 3);
+    rows[2].uuid = rows[0].uuid;
+    assert_eq!(
+        tx.users().insert_many(rows).await,
+        Err(conflict(UniqueKey::UsersUuid).at_index(2))
+    );
+    let mut rows = logs(BATCH_CHUNK_ROWS + 10);
+    rows[7].uuid = rows[2].uuid;
+    assert_eq!(
+        tx.logs().append(rows).await,
+        Err(conflict(UniqueKey::LogsUuid).at_index(7))
+    );
+    let mut rows = logs(BATCH_CHUNK_ROWS + 10);
+    rows[BATCH_CHUNK_ROWS + 5].function_id = FunctionId::new(999_999);
+    assert_eq!(
+        tx.logs().insert_many(rows).await,
+        Err(missing(ForeignKey::LogsFunctionId).at_index(BATCH_CHUNK_ROWS + 5))
+    );
+    tx.users()
+        .insert(new_user("in-tx@example.com"))
+        .await
+        .expect("the transaction is still usable");
+    assert_eq!(tx.logs().append(logs(3)).await, Ok(3));
+    tx.commit().await.expect("commit");
+    assert_eq!(db.logs().count(Filter::All).await, Ok(4));
+    assert_eq!(
+        user_count().await,
+        Ok(3 + BATCH_CHUNK_ROWS as u64 + 4 + 1),
+        "ada, bob, carol, the owners and the user written in the transaction"
+    );
 }

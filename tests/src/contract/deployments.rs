@@ -164,7 +164,7 @@ pub async fn deployments_versions<U: ContractStore>(fx: Fixture<U>) {
                 NewDeployment::new(FunctionId::new(999_999)),
             ])
             .await,
-        Err(missing(ForeignKey::DeploymentsFunctionId))
+        Err(missing(ForeignKey::DeploymentsFunctionId).at_index(1))
     );
     assert_eq!(
         deployments

@@ -277,7 +277,7 @@ pub async fn logs_append_and_retention<U: ContractStore>(fx: Fixture<U>) {
             log(FunctionId::new(999_999), LogLevel::Info, "orphan"),
         ])
         .await,
-        Err(missing(ForeignKey::LogsFunctionId))
+        Err(missing(ForeignKey::LogsFunctionId).at_index(1))
     );
     let dup = NewLog {
         uuid: rows[0].uuid,
@@ -286,12 +286,13 @@ pub async fn logs_append_and_retention<U: ContractStore>(fx: Fixture<U>) {
     assert_eq!(
         logs.append(vec![log(f.id, LogLevel::Info, "ok"), dup])
             .await,
-        Err(conflict(UniqueKey::LogsUuid))
+        Err(conflict(UniqueKey::LogsUuid).at_index(1))
     );
     let twice = log(f.id, LogLevel::Info, "twice");
     assert_eq!(
         logs.append(vec![twice.clone(), twice]).await,
-        Err(conflict(UniqueKey::LogsUuid))
+        Err(conflict(UniqueKey::LogsUuid).at_index(1)),
+        "a duplicate inside the batch names its later occurrence"
     );
     assert_eq!(logs.find_all(Query::new()).await, Ok(rows));
 
@@ -337,14 +338,14 @@ pub async fn logs_batch_atomicity<U: ContractStore>(fx: Fixture<U>) {
     rows[15_000].function_id = FunctionId::new(999_999);
     assert_eq!(
         logs.append(rows).await,
-        Err(missing(ForeignKey::LogsFunctionId))
+        Err(missing(ForeignKey::LogsFunctionId).at_index(15_000))
     );
     assert_eq!(logs.count(Filter::All).await, Ok(0));
     let mut rows = batch(6_000);
     rows[5_500].function_id = FunctionId::new(999_999);
     assert_eq!(
         logs.insert_many(rows).await,
-        Err(missing(ForeignKey::LogsFunctionId))
+        Err(missing(ForeignKey::LogsFunctionId).at_index(5_500))
     );
     assert_eq!(logs.count(Filter::All).await, Ok(0));
     assert_eq!(logs.append(vec![]).await, Ok(0));
@@ -374,13 +375,16 @@ pub async fn logs_batch_atomicity<U: ContractStore>(fx: Fixture<U>) {
     let mut rows = batch(10);
     rows[0].function_id = FunctionId::new(999_999);
     rows[3].uuid = existing;
-    assert_eq!(logs.append(rows).await, Err(conflict(UniqueKey::LogsUuid)));
+    assert_eq!(
+        logs.append(rows).await,
+        Err(conflict(UniqueKey::LogsUuid).at_index(3))
+    );
     let mut rows = batch(5_001);
     rows[0].function_id = FunctionId::new(999_999);
     rows[5_000].uuid = existing;
     assert_eq!(
         logs.append(rows).await,
-        Err(missing(ForeignKey::LogsFunctionId))
+        Err(missing(ForeignKey::LogsFunctionId).at_index(0))
     );
     assert_eq!(logs.count(Filter::All).await, Ok(20_001));
 }
@@ -471,15 +475,15 @@ pub async fn invocations_record<U: ContractStore>(fx: Fixture<U>) {
     );
     assert_eq!(
         invocations.record_many(vec![fine.clone(), orphan]).await,
-        Err(missing(ForeignKey::InvocationsFunctionId))
+        Err(missing(ForeignKey::InvocationsFunctionId).at_index(1))
     );
     assert_eq!(
         invocations.record_many(vec![fine.clone(), dup]).await,
-        Err(conflict(UniqueKey::InvocationsUuid))
+        Err(conflict(UniqueKey::InvocationsUuid).at_index(1))
     );
     assert_eq!(
         invocations.record_many(vec![fine.clone(), fine]).await,
-        Err(conflict(UniqueKey::InvocationsUuid))
+        Err(conflict(UniqueKey::InvocationsUuid).at_index(1))
     );
     assert_eq!(invocations.find_all(Query::new()).await, Ok(before));
 

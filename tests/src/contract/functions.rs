@@ -158,7 +158,7 @@ pub async fn functions_crud<U: ContractStore>(fx: Fixture<U>) {
                 NewFunction::new(ada.id, name("a")),
             ])
             .await,
-        Err(conflict(UniqueKey::FunctionsUserIdName))
+        Err(conflict(UniqueKey::FunctionsUserIdName).at_index(2))
     );
     assert_eq!(
         functions
@@ -167,7 +167,7 @@ pub async fn functions_crud<U: ContractStore>(fx: Fixture<U>) {
                 NewFunction::new(UserId::new(999_999), name("b")),
             ])
             .await,
-        Err(missing(ForeignKey::FunctionsUserId))
+        Err(missing(ForeignKey::FunctionsUserId).at_index(1))
     );
     // Renames: to a free name, or a conflict that changes nothing.
     assert_eq!(

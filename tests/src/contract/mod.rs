@@ -202,6 +202,7 @@ macro_rules! contract_suite {
             // Constraints, deletes, sequences, stamps.
             unique_and_foreign_keys,
             constraint_check_order,
+            batch_errors_name_their_row,
             delete_cascades_from_user,
             delete_restricted_by_organization_owner,
             sequences_never_give_ids_back,

@@ -190,7 +190,7 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
         );
         assert_eq!(
             orgs.insert_many(vec![new.clone()]).await,
-            Err(expected),
+            Err(expected.at_index(0)),
             "insert_many {new:?}"
         );
     }
@@ -219,7 +219,7 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
             NewOrganization::new(name("zeta"), ada.uuid),
         ])
         .await,
-        Err(conflict(UniqueKey::OrganizationMembersUserId))
+        Err(conflict(UniqueKey::OrganizationMembersUserId).at_index(1))
     );
     assert_eq!(
         orgs.insert_many(vec![
@@ -227,7 +227,7 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
             NewOrganization::new(name("theta"), erin.uuid),
         ])
         .await,
-        Err(conflict(UniqueKey::OrganizationMembersUserId))
+        Err(conflict(UniqueKey::OrganizationMembersUserId).at_index(1))
     );
     assert_eq!(
         orgs.insert_many(vec![
@@ -235,7 +235,7 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
             NewOrganization::new(name("iota"), bob.uuid),
         ])
         .await,
-        Err(conflict(UniqueKey::OrganizationsName))
+        Err(conflict(UniqueKey::OrganizationsName).at_index(1))
     );
     assert_eq!(snapshot(&fx.db).await, before);
     assert_eq!(members.membership_of(erin.uuid).await, Ok(None));
@@ -646,7 +646,7 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
     };
     assert_eq!(
         members.insert_many(vec![twice, twice]).await,
-        Err(conflict(UniqueKey::OrganizationMembersUserId))
+        Err(conflict(UniqueKey::OrganizationMembersUserId).at_index(1))
     );
     assert_eq!(members.membership_of(frank.uuid).await, Ok(None));
 }

@@ -268,7 +268,7 @@ pub async fn repositories_tree<U: ContractStore>(fx: Fixture<U>) {
         );
         assert_eq!(
             repos.insert_many(vec![new.clone()]).await,
-            Err(expected),
+            Err(expected.at_index(0)),
             "{new:?}"
         );
     }
@@ -279,7 +279,7 @@ pub async fn repositories_tree<U: ContractStore>(fx: Fixture<U>) {
                 NewRepository::new(path("delta")),
             ])
             .await,
-        Err(conflict(UniqueKey::RepositoriesLivePath))
+        Err(conflict(UniqueKey::RepositoriesLivePath).at_index(1))
     );
     assert_eq!(
         repos
@@ -288,7 +288,7 @@ pub async fn repositories_tree<U: ContractStore>(fx: Fixture<U>) {
                 NewRepository::new(path("nope/y")),
             ])
             .await,
-        Err(missing(ForeignKey::RepositoriesParentId))
+        Err(missing(ForeignKey::RepositoriesParentId).at_index(1))
     );
     assert_eq!(live(&fx.db).await, before);
 

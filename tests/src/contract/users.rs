@@ -219,7 +219,11 @@ pub async fn users_crud<U: ContractStore>(fx: Fixture<U>) {
             new_user("Carol@Example.com"),
         ])
         .await;
-    assert_eq!(dup_email, Err(conflict(UniqueKey::UsersEmail)));
+    assert_eq!(
+        dup_email,
+        Err(conflict(UniqueKey::UsersEmail).at_index(2)),
+        "the batch names the later occurrence"
+    );
     let first = new_user("erin@example.com");
     let dup_uuid = users
         .insert_many(vec![
@@ -230,7 +234,7 @@ pub async fn users_crud<U: ContractStore>(fx: Fixture<U>) {
             },
         ])
         .await;
-    assert_eq!(dup_uuid, Err(conflict(UniqueKey::UsersUuid)));
+    assert_eq!(dup_uuid, Err(conflict(UniqueKey::UsersUuid).at_index(1)));
     assert_eq!(users.count(containerpub_ports::Filter::All).await, Ok(2));
     assert_eq!(
         users.find_by_email(&email("carol@example.com")).await,
@@ -486,7 +490,7 @@ pub async fn user_information_profiles<U: ContractStore>(fx: Fixture<U>) {
                 NewUserInformation::new(bob.uuid)
             ])
             .await,
-        Err(conflict(UniqueKey::UserInformationUserId))
+        Err(conflict(UniqueKey::UserInformationUserId).at_index(1))
     );
     assert_eq!(store.find_by_user(bob.uuid).await, Ok(None));
 

@@ -1,15 +1,15 @@
-//! Scenario 12: batch atomicity. A 20,000-row batch (four statements of
+//! Scenario 12: batch atomicity. "A 20,000-row log batch whose 15,001st row is invalid writes
+//! nothing and the error names the row's index": a 20,000-row batch (four statements of
 //! `BATCH_CHUNK_ROWS` = 5,000 rows) whose row 15,000, the first of the last statement, breaks
-//! a store-side rule writes nothing, on both adapters.
+//! a store-side rule writes nothing, on both adapters, and its error names row 15,000.
 //!
 //! Which rule: the domain types reject every malformed value before a store sees it, so a
 //! log or invocation row with valid values can only break a foreign key (a function that does
-//! not exist) or a unique key (a uuid used twice). The port reports those as
-//! `ReferenceMissing { key }` / `Conflict { key }`, which carry no row index: only
-//! `InvalidInput` does (`InvalidInput.index`). The scenario therefore asserts the exact typed
-//! error and that it carries no index. The one store-side rule with an index that valid
-//! domain values can break is a deployment version past `i32::MAX`; reaching it takes raw
-//! SQL, so that variant runs on PostgreSQL only.
+//! not exist) or a unique key (a uuid used twice). A batch reports those as
+//! `InBatch { index, error }` (`error`: the `ReferenceMissing { key }` / `Conflict { key }` the
+//! row caused); a bad row's `InvalidInput` carries its own `index`. The one store-side rule of
+//! that kind that valid domain values can break is a deployment version past `i32::MAX`;
+//! reaching it takes raw SQL, so that variant runs on PostgreSQL only.
 
 use containerpub_domain::{
     DurationMs, FunctionId, InvocationStatus, LogLevel, NewDeployment, NewInvocation, NewLog, Rule,
@@ -27,18 +27,18 @@ use super::support::{function, pg_store, text, user};
 const ROWS: usize = 20_000;
 const BAD: usize = 15_000;
 
-/// The batch-row index an error carries (only `InvalidInput` has one).
-fn row_index(err: &StoreError) -> Option<usize> {
-    match err {
-        StoreError::InvalidInput(invalid) => invalid.index,
-        _ => None,
+/// The error of batch row `index`.
+fn in_batch(index: usize, error: StoreError) -> StoreError {
+    StoreError::InBatch {
+        index,
+        error: Box::new(error),
     }
 }
 
 /// 20,000 logs of `function`; row 15,000 references a function that does not exist, or
 /// repeats row 0's uuid, or is valid: through `append`, `insert_many` (logs) and
 /// `record_many` (invocations), on the store and inside a transaction. A failing batch
-/// writes nothing; a transaction stays usable after one.
+/// writes nothing and names row 15,000; a transaction stays usable after one.
 async fn batch_atomicity<U: UnitOfWork + Clone + 'static>(db: U) {
     let owner = user(&db, "owner@example.com").await;
     let f = function(&db, &owner, "f").await;
@@ -55,11 +55,15 @@ async fn batch_atomicity<U: UnitOfWork + Clone + 'static>(db: U) {
     let mut rows = logs(ROWS);
     rows[BAD].function_id = missing;
     let err = db.logs().append(rows.clone()).await.expect_err("append");
-    assert_eq!(err, missing_function, "append: a missing function");
     assert_eq!(
-        row_index(&err),
-        None,
-        "the port has no index for this error"
+        err,
+        in_batch(BAD, missing_function.clone()),
+        "append: a missing function, at row 15,000"
+    );
+    assert!(matches!(err, StoreError::InBatch { index: 15_000, .. }));
+    assert_eq!(
+        err.to_string(),
+        "row 15000: missing reference: function_logs_function_id_fkey"
     );
     assert_eq!(
         db.logs().count(Filter::All).await,
@@ -68,7 +72,11 @@ async fn batch_atomicity<U: UnitOfWork + Clone + 'static>(db: U) {
     );
 
     let err = db.logs().insert_many(rows).await.expect_err("insert_many");
-    assert_eq!(err, missing_function, "insert_many: a missing function");
+    assert_eq!(
+        err,
+        in_batch(BAD, missing_function.clone()),
+        "insert_many: a missing function, at row 15,000"
+    );
     assert_eq!(
         db.logs().count(Filter::All).await,
         Ok(0),
@@ -80,16 +88,15 @@ async fn batch_atomicity<U: UnitOfWork + Clone + 'static>(db: U) {
     let err = db.logs().append(rows).await.expect_err("append");
     assert_eq!(
         err,
-        StoreError::Conflict {
-            key: UniqueKey::LogsUuid
-        },
-        "append: a uuid used twice in the batch"
+        in_batch(
+            BAD,
+            StoreError::Conflict {
+                key: UniqueKey::LogsUuid
+            }
+        ),
+        "append: a uuid used twice in the batch names its second use, row 15,000"
     );
-    assert_eq!(
-        row_index(&err),
-        None,
-        "the port has no index for this error"
-    );
+    assert!(matches!(err, StoreError::InBatch { index: 15_000, .. }));
     assert_eq!(
         db.logs().count(Filter::All).await,
         Ok(0),
@@ -105,10 +112,13 @@ async fn batch_atomicity<U: UnitOfWork + Clone + 'static>(db: U) {
     invocations[BAD].function_id = missing;
     assert_eq!(
         db.invocations().record_many(invocations).await,
-        Err(StoreError::ReferenceMissing {
-            key: ForeignKey::InvocationsFunctionId
-        }),
-        "record_many: a missing function"
+        Err(in_batch(
+            BAD,
+            StoreError::ReferenceMissing {
+                key: ForeignKey::InvocationsFunctionId
+            }
+        )),
+        "record_many: a missing function, at row 15,000"
     );
     assert_eq!(
         db.invocations().count(Filter::All).await,
@@ -120,7 +130,10 @@ async fn batch_atomicity<U: UnitOfWork + Clone + 'static>(db: U) {
     let tx = db.begin().await.expect("begin");
     let mut rows = logs(ROWS);
     rows[BAD].function_id = missing;
-    assert_eq!(tx.logs().append(rows).await, Err(missing_function));
+    assert_eq!(
+        tx.logs().append(rows).await,
+        Err(in_batch(BAD, missing_function))
+    );
     assert_eq!(tx.logs().count(Filter::All).await, Ok(0));
     assert_eq!(tx.logs().append(logs(10)).await, Ok(10));
     tx.commit().await.expect("commit");

@@ -1,5 +1,7 @@
 //! Scenarios 6–8 (PostgreSQL): futures dropped at every await point, `begin()` dropped after
-//! one poll, and statement timeouts / caller deadlines.
+//! one poll, and statement timeouts / caller deadlines; and a write dropped at every await
+//! point inside a transaction (a transaction whose server side may be gone refuses every
+//! later call instead of running it in autocommit).
 
 use std::future::Future;
 use std::pin::pin;
@@ -300,6 +302,207 @@ async fn statement_timeout_inside_a_transaction_fails_its_commit() {
     observer
         .wait_no_idle_in_transaction("after the aborted transaction")
         .await;
+    observer.close().await;
+    store.close().await;
+    test_db.drop_db().await;
+}
+
+/// What happened to one transaction of [`write_dropped_inside_a_transaction`].
+#[derive(Debug, PartialEq, Eq)]
+enum Fate {
+    /// B completed within its polls: A, B and C were written and committed.
+    Completed,
+    /// B was dropped while the transaction stayed intact: C was written, the commit
+    /// succeeded, and B left no trace.
+    Intact,
+    /// B was dropped where it broke the transaction: C (or the commit) was refused, and
+    /// nothing was committed.
+    Refused,
+}
+
+/// True if `result` is the refusal of a transaction that is no longer usable.
+fn is_refusal<T: std::fmt::Debug>(result: &StoreResult<T>) -> bool {
+    matches!(
+        result,
+        Err(StoreError::Unavailable { message })
+            if message.starts_with("transaction is no longer usable")
+                && message.ends_with("nothing was committed")
+    )
+}
+
+/// One run of the scenario below with B dropped after `polls` polls: begin (and, if `nested`,
+/// a savepoint in it, which the writes go through), insert A, insert B (dropped), insert C,
+/// commit (the savepoint, then the transaction). Checks what the database then holds.
+/// `sweep` keeps the e-mails of every run apart.
+async fn write_dropped_after(
+    store: &PgStore,
+    observer: &mut Observer,
+    sweep: usize,
+    polls: usize,
+    nested: bool,
+) -> Fate {
+    let tag = format!("{}s{sweep}k{polls}", if nested { "savepoint-" } else { "" });
+    let [a, b, c] = ["a", "b", "c"].map(|x| format!("{x}-{tag}@example.com"));
+    let baseline = tokio::runtime::Handle::current()
+        .metrics()
+        .num_alive_tasks();
+    let tx = store.begin().await.expect("begin");
+    let savepoint = if nested {
+        Some(tx.begin().await.expect("savepoint"))
+    } else {
+        None
+    };
+    let writes = savepoint.as_ref().unwrap_or(&tx);
+    writes
+        .users()
+        .insert(new_user(&a))
+        .await
+        .unwrap_or_else(|e| panic!("{tag}: insert A: {e:?}"));
+    let b_done = match PollBudget::new(writes.users().insert(new_user(&b)), polls).await {
+        Some(result) => {
+            result.unwrap_or_else(|e| panic!("{tag}: B, polled to the end, fails: {e:?}"));
+            true
+        }
+        None => false,
+    };
+    let c_result = writes.users().insert(new_user(&c)).await;
+    let committed = if c_result.is_ok() {
+        let released = match savepoint {
+            Some(savepoint) => savepoint.commit().await,
+            None => Ok(()),
+        };
+        match released {
+            Ok(()) => tx.commit().await,
+            Err(err) => Err(err),
+        }
+    } else {
+        assert!(is_refusal(&c_result), "{tag}: C is refused: {c_result:?}");
+        // Every later call through the transaction (and its savepoint) is refused too.
+        assert!(
+            is_refusal(&writes.users().count(Filter::All).await),
+            "{tag}: a read is refused"
+        );
+        assert!(
+            is_refusal(&writes.raw_query("SELECT 1 AS one", &[]).await),
+            "{tag}: raw SQL is refused"
+        );
+        assert!(
+            is_refusal(&writes.begin().await.map(drop)),
+            "{tag}: a savepoint is refused"
+        );
+        if let Some(savepoint) = savepoint {
+            let released = savepoint.commit().await;
+            assert!(is_refusal(&released), "{tag}: releasing: {released:?}");
+        }
+        let commit = tx.commit().await;
+        assert!(
+            is_refusal(&commit),
+            "{tag}: the commit is refused: {commit:?}"
+        );
+        commit
+    };
+    assert_pool_clean(store, observer, baseline, &tag).await;
+    let mut present = [0; 3];
+    for (count, email) in present.iter_mut().zip([&a, &b, &c]) {
+        *count = observer.users_with_emails(&[email]).await;
+    }
+    let [has_a, has_b, has_c] = present;
+    assert!(has_c == 0 || has_a == 1, "{tag}: never C without A");
+    match (b_done, committed) {
+        (true, Ok(())) => {
+            assert!(c_result.is_ok(), "{tag}");
+            assert_eq!((has_a, has_b, has_c), (1, 1, 1), "{tag}: all committed");
+            Fate::Completed
+        }
+        (false, Ok(())) => {
+            assert_eq!(
+                (has_a, has_b, has_c),
+                (1, 0, 1),
+                "{tag}: A and C committed, the dropped B left no trace"
+            );
+            Fate::Intact
+        }
+        (_, Err(err)) => {
+            assert!(
+                matches!(err, StoreError::Unavailable { .. }),
+                "{tag}: a failed commit is Unavailable: {err:?}"
+            );
+            assert_eq!(
+                (has_a, has_b, has_c),
+                (0, 0, 0),
+                "{tag}: nothing of a transaction that did not commit"
+            );
+            Fate::Refused
+        }
+    }
+}
+
+/// Task A of issue 7: a write inside a transaction dropped after k polls, for k = 1, 2, … up
+/// to the poll it completes in (every await point), directly in the transaction and in a
+/// savepoint of it. sqlx 0.9.0 rolls back the *enclosing* transaction when a savepoint's
+/// opening is cancelled; the transaction must then refuse every later call (never run C in
+/// autocommit) and its commit must say that nothing was committed. Where the drop left the
+/// transaction intact, C succeeds and A and C commit. Either way the database holds all of
+/// the transaction's successful writes or none, never C without A, and the pool's one
+/// connection is clean afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn write_dropped_inside_a_transaction() {
+    /// More polls than one insert ever needs.
+    const MAX_POLLS: usize = 500;
+    /// Sweeps per mode, at least and at most.
+    const MIN_SWEEPS: usize = 3;
+    const MAX_SWEEPS: usize = 30;
+    let test_db = TestDatabase::new().await;
+    let store = PgStore::connect(
+        PgConfig::new(test_db.url())
+            .max_connections(1)
+            .acquire_timeout(GENEROUS_ACQUIRE),
+    )
+    .await
+    .expect("connect");
+    let mut observer = Observer::connect(test_db.url()).await;
+    store.users().count(Filter::All).await.expect("warm up");
+    for nested in [false, true] {
+        // How many polls each step needs depends on timing (an answer already waiting costs
+        // no `Pending`: on loopback a whole insert may complete in one poll), so sweeps
+        // repeat until drops of both kinds were seen.
+        let (mut refused, mut intact, mut polls_needed) = (0, 0, Vec::new());
+        for sweep in 0..MAX_SWEEPS {
+            if sweep >= MIN_SWEEPS && refused > 0 && intact > 0 {
+                break;
+            }
+            let mut fates = Vec::new();
+            for polls in 1..=MAX_POLLS {
+                let fate = write_dropped_after(&store, &mut observer, sweep, polls, nested).await;
+                let done = fate == Fate::Completed;
+                fates.push(fate);
+                if done {
+                    break;
+                }
+            }
+            assert_eq!(
+                fates.last(),
+                Some(&Fate::Completed),
+                "the write completes within {MAX_POLLS} polls"
+            );
+            refused += fates.iter().filter(|f| **f == Fate::Refused).count();
+            intact += fates.iter().filter(|f| **f == Fate::Intact).count();
+            polls_needed.push(fates.len());
+        }
+        eprintln!(
+            "write dropped inside a {}: completed after {polls_needed:?} polls; {refused} \
+             drops refused, {intact} left the transaction intact",
+            if nested { "savepoint" } else { "transaction" },
+        );
+        assert!(
+            refused >= 1,
+            "some drop (while the savepoint was being opened) was refused"
+        );
+        assert!(
+            intact >= 1,
+            "some drop (while the INSERT ran) left the transaction intact"
+        );
+    }
     observer.close().await;
     store.close().await;
     test_db.drop_db().await;
