@@ -6,6 +6,7 @@
 mod bench_smoke;
 mod contract_memory;
 mod contract_pg;
+mod differential;
 mod reliability;
 mod replicas;
 mod schema;
