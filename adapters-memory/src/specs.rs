@@ -25,6 +25,25 @@ use crate::index::IndexKey;
 use crate::schema::{Lookup, Spec};
 use crate::table::TableState;
 
+/// The accessors every table description repeats: where its state and undo log live in
+/// [`Db`] / [`Undo`], and its row's id as `i64`.
+macro_rules! table_slot {
+    ($slot:ident, $row:ty) => {
+        fn state(db: &Db) -> &TableState<Self> {
+            &db.$slot
+        }
+        fn state_mut(db: &mut Db) -> &mut TableState<Self> {
+            Arc::make_mut(&mut db.$slot)
+        }
+        fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
+            &mut undo.$slot
+        }
+        fn id(row: &$row) -> i64 {
+            i64::from(row.id.get())
+        }
+    };
+}
+
 /// A `SERIAL` value as the `i32` its id type holds.
 fn id32(id: i64) -> StoreResult<i32> {
     i32::try_from(id).map_err(|_| StoreError::internal(format!("id {id} out of range")))
@@ -45,18 +64,7 @@ impl Spec for Users {
     const FKS: &'static [ForeignKey] = &[];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::UsersUuid);
 
-    fn state(db: &Db) -> &TableState<Self> {
-        &db.users
-    }
-    fn state_mut(db: &mut Db) -> &mut TableState<Self> {
-        Arc::make_mut(&mut db.users)
-    }
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
-        &mut undo.users
-    }
-    fn id(row: &User) -> i64 {
-        i64::from(row.id.get())
-    }
+    table_slot!(users, User);
     fn unique_value(row: &User, key: UniqueKey) -> Option<IndexKey> {
         match key {
             UniqueKey::UsersUuid => Some(IndexKey::Uuid(row.uuid)),
@@ -127,18 +135,7 @@ impl Spec for Profiles {
     const FKS: &'static [ForeignKey] = &[ForeignKey::UserInformationUserId];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::UserInformationUuid);
 
-    fn state(db: &Db) -> &TableState<Self> {
-        &db.profiles
-    }
-    fn state_mut(db: &mut Db) -> &mut TableState<Self> {
-        Arc::make_mut(&mut db.profiles)
-    }
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
-        &mut undo.profiles
-    }
-    fn id(row: &UserInformation) -> i64 {
-        i64::from(row.id.get())
-    }
+    table_slot!(profiles, UserInformation);
     fn unique_value(row: &UserInformation, key: UniqueKey) -> Option<IndexKey> {
         match key {
             UniqueKey::UserInformationUuid => Some(IndexKey::Uuid(row.uuid)),
@@ -247,18 +244,7 @@ impl Spec for Organizations {
     const FKS: &'static [ForeignKey] = &[ForeignKey::OrganizationsOwnerId];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::OrganizationsUuid);
 
-    fn state(db: &Db) -> &TableState<Self> {
-        &db.organizations
-    }
-    fn state_mut(db: &mut Db) -> &mut TableState<Self> {
-        Arc::make_mut(&mut db.organizations)
-    }
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
-        &mut undo.organizations
-    }
-    fn id(row: &Organization) -> i64 {
-        i64::from(row.id.get())
-    }
+    table_slot!(organizations, Organization);
     fn unique_value(row: &Organization, key: UniqueKey) -> Option<IndexKey> {
         match key {
             UniqueKey::OrganizationsUuid => Some(IndexKey::Uuid(row.uuid)),
@@ -355,18 +341,7 @@ impl Spec for Members {
     ];
     const UUID_KEY: Option<UniqueKey> = None;
 
-    fn state(db: &Db) -> &TableState<Self> {
-        &db.members
-    }
-    fn state_mut(db: &mut Db) -> &mut TableState<Self> {
-        Arc::make_mut(&mut db.members)
-    }
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
-        &mut undo.members
-    }
-    fn id(row: &OrganizationMember) -> i64 {
-        i64::from(row.id.get())
-    }
+    table_slot!(members, OrganizationMember);
     fn unique_value(row: &OrganizationMember, key: UniqueKey) -> Option<IndexKey> {
         match key {
             UniqueKey::OrganizationMembersUserId => Some(IndexKey::Uuid(row.user_id)),
@@ -454,18 +429,7 @@ impl Spec for Functions {
     ];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::FunctionsUuid);
 
-    fn state(db: &Db) -> &TableState<Self> {
-        &db.functions
-    }
-    fn state_mut(db: &mut Db) -> &mut TableState<Self> {
-        Arc::make_mut(&mut db.functions)
-    }
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
-        &mut undo.functions
-    }
-    fn id(row: &Function) -> i64 {
-        i64::from(row.id.get())
-    }
+    table_slot!(functions, Function);
     fn unique_value(row: &Function, key: UniqueKey) -> Option<IndexKey> {
         match key {
             UniqueKey::FunctionsUuid => Some(IndexKey::Uuid(row.uuid)),
@@ -565,18 +529,7 @@ impl Spec for Deployments {
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::DeploymentsUuid);
     const ROW_BY_ROW: bool = true;
 
-    fn state(db: &Db) -> &TableState<Self> {
-        &db.deployments
-    }
-    fn state_mut(db: &mut Db) -> &mut TableState<Self> {
-        Arc::make_mut(&mut db.deployments)
-    }
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
-        &mut undo.deployments
-    }
-    fn id(row: &Deployment) -> i64 {
-        i64::from(row.id.get())
-    }
+    table_slot!(deployments, Deployment);
     fn unique_value(row: &Deployment, key: UniqueKey) -> Option<IndexKey> {
         let function = i64::from(row.function_id.get());
         match key {
@@ -708,18 +661,7 @@ impl Spec for Logs {
     const TIME_FIELDS: Option<(LogField, LogField)> =
         Some((LogField::FunctionId, LogField::Timestamp));
 
-    fn state(db: &Db) -> &TableState<Self> {
-        &db.logs
-    }
-    fn state_mut(db: &mut Db) -> &mut TableState<Self> {
-        Arc::make_mut(&mut db.logs)
-    }
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
-        &mut undo.logs
-    }
-    fn id(row: &LogEntry) -> i64 {
-        row.id.get()
-    }
+    table_slot!(logs, LogEntry);
     fn unique_value(row: &LogEntry, key: UniqueKey) -> Option<IndexKey> {
         match key {
             UniqueKey::LogsUuid => Some(IndexKey::Uuid(row.uuid)),
@@ -793,18 +735,7 @@ impl Spec for Invocations {
     const TIME_FIELDS: Option<(InvocationField, InvocationField)> =
         Some((InvocationField::FunctionId, InvocationField::Timestamp));
 
-    fn state(db: &Db) -> &TableState<Self> {
-        &db.invocations
-    }
-    fn state_mut(db: &mut Db) -> &mut TableState<Self> {
-        Arc::make_mut(&mut db.invocations)
-    }
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
-        &mut undo.invocations
-    }
-    fn id(row: &Invocation) -> i64 {
-        row.id.get()
-    }
+    table_slot!(invocations, Invocation);
     fn unique_value(row: &Invocation, key: UniqueKey) -> Option<IndexKey> {
         match key {
             UniqueKey::InvocationsUuid => Some(IndexKey::Uuid(row.uuid)),
@@ -904,18 +835,7 @@ impl Spec for Repositories {
     const NULL_CHILDREN: Option<ForeignKey> = Some(ForeignKey::RepositoriesParentId);
     const ROW_BY_ROW: bool = true;
 
-    fn state(db: &Db) -> &TableState<Self> {
-        &db.repositories
-    }
-    fn state_mut(db: &mut Db) -> &mut TableState<Self> {
-        Arc::make_mut(&mut db.repositories)
-    }
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
-        &mut undo.repositories
-    }
-    fn id(row: &Repository) -> i64 {
-        i64::from(row.id.get())
-    }
+    table_slot!(repositories, Repository);
     fn unique_value(row: &Repository, key: UniqueKey) -> Option<IndexKey> {
         match key {
             UniqueKey::RepositoriesUuid => Some(IndexKey::Uuid(row.uuid)),
