@@ -55,16 +55,37 @@ impl Db {
         Db { name, url }
     }
 
+    /// Drops the database now (the same as letting it go out of scope).
     async fn drop_db(self) {
-        let admin = Self::admin().await;
-        admin
-            .raw_execute(
-                &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
-                &[],
-            )
-            .await
-            .expect("drop database");
-        admin.close().await;
+        drop(self);
+    }
+}
+
+/// The database is dropped even when a test panics: a thread of its own with a small runtime
+/// (a `Drop` cannot await), joined before the test goes on.
+impl Drop for Db {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        let dropped = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime to drop the test database");
+            runtime.block_on(async move {
+                let admin = Db::admin().await;
+                let result = admin
+                    .raw_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), &[])
+                    .await;
+                admin.close().await;
+                result
+            })
+        })
+        .join();
+        if !std::thread::panicking() {
+            dropped
+                .expect("the drop thread does not panic")
+                .expect("drop the test database");
+        }
     }
 }
 
