@@ -30,6 +30,9 @@ pub const REQUIRED: &[&str] = &[
     "memory_scale_ratio",
     "memory_begin_scale_ratio",
     "transfer_rows_per_s",
+    "tx_10_writes_ratio",
+    "concurrent_lookup_ratio",
+    "concurrent_append_ratio",
 ];
 
 /// The table sizes and repetition counts of one run.
@@ -90,6 +93,14 @@ pub struct Sizes {
     pub series_insert_batch: usize,
     /// Seconds of `pgbench -S` for the machine's floor (0: skip).
     pub pgbench_secs: u64,
+    /// Units of work (10 inserts + commit) per side per round in the transaction pair.
+    pub tx_per_round: usize,
+    /// Concurrent tasks (and pool size) of the load pairs.
+    pub concurrency: usize,
+    /// How long each side of a load pair runs per round.
+    pub load_time: Duration,
+    /// Rows per `append` batch in the concurrent append pair.
+    pub load_batch: usize,
 }
 
 impl Sizes {
@@ -124,6 +135,10 @@ impl Sizes {
             series_lookups: 500,
             series_insert_batch: 1_000,
             pgbench_secs: 10,
+            tx_per_round: 100,
+            concurrency: 8,
+            load_time: Duration::from_secs(2),
+            load_batch: 100,
         }
     }
 
@@ -145,6 +160,8 @@ impl Sizes {
             memory_begin_ops_per_round: 1_000,
             series_sizes: Vec::new(),
             pgbench_secs: 5,
+            tx_per_round: 40,
+            load_time: Duration::from_secs(1),
             ..Self::full()
         }
     }
@@ -180,6 +197,10 @@ impl Sizes {
             series_lookups: 50,
             series_insert_batch: 50,
             pgbench_secs: 0,
+            tx_per_round: 5,
+            concurrency: 4,
+            load_time: Duration::from_millis(200),
+            load_batch: 20,
         }
     }
 }

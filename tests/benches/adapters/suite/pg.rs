@@ -21,18 +21,23 @@ use super::copy::{COPY_LOGS, encode_logs};
 use super::report::{Measurement, Target, round3};
 use super::{Rng, Sizes, interleave_ops, median, rows_per_s, sys};
 
+mod load;
+
 /// The server-side statement timeout of both pools (the 100k-row batch must fit in it).
 const STATEMENT_TIMEOUT: Duration = Duration::from_secs(300);
 /// 2024-01-01T00:00:00Z: seeded and generated rows are stamped from here.
 const BASE_UNIX_MICROS: i64 = 1_704_067_200_000_000;
 /// The measurements this module produces (failed ones are reported if seeding fails).
 const NAMES: &[(&str, &str, Target)] = &[
-    ("lookup_by_uuid_ratio", "ratio", Target::AtMost(1.25)),
+    ("lookup_by_uuid_ratio", "ratio", Target::AtMost(1.1)),
     ("batch_insert_logs_ratio", "ratio", Target::AtLeast(0.75)),
     ("batch_insert_100k_ok", "bool", Target::True),
     ("stats_50k_ratio", "ratio", Target::AtMost(1.1)),
     ("keyset_depth_ratio", "ratio", Target::AtMost(1.5)),
     ("transfer_rows_per_s", "rows/s", Target::Report),
+    ("tx_10_writes_ratio", "ratio", Target::AtMost(1.3)),
+    ("concurrent_lookup_ratio", "ratio", Target::AtLeast(0.85)),
+    ("concurrent_append_ratio", "ratio", Target::AtLeast(0.85)),
 ];
 
 /// The raw lookup: the same columns the adapter decodes.
@@ -100,12 +105,19 @@ impl Env {
 
 /// Runs every PostgreSQL measurement; returns the server's version.
 pub(crate) async fn run(sizes: &Sizes, out: &mut Vec<Measurement>) -> String {
-    let floor = if sizes.pgbench_secs > 0 {
-        let (m, floor) = pgbench_floor(sizes.pgbench_secs).await;
+    let (floor, load_floor) = if sizes.pgbench_secs > 0 {
+        let (m, floor) = pgbench_floor("pgbench_select_latency_us", sizes.pgbench_secs, 1).await;
         out.push(m);
-        floor
+        let (m, load_floor) = pgbench_floor(
+            "pgbench_select_load_latency_us",
+            sizes.pgbench_secs,
+            sizes.concurrency,
+        )
+        .await;
+        out.push(m);
+        (floor, load_floor)
     } else {
-        None
+        (None, None)
     };
 
     let db = TestDatabase::new().await;
@@ -116,7 +128,8 @@ pub(crate) async fn run(sizes: &Sizes, out: &mut Vec<Measurement>) -> String {
         .unwrap_or_else(|e| format!("unknown ({e})"));
     let result = match connect(db.url()).await {
         Ok(env) => {
-            let result = main_pairs(&env, &mut seed, sizes, floor.as_ref(), out).await;
+            let floors = (floor.as_ref(), load_floor.as_ref());
+            let result = main_pairs(&env, &mut seed, sizes, floors, out).await;
             env.close().await;
             result
         }
@@ -301,7 +314,7 @@ async fn main_pairs(
     env: &Env,
     seed: &mut PgConnection,
     sizes: &Sizes,
-    floor: Option<&sys::Pgbench>,
+    (floor, load_floor): (Option<&sys::Pgbench>, Option<&sys::Pgbench>),
     out: &mut Vec<Measurement>,
 ) -> Result<(), String> {
     // users (lookup pair) and functions (one for appends, one large, the rest invocations).
@@ -359,6 +372,8 @@ async fn main_pairs(
             .with("seed_s", round3(seed_s)),
     );
     eprintln!("postgres: lookups done");
+    out.extend(load::run(&env.url, seed, sizes, &uuids, load_floor).await);
+    eprintln!("postgres: transactions and load done");
     out.extend(append(env, sizes, append_fn).await);
     eprintln!("postgres: appends done");
     let stats_fns: Vec<FunctionId> = stats_fns.into_iter().map(FunctionId::new).collect();
@@ -391,9 +406,9 @@ async fn lookup(
     .map(|r| r.map(|s| s * 1e6));
     let r = match rounds {
         Ok(r) => r,
-        Err(e) => return Measurement::failed(NAME, "ratio", Target::AtMost(1.25), e),
+        Err(e) => return Measurement::failed(NAME, "ratio", Target::AtMost(1.1), e),
     };
-    let mut m = Measurement::new(NAME, r.ratio(), "ratio", Target::AtMost(1.25))
+    let mut m = Measurement::new(NAME, r.ratio(), "ratio", Target::AtMost(1.1))
         .with_rounds(&r, "adapter_us", "raw_us")
         .with("rows", sizes.users)
         .with("lookups_per_round", sizes.lookups_per_round)
@@ -1000,16 +1015,19 @@ async fn transfer(env: &Env, sizes: &Sizes, function: FunctionId) -> Measurement
         )
 }
 
-/// `pgbench -S -M prepared -c 1` on a throwaway, pgbench-initialised database: the floor of
-/// a prepared point lookup on this machine (report only).
-async fn pgbench_floor(secs: u64) -> (Measurement, Option<sys::Pgbench>) {
-    const NAME: &str = "pgbench_select_latency_us";
+/// `pgbench -S -M prepared -c clients` on a throwaway, pgbench-initialised database: the
+/// floor of a prepared point lookup on this machine (report only), as `name`.
+async fn pgbench_floor(
+    name: &str,
+    secs: u64,
+    clients: usize,
+) -> (Measurement, Option<sys::Pgbench>) {
     let db = TestDatabase::empty().await;
-    let result = sys::pgbench(db.url().to_owned(), secs).await;
+    let result = sys::pgbench(db.url().to_owned(), secs, clients).await;
     db.drop_db().await;
     match result {
         Ok(Some(p)) => (
-            Measurement::new(NAME, p.latency_ms * 1000.0, "µs", Target::Report)
+            Measurement::new(name, p.latency_ms * 1000.0, "µs", Target::Report)
                 .with("tps", round3(p.tps))
                 .with("command", format!("{} (scale 1, {secs} s)", p.command))
                 .with("binary", p.binary.clone())
@@ -1024,10 +1042,10 @@ async fn pgbench_floor(secs: u64) -> (Measurement, Option<sys::Pgbench>) {
             Some(p),
         ),
         Ok(None) => (
-            Measurement::failed(NAME, "µs", Target::Report, "pgbench is not installed"),
+            Measurement::failed(name, "µs", Target::Report, "pgbench is not installed"),
             None,
         ),
-        Err(e) => (Measurement::failed(NAME, "µs", Target::Report, e), None),
+        Err(e) => (Measurement::failed(name, "µs", Target::Report, e), None),
     }
 }
 

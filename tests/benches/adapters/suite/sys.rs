@@ -113,9 +113,13 @@ pub(crate) struct Pgbench {
     pub binary: String,
 }
 
-/// Initialises `url` (scale 1) and runs `pgbench -S -M prepared -c 1 -T secs` on it.
-/// `Ok(None)` when pgbench is not installed.
-pub(crate) async fn pgbench(url: String, secs: u64) -> Result<Option<Pgbench>, String> {
+/// Initialises `url` (scale 1) and runs `pgbench -S -M prepared -c clients -j min(clients, 2)
+/// -T secs` on it. `Ok(None)` when pgbench is not installed.
+pub(crate) async fn pgbench(
+    url: String,
+    secs: u64,
+    clients: usize,
+) -> Result<Option<Pgbench>, String> {
     let Some(binary) = pgbench_binary() else {
         return Ok(None);
     };
@@ -123,7 +127,19 @@ pub(crate) async fn pgbench(url: String, secs: u64) -> Result<Option<Pgbench>, S
         let init = ["-i", "-s", "1", "-q"];
         run_bounded(&binary, &init, &url, Duration::from_secs(120))?;
         let secs_text = secs.to_string();
-        let select = ["-S", "-M", "prepared", "-c", "1", "-T", secs_text.as_str()];
+        let clients_text = clients.to_string();
+        let threads_text = clients.clamp(1, 2).to_string();
+        let select = [
+            "-S",
+            "-M",
+            "prepared",
+            "-c",
+            clients_text.as_str(),
+            "-j",
+            threads_text.as_str(),
+            "-T",
+            secs_text.as_str(),
+        ];
         let out = run_bounded(&binary, &select, &url, Duration::from_secs(secs + 60))?;
         let number = |prefix: &str| -> Result<f64, String> {
             out.lines()
