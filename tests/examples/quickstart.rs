@@ -124,8 +124,8 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
         .await?
         .ok_or("the user has just been created")?;
     println!(
-        "The API's view of the user and profile (uuids only, no hash):\n{}",
-        serde_json::to_string_pretty(&UserProfileDto::from(&view))?
+        "The API's view of the user and profile (uuids only, no hash), as the frontend reads it:\n{}",
+        serde_json::to_string(&UserProfileDto::try_from(&view)?)?
     );
 
     section("2. An organization with two members");
@@ -325,16 +325,17 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
         serde_json::to_string_pretty(&FunctionStatsDto::for_function(&stats, function.uuid))?
     );
 
-    section("6. The organization as its owner and as a member see it");
-    let as_owner = OrganizationWithMembersDto::from_entities(&org, &members, ada.uuid);
+    section("6. The organization as its owner and as a non-owner see it");
+    // The JSON the frontend reads: compact, snake_case, members newest first.
+    let as_owner = OrganizationWithMembersDto::from_entities(&org, &members, Some(ada.uuid))?;
     println!(
         "Seen by the owner (member uuids shown):\n{}",
-        serde_json::to_string_pretty(&as_owner)?
+        serde_json::to_string(&as_owner)?
     );
-    let as_member = OrganizationWithMembersDto::from_entities(&org, &members, grace.uuid);
+    let as_member = OrganizationWithMembersDto::from_entities(&org, &members, Some(grace.uuid))?;
     println!(
-        "Seen by another member (member uuids left out):\n{}",
-        serde_json::to_string_pretty(&as_member)?
+        "Seen by a non-owner (member uuids left out):\n{}",
+        serde_json::to_string(&as_member)?
     );
 
     section("7. A repository tree");
