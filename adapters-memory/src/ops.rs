@@ -40,6 +40,29 @@ pub(crate) fn profile(db: &Db, user: Uuid) -> Option<UserProfile> {
     })
 }
 
+/// `with_organization(user)`: the user, their organization and their profile, from one
+/// snapshot.
+pub(crate) fn with_organization(
+    db: &Db,
+    user: Uuid,
+) -> Option<(
+    containerpub_domain::UserWithOrganization,
+    Option<containerpub_domain::UserInformation>,
+)> {
+    let UserProfile {
+        user: account,
+        information,
+    } = profile(db, user)?;
+    let organization = organization_of(db, user);
+    Some((
+        containerpub_domain::UserWithOrganization {
+            user: account,
+            organization,
+        },
+        information,
+    ))
+}
+
 /// `organization_of(user)`.
 pub(crate) fn organization_of(db: &Db, user: Uuid) -> Option<Organization> {
     let member = find_by_key::<Members>(

@@ -156,6 +156,13 @@ entity_store!(@uuid yes, Users, User;
                 ))
             })
         }
+
+        async fn with_organization(
+            &self,
+            user: Uuid,
+        ) -> StoreResult<Option<(containerpub_domain::UserWithOrganization, Option<UserInformation>)>> {
+            self.read(|db| Ok(ops::with_organization(db, user)))
+        }
     }
     writer UserWriter {}
 );

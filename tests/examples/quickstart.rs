@@ -19,7 +19,9 @@ use containerpub_domain::{
     NewDeployment, NewFunction, NewInvocation, NewLog, NewOrganization, NewRepository, NewUser,
     NewUserInformation, PasswordHash, RepositoryPath, Role, ShortText, Text, Timestamp, Uuid,
 };
-use containerpub_dto::{FunctionStatsDto, OrganizationWithMembersDto, UserProfileDto};
+use containerpub_dto::{
+    FunctionStatsDto, OrganizationWithMembersDto, UserProfileDto, UserWithOrganizationDto,
+};
 use containerpub_memory::MemoryStore;
 use containerpub_ports::{
     FunctionField, KeysetRequest, LogQuery, Query, StoreError, Stores, UnitOfWork, UnitOfWorkExt,
@@ -336,6 +338,18 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
     println!(
         "Seen by a non-owner (member uuids left out):\n{}",
         serde_json::to_string(&as_member)?
+    );
+    let (with_org, information) = db
+        .users()
+        .with_organization(grace.uuid)
+        .await?
+        .ok_or("grace exists")?;
+    println!(
+        "A member with her organization, from one store call (no profile: '' names, role developer):\n{}",
+        serde_json::to_string(&UserWithOrganizationDto::from_entities(
+            &with_org,
+            information.as_ref()
+        )?)?
     );
 
     section("7. A repository tree");
