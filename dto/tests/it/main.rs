@@ -8,3 +8,4 @@ mod fixtures;
 mod golden;
 mod leaks;
 mod privacy;
+mod readme;
