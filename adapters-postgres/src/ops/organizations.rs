@@ -363,6 +363,16 @@ mod tests {
     }
 
     #[test]
+    fn user_with_organization_is_one_statement_of_left_joins() {
+        let (s, v) = user_with_organization_stmt(Uuid::nil()).build(PostgresQueryBuilder);
+        assert!(s.starts_with(r#"SELECT "users"."id" AS "u_id""#), "{s}");
+        assert!(s.contains(r#""user_information"."id" AS "p_id""#), "{s}");
+        assert!(s.contains(r#""organizations"."id" AS "o_id""#), "{s}");
+        assert!(s.ends_with(r#"FROM "users" LEFT JOIN "user_information" ON "user_information"."user_id" = "users"."uuid" LEFT JOIN "organization_members" ON "organization_members"."user_id" = "users"."uuid" LEFT JOIN "organizations" ON "organizations"."uuid" = "organization_members"."organization_id" WHERE "users"."uuid" = $1"#), "{s}");
+        assert_eq!(v.0.len(), 1);
+    }
+
+    #[test]
     fn organization_of_goes_through_the_membership() {
         let (s, _) = organization_of_stmt(Uuid::nil()).build(PostgresQueryBuilder);
         assert!(s.ends_with(r#"FROM "organizations" WHERE "organizations"."uuid" IN (SELECT "organization_id" FROM "organization_members" WHERE "user_id" = $1)"#), "{s}");
