@@ -32,7 +32,7 @@ pub fn format(at: &DateTime<Utc>) -> String {
     at.format(pattern(at)).to_string()
 }
 
-/// Serializes an instant as [`format`] does.
+/// Serializes an instant as [`format()`] does.
 ///
 /// # Errors
 /// Only those of the serializer.
