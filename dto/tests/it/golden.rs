@@ -23,6 +23,12 @@ fn cases(w: &World) -> Vec<(&'static str, String)> {
                 .expect("the organization's members"),
         )
     };
+    let member = |requester, email: &str| {
+        let dto = OrganizationWithMembersDto::from_entities(&w.org, &w.members, requester)
+            .expect("the organization's members");
+        let one = dto.members().iter().find(|m| m.email() == email);
+        text(one.expect("a member"))
+    };
     let mut succeeded = w.invocation.clone();
     succeeded.status = InvocationStatus::Success;
     succeeded.error = None;
@@ -56,6 +62,14 @@ fn cases(w: &World) -> Vec<(&'static str, String)> {
             org(Some(w.alice.uuid)),
         ),
         ("organization_with_members_anonymous.json", org(None)),
+        (
+            "organization_member_owner_view.json",
+            member(Some(w.owner.uuid), "alice@example.com"),
+        ),
+        (
+            "organization_member_without_profile_non_owner_view.json",
+            member(Some(w.alice.uuid), "bob@example.com"),
+        ),
         (
             "user_with_organization.json",
             text(
