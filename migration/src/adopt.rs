@@ -263,7 +263,7 @@ async fn survey<C: ConnectionTrait>(db: &C, resolutions: &Resolutions) -> Result
         Era::DartSeed | Era::DartLater | Era::Migrated => {
             plan::build(db, &catalog, &blockers, resolutions, &migrations).await?
         }
-        Era::Empty | Era::Unknown => (Vec::new(), Vec::new()),
+        Era::Empty | Era::PartlyMigrated | Era::Unknown => (Vec::new(), Vec::new()),
     };
     Ok(Report {
         era,

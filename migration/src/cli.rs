@@ -293,7 +293,10 @@ async fn losses(
         if table == "seaql_migrations" {
             continue;
         }
-        let ours = spec::TABLES.contains(&table.as_str());
+        // Ours: created by a migration recorded as applied.
+        let ours = applied
+            .iter()
+            .any(|m| migration_table(m) == Some(table.as_str()));
         if ours && !dropped.contains(&table.as_str()) {
             continue;
         }

@@ -50,6 +50,8 @@ pub enum Era {
     DartLater,
     /// No table of the schema exists: `migration up` creates it.
     Empty,
+    /// `seaql_migrations` records some migrations, not all: `migration up` applies the rest.
+    PartlyMigrated,
     /// Some tables exist but not the set any Dart version creates: not adoptable.
     Unknown,
 }
@@ -63,6 +65,7 @@ impl Era {
             Era::DartSeed => "dart-seed",
             Era::DartLater => "dart-later",
             Era::Empty => "empty",
+            Era::PartlyMigrated => "partly-migrated",
             Era::Unknown => "unknown",
         }
     }
@@ -313,7 +316,10 @@ impl Catalog {
         if present == 0 {
             return Era::Empty;
         }
-        if self.applied.is_some() || !dart_core.iter().all(|t| self.has(t)) {
+        if self.applied.is_some() {
+            return Era::PartlyMigrated;
+        }
+        if !dart_core.iter().all(|t| self.has(t)) {
             return Era::Unknown;
         }
         let later = self.has("function_deploy_logs")

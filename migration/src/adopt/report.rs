@@ -27,6 +27,7 @@ fn era_words(era: Era) -> &'static str {
         Era::DartSeed => "created by the Dart backend, seed era (fa0e504)",
         Era::DartLater => "created or upgraded by a later Dart backend (6494593)",
         Era::Empty => "no table of the schema: run `migration up` instead",
+        Era::PartlyMigrated => "some migrations are applied: run `migration up` instead",
         Era::Unknown => {
             "not a database the Dart backend or these migrations created: not adoptable"
         }
