@@ -58,6 +58,14 @@ fn parse(args: &[String]) -> Result<Args, String> {
             a if command.is_none() && a.starts_with("--database-url=") => {
                 url = Some(a["--database-url=".len()..].to_owned());
             }
+            "-s" | "--database-schema" if command.is_none() => {
+                let schema = it.next().ok_or("-s needs a schema")?;
+                if schema != "public" {
+                    return Err(format!(
+                        "schema {schema:?}: this CLI (adopt, status, the safety checks) works on schema public only"
+                    ));
+                }
+            }
             "-v" | "--verbose" if command.is_none() => {}
             a if command.is_none() && !a.starts_with('-') => command = Some(a.to_owned()),
             a if command.is_none() => return Err(format!("unknown option {a}")),

@@ -110,3 +110,13 @@ async fn down_reset_refresh_refuse_to_drop_rows() {
     assert_eq!(code, 0, "{err}");
     assert_eq!(tables(&db).await, "audit");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_schema_public_is_accepted() {
+    let db = TestDatabase::empty().await;
+    let (code, _, err) = cli(&db, &["-s", "tenant", "status"]).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("schema public only"), "{err}");
+    let (code, _, _) = cli(&db, &["-s", "public", "status"]).await;
+    assert_eq!(code, 0);
+}

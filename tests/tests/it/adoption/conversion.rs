@@ -15,7 +15,10 @@ use super::{every_resolution, later_db, rows, scalar, seed_db};
 /// Per table: the key column and every column, with the expression that reads it before
 /// adoption as it must read after (LEGACY-SCHEMA.md section 2: TIMESTAMPTZ → the same instant
 /// in UTC, e-mails trimmed and lowercased; every other value unchanged).
-const TABLES: &[(&str, &str, &[(&str, &str)])] = &[
+/// (column, expression reading it before adoption).
+type Columns = &'static [(&'static str, &'static str)];
+
+const TABLES: &[(&str, &str, Columns)] = &[
     (
         "users",
         "uuid",

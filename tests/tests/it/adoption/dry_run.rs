@@ -415,3 +415,26 @@ async fn the_json_report_says_the_same() {
     // uuid-ossp stays: logs and api_keys use it.
     assert!(!text.plan.iter().any(|s| s.sql.contains("DROP EXTENSION")));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_most_a_thousand_rows_are_listed_per_kind_and_column_then_a_count() {
+    let db = seed_db(true).await;
+    db.execute(
+        "INSERT INTO function_logs (function_id, level, message, timestamp) \
+         SELECT 1, 'info', 'm', NULL FROM generate_series(1, 1000)",
+    )
+    .await;
+    let report = adopt::inspect(db.url(), &Resolutions::none())
+        .await
+        .expect("dry run");
+    let logs: Vec<_> = report
+        .blockers
+        .iter()
+        .filter(|b| b.table == "function_logs" && b.column == "timestamp")
+        .collect();
+    assert_eq!(adopt::LIMIT, 1000);
+    // 1,001 rows: 1,000 listed, then one line counting the rest.
+    assert_eq!(logs.len(), 1001);
+    assert_eq!(logs[1000].row, "…");
+    assert_eq!(logs[1000].reason, "and 1 more rows like these");
+}
