@@ -36,9 +36,6 @@ impl Json {
                 Value::String(s) if s.contains('\0') => {
                     return Err(ValidationError::new(field, Rule::NulCharacter));
                 }
-                Value::Number(n) if !round_trips(n) => {
-                    return Err(ValidationError::new(field, Rule::Format(NUMBER_RULE)));
-                }
                 Value::Array(_) | Value::Object(_) if depth > Self::MAX_DEPTH => {
                     return Err(ValidationError::new(
                         field,
@@ -57,6 +54,18 @@ impl Json {
                         stack.push((item, depth + 1));
                     }
                 }
+                _ => {}
+            }
+        }
+        // Numbers second, so that a document breaking several rules always names the same one.
+        let mut stack: Vec<&Value> = vec![&value];
+        while let Some(v) = stack.pop() {
+            match v {
+                Value::Number(n) if !round_trips(n) => {
+                    return Err(ValidationError::new(field, Rule::Format(NUMBER_RULE)));
+                }
+                Value::Array(items) => stack.extend(items),
+                Value::Object(map) => stack.extend(map.values()),
                 _ => {}
             }
         }

@@ -19,7 +19,11 @@
 //!   [`applied`], with errors as [`MigrationError`].
 //! - With SeaORM: [`Migrator`] implements [`MigratorTrait`].
 //! - From the shell: the `migration` binary (`DATABASE_URL=postgres://… migration up`; also
-//!   `down`, `status`, `fresh`, `refresh`, `reset`).
+//!   `down`, `status`, `fresh`, `refresh`, `reset`, `adopt`), see [`cli`]: `status` changes
+//!   nothing, and the commands that drop tables refuse to drop data without
+//!   `--allow-data-loss`.
+//! - A database the Dart backend created: [`adopt::inspect`] (the dry run) and
+//!   [`adopt::adopt`].
 
 use std::error::Error;
 use std::fmt;

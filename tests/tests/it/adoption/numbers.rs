@@ -74,3 +74,47 @@ async fn for_both(pg: &PgStore, memory: &MemoryStore, value: &serde_json::Value)
     assert_eq!(from_pg.to_string(), value.to_string());
     assert_eq!(from_memory.to_string(), value.to_string());
 }
+
+/// The floats the differential test generates, and others at the edges: the domain accepts
+/// exactly those PostgreSQL gives back unchanged (its printed text, parsed by serde_json, is
+/// written the same).
+/// The first eight are the differential test's `JSON_FLOATS` (its oracle expects only -0.0 to
+/// be rejected).
+pub(crate) const PROBES: &[f64] = &[
+    0.1,
+    -0.0,
+    1.5,
+    -2.25,
+    1e308,
+    5e-324,
+    1e-7,
+    123_456_789.125,
+    f64::MAX,
+    f64::MIN_POSITIVE,
+    1e16,
+    1e15,
+    0.3,
+    2.5e-300,
+    -1e300,
+    1e21,
+    4.9e-5,
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_domain_accepts_exactly_the_floats_the_server_gives_back() {
+    let test_db = TestDatabase::empty().await;
+    let mut disagreements = Vec::new();
+    for &f in PROBES {
+        let literal = serde_json::Number::from_f64(f).expect("finite").to_string();
+        let printed = scalar(&test_db, &format!("SELECT ('{literal}'::jsonb)::text"))
+            .await
+            .expect("printed");
+        let server_keeps = serde_json::from_str::<serde_json::Value>(&printed)
+            .is_ok_and(|v| serde_json::to_string(&v).is_ok_and(|t| t == literal));
+        let domain_accepts = Json::new("analysis_result", json!(f)).is_ok();
+        if server_keeps != domain_accepts {
+            disagreements.push((literal, printed.len(), server_keeps));
+        }
+    }
+    assert!(disagreements.is_empty(), "{disagreements:?}");
+}

@@ -198,3 +198,43 @@ async fn a_write_whose_reply_cannot_be_read_is_rolled_back() {
     );
     drop(db);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn not_null_violations_and_unparsable_json_are_typed() {
+    let test_db = seed_db(true).await;
+    let db = PgStore::connect(PgConfig::new(test_db.url()).max_connections(2))
+        .await
+        .expect("connect");
+    // The Dart schema requires first_name; this layer's schema does not.
+    let profile = NewUserInformation::new(uuid("10000000-0000-4000-8000-000000000001"));
+    match db.user_information().upsert_for_user(profile).await {
+        Err(StoreError::InvalidInput(invalid)) => {
+            assert_eq!(invalid.field, "first_name");
+            assert!(
+                invalid.rule.to_string().contains("NOT NULL"),
+                "{}",
+                invalid.rule
+            );
+        }
+        other => panic!("expected InvalidInput, got {other:?}"),
+    }
+    // A number JSONB prints as 309 digits, which the JSON parser refuses (LEGACY-SCHEMA.md:
+    // written by hand or by another client).
+    test_db
+        .execute("UPDATE functions SET analysis_result = '[1.7976931348623157e308]' WHERE id = 1")
+        .await;
+    let err = db
+        .functions()
+        .find_by_uuid(uuid("20000000-0000-4000-8000-000000000001"))
+        .await
+        .expect_err("unparsable");
+    assert_eq!(
+        named(err),
+        (
+            Table::Functions,
+            Some(uuid("20000000-0000-4000-8000-000000000001")),
+            "analysis_result"
+        )
+    );
+    drop(db);
+}
