@@ -324,7 +324,11 @@ mod tests {
         );
         assert_eq!(t.wait(2, 3, None).map(|(_, m)| m), Ok(false));
         // 3 → 1 closes 1 → 2 → 3 → 1: transaction 1 waited longest.
-        assert_eq!(t.wait(3, 1, None).map(|(_, m)| m), Ok(true), "a victim was marked");
+        assert_eq!(
+            t.wait(3, 1, None).map(|(_, m)| m),
+            Ok(true),
+            "a victim was marked"
+        );
         assert!(t.is_victim(1));
         assert!(!t.is_victim(2) && !t.is_victim(3));
         assert!(t.end_wait(1));

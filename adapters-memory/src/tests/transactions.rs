@@ -3,9 +3,7 @@
 use containerpub_domain::{
     NewDeployment, NewFunction, NewOrganization, NewUser, UserId, UserPatch,
 };
-use containerpub_ports::{
-    StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt,
-};
+use containerpub_ports::{StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt};
 
 use std::future::Future;
 use std::pin::{Pin, pin};
@@ -295,15 +293,15 @@ async fn deployment_inserts_lock_their_function() {
         let deployments = t2.deployments();
         let mut d2 = pin!(deployments.create_next_version(NewDeployment::new(api.id)));
         assert!(is_pending(d2.as_mut()));
-    // A log of the same function does not wait (KEY SHARE against NO KEY UPDATE).
-    db.logs()
-        .append(vec![containerpub_domain::NewLog::new(
-            api.id,
-            containerpub_domain::LogLevel::Info,
-            super::text("hello"),
-        )])
-        .await
-        .expect("appended while the function is locked");
+        // A log of the same function does not wait (KEY SHARE against NO KEY UPDATE).
+        db.logs()
+            .append(vec![containerpub_domain::NewLog::new(
+                api.id,
+                containerpub_domain::LogLevel::Info,
+                super::text("hello"),
+            )])
+            .await
+            .expect("appended while the function is locked");
         t1.commit().await.expect("t1");
         d2.await.expect("t2")
     };
@@ -338,7 +336,10 @@ async fn crossed_locks_fail_the_first_waiter_with_a_deadlock() {
         };
         assert_eq!(err, crate::locks::deadlock());
         assert!(err.is_retryable());
-        assert!(is_pending(second.as_mut()), "t2 still waits for t1's lock on a");
+        assert!(
+            is_pending(second.as_mut()),
+            "t2 still waits for t1's lock on a"
+        );
         // t1 is still open (its first update holds a); it ends, then t2 proceeds.
         t1.rollback().await.expect("t1");
         second.await.expect("t2 proceeds");
@@ -378,7 +379,11 @@ async fn a_waiter_dropped_while_waiting_leaves_nothing_behind() {
         assert!(is_pending(waiting.as_mut()));
         assert_eq!(db.lock_counts().1, 1, "one transaction waits");
     }
-    assert_eq!(db.lock_counts(), held, "the dropped call left no lock and no wait");
+    assert_eq!(
+        db.lock_counts(),
+        held,
+        "the dropped call left no lock and no wait"
+    );
     // b is free again; t2 stays usable.
     db.users()
         .update_by_id(b.id, email_patch("b1@example.com"))
