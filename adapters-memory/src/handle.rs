@@ -306,7 +306,8 @@ impl fmt::Debug for Conn {
 /// The in-memory store: every port, with the semantics of the PostgreSQL schema.
 ///
 /// Cheap to create (one per test) and to clone (clones share the data). Calls on it run
-/// outside any transaction: each is atomic and they are serialised. [`UnitOfWork::begin`]
+/// outside any transaction: each is atomic (they wait for transactions' locks, holding none
+/// themselves). [`UnitOfWork::begin`]
 /// starts a [`MemoryTransaction`].
 #[derive(Clone)]
 pub struct MemoryStore {
@@ -369,14 +370,16 @@ impl fmt::Debug for MemoryStore {
 
 /// A transaction on a [`MemoryStore`], or a savepoint inside one.
 ///
-/// Its stores read and write its own working state: a snapshot of the committed state taken
-/// by `begin` (O(1): the maps are shared, not copied) plus its writes. `commit` publishes
-/// them atomically (or fails with `Unavailable`/`Conflict`/`ReferenceMissing`/
-/// `StillReferenced` and publishes nothing); `rollback`, or dropping it, discards them.
+/// READ COMMITTED with row locks, as in PostgreSQL (`docs/SEMANTICS.md`, "Concurrency"): its
+/// stores see the latest committed state plus its own writes; its writes lock the rows and
+/// unique values they touch until it ends, and its calls wait for other transactions' locks
+/// (reads never wait). `commit` publishes its writes atomically; `rollback`, or dropping it,
+/// discards them; both give its locks back.
 ///
 /// `begin` on a transaction opens a savepoint: it shares the transaction's working state
 /// and keeps a snapshot of it; its `rollback` (or drop) restores that snapshot, undoing
-/// everything since (including later savepoints), its `commit` releases it.
+/// everything since (including later savepoints) and giving back the locks taken since; its
+/// `commit` releases it.
 pub struct MemoryTransaction {
     conn: Conn,
     /// The savepoint id, or `None` for the transaction itself.

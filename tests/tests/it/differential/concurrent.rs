@@ -19,7 +19,8 @@ use std::time::Duration;
 
 use containerpub_domain::{
     DeploymentId, Email, EntityName, FunctionId, FunctionPatch, FunctionStatus, LogLevel,
-    ManualClock, NewDeployment, NewFunction, NewLog, NewUser, Text, UserId, UserPatch,
+    ManualClock, NewDeployment, NewFunction, NewLog, NewRepository, NewUser, RepositoryId,
+    RepositoryPatch, RepositoryPath, Text, UserId, UserPatch,
 };
 use containerpub_memory::MemoryStore;
 use containerpub_ports::{StoreError, StoreResult, Stores, Transaction, UnitOfWork, UserKey};
@@ -340,6 +341,46 @@ fn append_log(function: i32, message: &str) -> Call {
     })
 }
 
+fn path(s: &str) -> RepositoryPath {
+    RepositoryPath::parse(s).expect("valid path")
+}
+
+fn create_repository(at: &str) -> Call {
+    let new = NewRepository::new(path(at));
+    call(move |db| {
+        let new = new.clone();
+        Box::pin(async move { show(db.repositories().create(new).await) })
+    })
+}
+
+fn move_repository(id: i32, to: &str) -> Call {
+    let patch = RepositoryPatch {
+        path: Some(path(to)),
+    };
+    call(move |db| {
+        let patch = patch.clone();
+        Box::pin(async move {
+            show(
+                db.repositories()
+                    .update_by_id(RepositoryId::new(id), patch)
+                    .await,
+            )
+        })
+    })
+}
+
+fn touch_user(id: i32) -> Call {
+    call(move |db| {
+        Box::pin(async move {
+            show(
+                db.users()
+                    .update_by_id(UserId::new(id), UserPatch::default())
+                    .await,
+            )
+        })
+    })
+}
+
 fn run(who: usize, call: Call) -> Step {
     Step::Run {
         who,
@@ -533,6 +574,35 @@ fn waiter_dropped() -> Vec<Step> {
     ])
 }
 
+/// A foreign-key check locks its parent `FOR KEY SHARE`: an update of the parent that changes
+/// no unique value does not wait for it, one that changes the e-mail (a unique value: `FOR
+/// UPDATE`) does.
+fn key_update_waits_for_fk_check() -> Vec<Step> {
+    script(vec![
+        Step::Begin(0),
+        run(0, insert_function(2, "child")),
+        Step::Auto(1),
+        run(1, touch_user(2)),
+        waits(1, rename_user(2, "renamed@example.com")),
+        Step::Commit(0),
+        Step::Finish(1),
+    ])
+}
+
+/// A repository created under a parent locks the parent `FOR SHARE`; moving the parent locks
+/// it `FOR UPDATE`, so the move waits, then moves the new child too.
+fn repository_parent_lock() -> Vec<Step> {
+    script(vec![
+        run(9, create_repository("lib")),
+        Step::Begin(0),
+        run(0, create_repository("lib/core")),
+        Step::Auto(1),
+        waits(1, move_repository(1, "pkg")),
+        Step::Commit(0),
+        Step::Finish(1),
+    ])
+}
+
 /// Log appends of one function from two transactions: neither waits.
 fn log_appends() -> Vec<Step> {
     script(vec![
@@ -553,7 +623,7 @@ const TRUNCATE: &str = "TRUNCATE users, user_information, organizations, organiz
 async fn scripted_interleavings_agree() {
     // Each script with a fact of PostgreSQL's behaviour its transcript must show (besides
     // the waits it declares), so that two adapters agreeing on something else still fail.
-    let scripts: [(&str, fn() -> Vec<Step>, &str); 9] = [
+    let scripts: [(&str, fn() -> Vec<Step>, &str); 11] = [
         (
             "same_row_updates",
             same_row_updates,
@@ -579,6 +649,12 @@ async fn scripted_interleavings_agree() {
         ("crossed_deadlock", crossed_deadlock, "Unavailable(40P01)"),
         ("waiter_dropped", waiter_dropped, "dropped"),
         ("log_appends", log_appends, "Ok(1)"),
+        (
+            "key_update_waits_for_fk_check",
+            key_update_waits_for_fk_check,
+            "renamed@example.com",
+        ),
+        ("repository_parent_lock", repository_parent_lock, "pkg"),
     ];
     let test_db = TestDatabase::new().await;
     let clock = ManualClock::new(t0());
