@@ -140,8 +140,13 @@ impl Db {
 
     /// Inserts or replaces a row (recorded in the write set and the undo log).
     pub(crate) fn put<T: Spec>(&mut self, row: Arc<T::Row>) -> Option<Arc<T::Row>> {
-        let id = T::id(&row);
         self.lock_write::<T>(&row);
+        self.put_locked::<T>(row)
+    }
+
+    /// [`Db::put`] of a row whose locks [`Db::lock_write`] already took.
+    pub(crate) fn put_locked<T: Spec>(&mut self, row: Arc<T::Row>) -> Option<Arc<T::Row>> {
+        let id = T::id(&row);
         if self.track {
             self.touched[table_index(T::TABLE)].insert(id);
         }

@@ -178,7 +178,7 @@ fn insert_row<T: Spec>(db: &mut Db, row: T::Row) -> StoreResult<Arc<T::Row>> {
         return Err(StoreError::Conflict { key });
     }
     let row = Arc::new(row);
-    db.put::<T>(Arc::clone(&row));
+    db.put_locked::<T>(Arc::clone(&row));
     Ok(row)
 }
 

@@ -230,7 +230,9 @@ impl Conn {
             if lent.blocked.is_some() {
                 return None;
             }
-            c.version += 1;
+            if out.is_ok() {
+                c.version += 1;
+            }
             call.done = true;
             return Some(out);
         };

@@ -619,11 +619,14 @@ const TRUNCATE: &str = "TRUNCATE users, user_information, organizations, organiz
      functions, function_deployments, function_logs, function_invocations, repositories \
      RESTART IDENTITY CASCADE";
 
+/// A script: its name, its steps, and a fact its PostgreSQL transcript must show.
+type Script = (&'static str, fn() -> Vec<Step>, &'static str);
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn scripted_interleavings_agree() {
     // Each script with a fact of PostgreSQL's behaviour its transcript must show (besides
     // the waits it declares), so that two adapters agreeing on something else still fail.
-    let scripts: [(&str, fn() -> Vec<Step>, &str); 11] = [
+    let scripts: [Script; 11] = [
         (
             "same_row_updates",
             same_row_updates,
