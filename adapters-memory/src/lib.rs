@@ -37,22 +37,29 @@
 //!   a snapshot copies only the O(log n) paths it touches. Point lookups (id, uuid, every
 //!   unique key) are O(log n) or better, never scans.
 //! - **Each call is atomic.** A write call runs in place on the state it writes (the
-//!   committed state under one short mutex outside a transaction, so those calls are
-//!   serialised; the transaction's working state inside one), keeping an undo log of the
-//!   rows it changed: if it fails (or panics) the rows are put back and the indexes follow,
-//!   so it leaves no trace. No lock is held across an `.await` (nothing awaits inside).
-//! - **Transactions** ([`MemoryTransaction`]) start from a snapshot of the committed state
-//!   (O(1)) and record which rows they write. Reads inside see their own writes; others see
-//!   them after `commit`. At commit, if nothing else was committed since the snapshot, the
-//!   working state is swapped in (O(1)). Otherwise it is merged into the newer committed
-//!   state: a row the transaction wrote that another commit changed since its snapshot is a
-//!   serialization failure (`Unavailable`, retryable); else its rows are applied and their
-//!   unique and foreign keys checked again (`Conflict`, `ReferenceMissing`), and the rows
-//!   referencing rows it deleted get their `ON DELETE` action (`StillReferenced` for
-//!   `RESTRICT`). On error nothing is published. Inserting a deployment locks its function
-//!   (PostgreSQL's `SELECT … FOR UPDATE`), which here counts as a write of the function row.
-//!   A nested `begin` is a savepoint: it shares the working state and keeps a snapshot to
-//!   restore on rollback; its commit releases it. Dropping a transaction rolls it back. A
+//!   committed state outside a transaction, the transaction's working state inside one;
+//!   every call holds the one short commit mutex while it runs, so calls are serialised),
+//!   keeping an undo log of the rows it changed: if it fails (or panics, or must wait for a
+//!   lock) the rows are put back and the indexes follow, so it leaves no trace. No mutex is
+//!   held across an `.await` (a call awaits only between its runs).
+//! - **Transactions** ([`MemoryTransaction`]) run READ COMMITTED with row locks, as
+//!   PostgreSQL does (`docs/SEMANTICS.md`, "Concurrency"). Each call sees the latest committed
+//!   state plus the transaction's own writes (the working state is brought up to date by
+//!   replaying the rows it wrote onto the newest committed state, O(rows written)). A write
+//!   locks what it touches in a lock table (`locks.rs`) until commit or rollback: rows in
+//!   PostgreSQL's four modes (updates, deletes, foreign-key checks, the explicit locks of the
+//!   PostgreSQL adapter) and the unique values it writes. A call that meets another
+//!   transaction's lock is undone and waits (on a `tokio::sync::Notify`, holding no mutex)
+//!   until locks are given back, then runs again on the newer state, reusing the sequence
+//!   values it took. A cycle of waits fails the longest waiter with PostgreSQL's deadlock
+//!   error. A call dropped while waiting gives back what it locked. Commit cannot conflict:
+//!   the rows a transaction wrote are locked by it, so it publishes its working state (O(1)
+//!   when nothing else committed meanwhile).
+//!
+//!   A transaction's working state starts as the committed state (O(1)) and records which
+//!   rows it writes. Reads inside see its own writes; others see them after `commit`. A
+//!   nested `begin` is a savepoint: it shares the working state and keeps a snapshot to
+//!   restore on rollback (giving back the locks taken since); its commit releases it. Dropping a transaction rolls it back. A
 //!   failed call inside a transaction leaves no trace and the transaction stays usable
 //!   (PostgreSQL needs a savepoint around each call for that).
 //! - **Sequences** are per-table atomic counters shared by every transaction and never given
@@ -82,6 +89,7 @@ mod db;
 mod engine;
 mod handle;
 mod index;
+mod locks;
 mod ops;
 mod schema;
 mod specs;

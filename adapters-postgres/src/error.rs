@@ -6,6 +6,7 @@
 //! | `23503` foreign-key violation, on insert/update       | `ReferenceMissing { key }`            |
 //! | `23503` foreign-key violation, on delete              | `StillReferenced { key }`             |
 //! | `23514` check violation                               | `StoreError::check_violation(check)`  |
+//! | `23502` NOT NULL violation (only in a database nobody adopted: the schema's NOT NULL columns are required by the domain) | `InvalidInput` naming the column, `Rule::Invariant` |
 //! | `57014` statement timeout / cancel, `40001`, `40P01`, `57P01`–`57P03`, class `08`, `53300` | `Unavailable` |
 //! | pool timed out or closed, I/O and TLS errors, lost connection | `Unavailable`                 |
 //! | a constraint name this crate does not know            | `Internal`, naming the constraint     |
@@ -51,6 +52,12 @@ pub(crate) fn map_sqlx_err(err: &sqlx::Error, op: Op) -> StoreError {
         sqlx::Error::Database(db) => {
             let code = db.code();
             let code = code.as_deref().unwrap_or("");
+            if code == "23502" {
+                let column = db
+                    .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                    .and_then(sqlx::postgres::PgDatabaseError::column);
+                return not_null_violation(column);
+            }
             map_database_error(code, db.constraint(), db.message(), op)
         }
         sqlx::Error::Io(e) => StoreError::unavailable(format!("database connection lost: {e}")),
@@ -95,6 +102,38 @@ pub(crate) fn map_database_error(
         }
         _ => StoreError::internal(format!("database error {code}: {message}")),
     }
+}
+
+/// What `InvalidInput` says about a NOT NULL violation.
+pub(crate) const NOT_NULL_RULE: &str =
+    "required by this database (NOT NULL), although the schema allows none: adopt the database";
+
+/// A NOT NULL violation: `InvalidInput` naming the column (as one of the schema's column
+/// names; `(unknown column)` for a column this crate does not map).
+fn not_null_violation(column: Option<&str>) -> StoreError {
+    use sea_orm::{IdenStatic, Iterable};
+
+    use crate::entity::{
+        deployment, function, invocation, log, member, organization, profile, repository, user,
+    };
+    fn names<C: Iterable + IdenStatic>() -> impl Iterator<Item = &'static str> {
+        C::iter().map(|c| c.as_str())
+    }
+    let field = column
+        .and_then(|column| {
+            names::<user::Column>()
+                .chain(names::<profile::Column>())
+                .chain(names::<organization::Column>())
+                .chain(names::<member::Column>())
+                .chain(names::<function::Column>())
+                .chain(names::<deployment::Column>())
+                .chain(names::<log::Column>())
+                .chain(names::<invocation::Column>())
+                .chain(names::<repository::Column>())
+                .find(|name| *name == column)
+        })
+        .unwrap_or("(unknown column)");
+    StoreError::invalid(field, containerpub_domain::Rule::Invariant(NOT_NULL_RULE))
 }
 
 fn unknown_constraint(kind: &str, constraint: Option<&str>, message: &str) -> StoreError {

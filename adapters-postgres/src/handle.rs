@@ -179,6 +179,10 @@ impl_store!(@uuid yes Users;
             let value = email.into();
             traced("find_by_email", Users::TABLE, routed!(self, [value], |h| crud::find_by_column::<Users, C>(h, UserField::Email, value))).await
         }
+
+        async fn with_organization(&self, user: Uuid) -> StoreResult<Option<(containerpub_domain::UserWithOrganization, Option<UserInformation>)>> {
+            traced("with_organization", Users::TABLE, routed!(self, |h| ops::organizations::user_with_organization(h, user))).await
+        }
     }
     writer UserWriter {}
 );

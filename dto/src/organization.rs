@@ -1,27 +1,29 @@
-//! Organizations, their members, and the member-uuid privacy rule.
+//! Organizations: `OrganizationDto` and `UserWithOrganizationDto`. The members and their
+//! privacy rule are in [`crate::members`].
 
 use chrono::{DateTime, Utc};
-use containerpub_domain::{MemberProfile, Organization, Role, UserWithOrganization};
-use serde::{Deserialize, Serialize};
+use containerpub_domain::{Organization, Role, UserInformation, UserWithOrganization};
+use serde::Serialize;
 use uuid::Uuid;
 
-use crate::user::{UserDto, text};
+use crate::DtoError;
+use crate::user::{text, text_or_empty};
 
-/// An organization. `ownerId` is the owner's user uuid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// An organization: `{uuid, name, owner_id, created_at, updated_at}`. `owner_id` is the
+/// owner's user uuid.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct OrganizationDto {
-    /// The organization's public identifier.
+    /// The organization's uuid.
     pub uuid: Uuid,
     /// Its unique name.
     pub name: String,
     /// The owner's user uuid.
     pub owner_id: Uuid,
     /// When the organization was created.
-    #[serde(with = "crate::timestamp")]
+    #[serde(serialize_with = "crate::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
     /// When the organization was last updated.
-    #[serde(with = "crate::timestamp")]
+    #[serde(serialize_with = "crate::timestamp::serialize")]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -37,110 +39,61 @@ impl From<&Organization> for OrganizationDto {
     }
 }
 
-/// A member of an organization, with the member's profile.
-///
-/// `uuid` is the member's **user** uuid and is only present for viewers allowed to see it
-/// (the organization's owner): otherwise the key is absent from the JSON, not `null`. There is
-/// deliberately no `From<&MemberProfile>`: choose [`OrganizationMemberDto::with_uuid`] or
-/// [`OrganizationMemberDto::without_uuid`], or let
-/// [`OrganizationWithMembersDto::from_entities`] apply the rule.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrganizationMemberDto {
-    /// The member's user uuid, when visible to the requester.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub uuid: Option<Uuid>,
-    /// The member's e-mail address.
-    pub email: String,
-    /// First name, from the member's profile.
-    pub first_name: Option<String>,
-    /// Last name, from the member's profile.
-    pub last_name: Option<String>,
-    /// Avatar URL, from the member's profile.
-    pub avatar: Option<String>,
-    /// Role from the member's profile as its stored word; `null` when they have no profile.
-    #[serde(default, with = "crate::word::option")]
-    pub role: Option<Role>,
-    /// When the member joined.
-    #[serde(with = "crate::timestamp")]
-    pub joined_at: DateTime<Utc>,
-}
-
-impl OrganizationMemberDto {
-    /// The member as the organization's owner sees them: with their user uuid.
-    #[must_use]
-    pub fn with_uuid(profile: &MemberProfile) -> Self {
-        Self {
-            uuid: Some(profile.user.uuid),
-            ..Self::without_uuid(profile)
-        }
-    }
-
-    /// The member as anyone else sees them: no uuid (the key is absent from the JSON).
-    #[must_use]
-    pub fn without_uuid(profile: &MemberProfile) -> Self {
-        let info = profile.information.as_ref();
-        Self {
-            uuid: None,
-            email: profile.user.email.as_str().to_owned(),
-            first_name: text(info.and_then(|i| i.first_name.as_ref())),
-            last_name: text(info.and_then(|i| i.last_name.as_ref())),
-            avatar: text(info.and_then(|i| i.avatar.as_ref())),
-            role: info.map(|i| i.role),
-            joined_at: profile.member.joined_at.as_datetime(),
-        }
-    }
-}
-
-/// An organization with its members, as seen by one requester.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct OrganizationWithMembersDto {
-    /// The organization.
-    pub organization: OrganizationDto,
-    /// Its members; their `uuid` is present only when the requester owns the organization.
-    pub members: Vec<OrganizationMemberDto>,
-    /// Whether the requester owns the organization.
-    pub is_owner: bool,
-}
-
-impl OrganizationWithMembersDto {
-    /// Projects `org` and `members` for `requester` (a user uuid).
-    ///
-    /// Member uuids are included only when `requester == org.owner_id`; for anyone else every
-    /// member's `uuid` key is absent. Members are kept in the order given; the caller passes
-    /// the members of `org`.
-    #[must_use]
-    pub fn from_entities(org: &Organization, members: &[MemberProfile], requester: Uuid) -> Self {
-        let is_owner = requester == org.owner_id;
-        let project = if is_owner {
-            OrganizationMemberDto::with_uuid
-        } else {
-            OrganizationMemberDto::without_uuid
-        };
-        Self {
-            organization: OrganizationDto::from(org),
-            members: members.iter().map(project).collect(),
-            is_owner,
-        }
-    }
-}
-
-/// A user with the organization they belong to (`organization` is `null` when none).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A user, their profile and their organization, flat: `{uuid, email, first_name, last_name,
+/// phone_number?, avatar?, role, organization?, created_at}`. Without a profile the names are
+/// `''` and the role `developer`; `organization` is an [`OrganizationDto`], absent when the
+/// user belongs to none. `uuid` and `created_at` are the user's.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserWithOrganizationDto {
-    /// The account.
-    pub user: UserDto,
-    /// Their organization, if any.
+    /// The user's uuid.
+    pub uuid: Uuid,
+    /// The e-mail address as stored.
+    pub email: String,
+    /// First name from the profile; `''` without one.
+    pub first_name: String,
+    /// Last name from the profile; `''` without one.
+    pub last_name: String,
+    /// Phone number from the profile; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Avatar URL from the profile; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// Role from the profile as its stored word; `developer` without a profile.
+    #[serde(serialize_with = "crate::word::serialize")]
+    pub role: Role,
+    /// The user's organization; absent when none.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub organization: Option<OrganizationDto>,
+    /// When the account was created.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    pub created_at: DateTime<Utc>,
 }
 
-impl From<&UserWithOrganization> for UserWithOrganizationDto {
-    fn from(value: &UserWithOrganization) -> Self {
-        Self {
-            user: UserDto::from(&value.user),
-            organization: value.organization.as_ref().map(OrganizationDto::from),
+impl UserWithOrganizationDto {
+    /// Projects the read model and the user's profile, as `UserReader::with_organization`
+    /// returns them.
+    ///
+    /// # Errors
+    /// [`DtoError::ProfileOfAnotherUser`] if `information` is not the user's profile.
+    pub fn from_entities(
+        value: &UserWithOrganization,
+        information: Option<&UserInformation>,
+    ) -> Result<Self, DtoError> {
+        let user = &value.user;
+        if information.is_some_and(|i| i.user_id != user.uuid) {
+            return Err(DtoError::ProfileOfAnotherUser);
         }
+        Ok(Self {
+            uuid: user.uuid,
+            email: user.email.as_str().to_owned(),
+            first_name: text_or_empty(information.and_then(|i| i.first_name.as_ref())),
+            last_name: text_or_empty(information.and_then(|i| i.last_name.as_ref())),
+            phone_number: text(information.and_then(|i| i.phone_number.as_ref())),
+            avatar: text(information.and_then(|i| i.avatar.as_ref())),
+            role: information.map_or(Role::Developer, |i| i.role),
+            organization: value.organization.as_ref().map(OrganizationDto::from),
+            created_at: user.created_at.as_datetime(),
+        })
     }
 }

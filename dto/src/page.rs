@@ -1,11 +1,11 @@
 //! Offset pages of any DTO.
 
 use containerpub_domain::Page;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
-/// One page of a listing: `items` are DTOs, never entities.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// One page of a listing: `{items, total, page, page_size, has_more}`; `items` are DTOs,
+/// never entities.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct PageDto<T> {
     /// The items of this page.
     pub items: Vec<T>,

@@ -1,24 +1,22 @@
-//! Accounts and profiles.
+//! Accounts and profiles: `UserDto`, `UserInformationDto`, `UserProfileDto`.
 
 use chrono::{DateTime, Utc};
 use containerpub_domain::{Role, User, UserInformation, UserProfile};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use uuid::Uuid;
 
-/// An account: its uuid and e-mail. Never the password hash, never the internal id.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+use crate::DtoError;
+
+/// An account: `{uuid, email, created_at}`. Never the password hash, never the internal id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserDto {
-    /// The user's public identifier.
+    /// The user's uuid.
     pub uuid: Uuid,
-    /// The normalised e-mail address.
+    /// The e-mail address as stored (trimmed and lowercased by the domain).
     pub email: String,
     /// When the account was created.
-    #[serde(with = "crate::timestamp")]
+    #[serde(serialize_with = "crate::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
-    /// When the account was last updated.
-    #[serde(with = "crate::timestamp")]
-    pub updated_at: DateTime<Utc>,
 }
 
 impl From<&User> for UserDto {
@@ -27,44 +25,41 @@ impl From<&User> for UserDto {
             uuid: user.uuid,
             email: user.email.as_str().to_owned(),
             created_at: user.created_at.as_datetime(),
-            updated_at: user.updated_at.as_datetime(),
         }
     }
 }
 
-/// A user's profile. `userId` is the user's uuid.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A profile: `{uuid, first_name, last_name, phone_number?, country?, city?, address?,
+/// zip_code?, avatar?, role}`. `uuid` is the profile's own uuid; no user id, no timestamps.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserInformationDto {
-    /// The profile's public identifier.
+    /// The profile's uuid.
     pub uuid: Uuid,
-    /// The user's uuid.
-    pub user_id: Uuid,
-    /// First name.
-    pub first_name: Option<String>,
-    /// Last name.
-    pub last_name: Option<String>,
-    /// Phone number.
+    /// First name; `''` when not stored.
+    pub first_name: String,
+    /// Last name; `''` when not stored.
+    pub last_name: String,
+    /// Phone number; the key is absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub phone_number: Option<String>,
-    /// Country.
+    /// Country; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub country: Option<String>,
-    /// City.
+    /// City; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub city: Option<String>,
-    /// Street address.
+    /// Street address; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
-    /// Postal code.
+    /// Postal code; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub zip_code: Option<String>,
-    /// Avatar URL.
+    /// Avatar URL; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub avatar: Option<String>,
     /// Role, as its stored word (`developer`, `team`, `sub_team_developer`).
-    #[serde(with = "crate::word")]
+    #[serde(serialize_with = "crate::word::serialize")]
     pub role: Role,
-    /// When the profile was created.
-    #[serde(with = "crate::timestamp")]
-    pub created_at: DateTime<Utc>,
-    /// When the profile was last updated.
-    #[serde(with = "crate::timestamp")]
-    pub updated_at: DateTime<Utc>,
 }
 
 /// `Option<&impl AsRef<str>>` to an owned `Option<String>`.
@@ -72,13 +67,17 @@ pub(crate) fn text<T: AsRef<str>>(value: Option<&T>) -> Option<String> {
     value.map(|v| v.as_ref().to_owned())
 }
 
+/// A text Dart always sends: the stored value, `''` when there is none.
+pub(crate) fn text_or_empty<T: AsRef<str>>(value: Option<&T>) -> String {
+    text(value).unwrap_or_default()
+}
+
 impl From<&UserInformation> for UserInformationDto {
     fn from(info: &UserInformation) -> Self {
         Self {
             uuid: info.uuid,
-            user_id: info.user_id,
-            first_name: text(info.first_name.as_ref()),
-            last_name: text(info.last_name.as_ref()),
+            first_name: text_or_empty(info.first_name.as_ref()),
+            last_name: text_or_empty(info.last_name.as_ref()),
             phone_number: text(info.phone_number.as_ref()),
             country: text(info.country.as_ref()),
             city: text(info.city.as_ref()),
@@ -86,27 +85,89 @@ impl From<&UserInformation> for UserInformationDto {
             zip_code: text(info.zip_code.as_ref()),
             avatar: text(info.avatar.as_ref()),
             role: info.role,
-            created_at: info.created_at.as_datetime(),
-            updated_at: info.updated_at.as_datetime(),
         }
     }
 }
 
-/// A user with their profile (`information` is `null` when they have none).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// A user with their profile, flat: `{uuid, email, first_name, last_name, phone_number?,
+/// country?, city?, address?, zip_code?, avatar?, role, created_at}`. `uuid` and `created_at`
+/// are the user's. As in Dart it needs a profile: there are no defaults.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct UserProfileDto {
-    /// The account.
-    pub user: UserDto,
-    /// The profile, if any.
-    pub information: Option<UserInformationDto>,
+    /// The user's uuid.
+    pub uuid: Uuid,
+    /// The e-mail address as stored.
+    pub email: String,
+    /// First name; `''` when not stored.
+    pub first_name: String,
+    /// Last name; `''` when not stored.
+    pub last_name: String,
+    /// Phone number; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub phone_number: Option<String>,
+    /// Country; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+    /// City; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub city: Option<String>,
+    /// Street address; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub address: Option<String>,
+    /// Postal code; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub zip_code: Option<String>,
+    /// Avatar URL; absent when not stored.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub avatar: Option<String>,
+    /// Role, as its stored word.
+    #[serde(serialize_with = "crate::word::serialize")]
+    pub role: Role,
+    /// When the account was created.
+    #[serde(serialize_with = "crate::timestamp::serialize")]
+    pub created_at: DateTime<Utc>,
 }
 
-impl From<&UserProfile> for UserProfileDto {
-    fn from(profile: &UserProfile) -> Self {
-        Self {
-            user: UserDto::from(&profile.user),
-            information: profile.information.as_ref().map(UserInformationDto::from),
+impl UserProfileDto {
+    /// Projects a user and their profile.
+    ///
+    /// # Errors
+    /// [`DtoError::ProfileOfAnotherUser`] if `information` is not `user`'s profile.
+    pub fn from_entities(user: &User, information: &UserInformation) -> Result<Self, DtoError> {
+        if information.user_id != user.uuid {
+            return Err(DtoError::ProfileOfAnotherUser);
         }
+        let info = UserInformationDto::from(information);
+        Ok(Self {
+            uuid: user.uuid,
+            email: user.email.as_str().to_owned(),
+            first_name: info.first_name,
+            last_name: info.last_name,
+            phone_number: info.phone_number,
+            country: info.country,
+            city: info.city,
+            address: info.address,
+            zip_code: info.zip_code,
+            avatar: info.avatar,
+            role: info.role,
+            created_at: user.created_at.as_datetime(),
+        })
+    }
+}
+
+impl TryFrom<&UserProfile> for UserProfileDto {
+    type Error = DtoError;
+
+    /// Projects the read model of `UserInformationReader::profile`.
+    ///
+    /// # Errors
+    /// [`DtoError::MissingProfile`] when the user has no profile;
+    /// [`DtoError::ProfileOfAnotherUser`] when it is another user's.
+    fn try_from(profile: &UserProfile) -> Result<Self, DtoError> {
+        let information = profile
+            .information
+            .as_ref()
+            .ok_or(DtoError::MissingProfile)?;
+        Self::from_entities(&profile.user, information)
     }
 }

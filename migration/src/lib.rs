@@ -19,7 +19,11 @@
 //!   [`applied`], with errors as [`MigrationError`].
 //! - With SeaORM: [`Migrator`] implements [`MigratorTrait`].
 //! - From the shell: the `migration` binary (`DATABASE_URL=postgres://… migration up`; also
-//!   `down`, `status`, `fresh`, `refresh`, `reset`).
+//!   `down`, `status`, `fresh`, `refresh`, `reset`, `adopt`), see [`cli`]: `status` changes
+//!   nothing, and the commands that drop tables refuse to drop data without
+//!   `--allow-data-loss`.
+//! - A database the Dart backend created: [`adopt::inspect`] (the dry run) and
+//!   [`adopt::adopt`].
 
 use std::error::Error;
 use std::fmt;
@@ -32,12 +36,15 @@ mod m20250101_000001_create_users;
 mod m20250101_000002_create_functions;
 mod m20250101_000003_create_function_deployments;
 mod m20250101_000004_link_functions_active_deployment;
-mod m20250101_000005_create_function_logs;
+pub(crate) mod m20250101_000005_create_function_logs;
 mod m20250101_000006_create_function_invocations;
 mod m20250101_000007_create_user_information;
 mod m20250101_000008_create_organizations;
 mod m20250101_000009_create_organization_members;
-mod m20250101_000010_create_repositories;
+pub(crate) mod m20250101_000010_create_repositories;
+
+pub mod adopt;
+pub mod cli;
 
 pub use sea_orm_migration::MigratorTrait;
 

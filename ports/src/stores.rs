@@ -248,6 +248,14 @@ store_traits!(@uuid yes User;
         /// # Errors
         /// `Unavailable` or `Internal` when the store fails.
         fn find_by_email(email: [&Email]) -> [StoreResult<Option<User>>];
+
+        /// The user with this uuid, with the organization they belong to (if any) and their
+        /// profile (if any): all that `UserWithOrganizationDto` needs, in one call. `None` if
+        /// there is no such user.
+        ///
+        /// # Errors
+        /// `Unavailable` or `Internal` when the store fails.
+        fn with_organization(user: [Uuid]) -> [StoreResult<Option<(containerpub_domain::UserWithOrganization, Option<UserInformation>)>>];
     }
     /// Writes `users`. Deleting a user cascades to their functions (and so deployments,
     /// logs and invocations), profile and membership, and is `StillReferenced`

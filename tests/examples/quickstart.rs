@@ -19,7 +19,9 @@ use containerpub_domain::{
     NewDeployment, NewFunction, NewInvocation, NewLog, NewOrganization, NewRepository, NewUser,
     NewUserInformation, PasswordHash, RepositoryPath, Role, ShortText, Text, Timestamp, Uuid,
 };
-use containerpub_dto::{FunctionStatsDto, OrganizationWithMembersDto, UserProfileDto};
+use containerpub_dto::{
+    FunctionStatsDto, OrganizationWithMembersDto, UserProfileDto, UserWithOrganizationDto,
+};
 use containerpub_memory::MemoryStore;
 use containerpub_ports::{
     FunctionField, KeysetRequest, LogQuery, Query, StoreError, Stores, UnitOfWork, UnitOfWorkExt,
@@ -124,8 +126,8 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
         .await?
         .ok_or("the user has just been created")?;
     println!(
-        "The API's view of the user and profile (uuids only, no hash):\n{}",
-        serde_json::to_string_pretty(&UserProfileDto::from(&view))?
+        "The API's view of the user and profile (uuids only, no hash), as the frontend reads it:\n{}",
+        serde_json::to_string(&UserProfileDto::try_from(&view)?)?
     );
 
     section("2. An organization with two members");
@@ -325,16 +327,29 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
         serde_json::to_string_pretty(&FunctionStatsDto::for_function(&stats, function.uuid))?
     );
 
-    section("6. The organization as its owner and as a member see it");
-    let as_owner = OrganizationWithMembersDto::from_entities(&org, &members, ada.uuid);
+    section("6. The organization as its owner and as a non-owner see it");
+    // The JSON the frontend reads: compact, snake_case, members newest first.
+    let as_owner = OrganizationWithMembersDto::from_entities(&org, &members, Some(ada.uuid))?;
     println!(
         "Seen by the owner (member uuids shown):\n{}",
-        serde_json::to_string_pretty(&as_owner)?
+        serde_json::to_string(&as_owner)?
     );
-    let as_member = OrganizationWithMembersDto::from_entities(&org, &members, grace.uuid);
+    let as_member = OrganizationWithMembersDto::from_entities(&org, &members, Some(grace.uuid))?;
     println!(
-        "Seen by another member (member uuids left out):\n{}",
-        serde_json::to_string_pretty(&as_member)?
+        "Seen by a non-owner (member uuids left out):\n{}",
+        serde_json::to_string(&as_member)?
+    );
+    let (with_org, information) = db
+        .users()
+        .with_organization(grace.uuid)
+        .await?
+        .ok_or("grace exists")?;
+    println!(
+        "A member with her organization, from one store call (no profile: '' names, role developer):\n{}",
+        serde_json::to_string(&UserWithOrganizationDto::from_entities(
+            &with_org,
+            information.as_ref()
+        )?)?
     );
 
     section("7. A repository tree");

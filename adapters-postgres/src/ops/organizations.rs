@@ -2,13 +2,13 @@
 
 use containerpub_domain::{
     MemberProfile, NewOrganization, NewOrganizationMember, Organization, OrganizationMember, Rule,
-    Timestamp, Uuid,
+    Timestamp, UserInformation, UserWithOrganization, Uuid,
 };
 use containerpub_ports::{
     BATCH_CHUNK_ROWS, OrganizationKey, StoreError, StoreResult, Table, Upserted,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
-use sea_orm::{ColumnTrait, IdenStatic, Iterable, Value};
+use sea_orm::{ColumnTrait, IdenStatic, Iterable, QueryResult, Value};
 
 use crate::batch::{BatchResult, KeyRows, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
@@ -226,6 +226,73 @@ pub(crate) async fn members_of<C: PgConn>(
         .collect()
 }
 
+/// `with_organization`: the user, left-joined with their profile, their membership and its
+/// organization, in one statement.
+pub(crate) fn user_with_organization_stmt(user: Uuid) -> SelectStatement {
+    let mut stmt = Query::select();
+    select_prefixed::<Users>(&mut stmt, "u_");
+    select_prefixed::<Profiles>(&mut stmt, "p_");
+    select_prefixed::<Organizations>(&mut stmt, "o_");
+    stmt.from(user::Entity)
+        .left_join(
+            profile::Entity,
+            profile::Column::UserId
+                .into_expr()
+                .equals(user::Column::Uuid.as_column_ref()),
+        )
+        .left_join(
+            member::Entity,
+            member::Column::UserId
+                .into_expr()
+                .equals(user::Column::Uuid.as_column_ref()),
+        )
+        .left_join(
+            organization::Entity,
+            organization::Column::Uuid
+                .into_expr()
+                .equals(member::Column::OrganizationId.as_column_ref()),
+        )
+        .and_where(user::Column::Uuid.into_expr().eq(user));
+    stmt
+}
+
+/// Whether the left-joined row under `prefix` is there (its `id` is not NULL).
+fn joined(row: &QueryResult, prefix: &str, table: Table) -> StoreResult<bool> {
+    row.try_get::<Option<i32>>(prefix, "id")
+        .map(|id| id.is_some())
+        .map_err(|e| StoreError::internal(format!("{table}: {e}")))
+}
+
+/// `with_organization`
+pub(crate) async fn user_with_organization<C: PgConn>(
+    h: &Handle<C>,
+    user: Uuid,
+) -> StoreResult<Option<(UserWithOrganization, Option<UserInformation>)>> {
+    let Some(row) = h
+        .conn
+        .query_one(&user_with_organization_stmt(user))
+        .await
+        .map_err(|e| map_db_err(e, Op::Read))?
+    else {
+        return Ok(None);
+    };
+    let information = if joined(&row, "p_", Profiles::TABLE)? {
+        Some(prefixed_model_of::<Profiles>(&row, "p_")?)
+    } else {
+        None
+    };
+    let organization = if joined(&row, "o_", Organizations::TABLE)? {
+        Some(prefixed_model_of::<Organizations>(&row, "o_")?)
+    } else {
+        None
+    };
+    let with_organization = UserWithOrganization {
+        user: prefixed_model_of::<Users>(&row, "u_")?,
+        organization,
+    };
+    Ok(Some((with_organization, information)))
+}
+
 /// `add_member`: one INSERT.
 pub(crate) async fn add_member<C: PgConn>(
     h: &Handle<C>,
@@ -292,6 +359,16 @@ mod tests {
             "{s}"
         );
         assert!(s.ends_with(r#"FROM "organization_members" INNER JOIN "users" ON "users"."uuid" = "organization_members"."user_id" LEFT JOIN "user_information" ON "user_information"."user_id" = "users"."uuid" WHERE "organization_members"."organization_id" = $1 ORDER BY "organization_members"."joined_at" ASC NULLS LAST, "organization_members"."id" ASC NULLS LAST"#), "{s}");
+        assert_eq!(v.0.len(), 1);
+    }
+
+    #[test]
+    fn user_with_organization_is_one_statement_of_left_joins() {
+        let (s, v) = user_with_organization_stmt(Uuid::nil()).build(PostgresQueryBuilder);
+        assert!(s.starts_with(r#"SELECT "users"."id" AS "u_id""#), "{s}");
+        assert!(s.contains(r#""user_information"."id" AS "p_id""#), "{s}");
+        assert!(s.contains(r#""organizations"."id" AS "o_id""#), "{s}");
+        assert!(s.ends_with(r#"FROM "users" LEFT JOIN "user_information" ON "user_information"."user_id" = "users"."uuid" LEFT JOIN "organization_members" ON "organization_members"."user_id" = "users"."uuid" LEFT JOIN "organizations" ON "organizations"."uuid" = "organization_members"."organization_id" WHERE "users"."uuid" = $1"#), "{s}");
         assert_eq!(v.0.len(), 1);
     }
 

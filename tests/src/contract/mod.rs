@@ -168,6 +168,7 @@ macro_rules! contract_suite {
             users_crud,
             users_upsert,
             user_information_profiles,
+            users_with_organization,
             organizations_create_with_owner,
             organizations_update_and_upsert,
             organization_members_add_and_remove,

@@ -537,3 +537,80 @@ pub async fn user_information_profiles<U: ContractStore>(fx: Fixture<U>) {
     );
     assert_eq!(store.find_by_user(ada.uuid).await, Ok(Some(info)));
 }
+
+/// `with_organization`: the user, their organization and their profile in one call, each
+/// part present or absent on its own; and the `UserWithOrganizationDto` built from it.
+pub async fn users_with_organization<U: ContractStore>(fx: Fixture<U>) {
+    use containerpub_domain::UserWithOrganization;
+    use containerpub_dto::UserWithOrganizationDto;
+
+    let store = fx.db.users();
+    assert_eq!(store.with_organization(Uuid::new_v4()).await, Ok(None));
+
+    fx.clock.set(super::seed::at_micros(123_456));
+    let ada = user(&fx.db, "ada@example.com").await;
+    let grace = user(&fx.db, "grace@example.com").await;
+    let bob = user(&fx.db, "bob@example.com").await;
+    let info = profile(&fx.db, &ada, "Ada").await;
+    fx.clock.set(super::seed::at_micros(1_500_000));
+    let org = super::seed::organization(&fx.db, "Engines", &ada).await;
+    fx.db
+        .organization_members()
+        .add_member(org.uuid, grace.uuid)
+        .await
+        .expect("add grace");
+
+    let alone = |user: &User| UserWithOrganization {
+        user: user.clone(),
+        organization: None,
+    };
+    let in_org = |user: &User| UserWithOrganization {
+        user: user.clone(),
+        organization: Some(org.clone()),
+    };
+    assert_eq!(
+        store.with_organization(ada.uuid).await,
+        Ok(Some((in_org(&ada), Some(info.clone()))))
+    );
+    assert_eq!(
+        store.with_organization(grace.uuid).await,
+        Ok(Some((in_org(&grace), None)))
+    );
+    assert_eq!(
+        store.with_organization(bob.uuid).await,
+        Ok(Some((alone(&bob), None)))
+    );
+    fx.db
+        .organization_members()
+        .remove_member(org.uuid, grace.uuid)
+        .await
+        .expect("remove grace");
+    assert_eq!(
+        store.with_organization(grace.uuid).await,
+        Ok(Some((alone(&grace), None)))
+    );
+
+    // The DTO from that one call, as WIRE-FORMAT.md spells UserWithOrganizationDto.
+    let (with_org, information) = store
+        .with_organization(ada.uuid)
+        .await
+        .expect("read")
+        .expect("ada");
+    let dto = UserWithOrganizationDto::from_entities(&with_org, information.as_ref())
+        .expect("her own profile");
+    let (a, o) = (ada.uuid, org.uuid);
+    assert_eq!(
+        serde_json::to_string(&dto).expect("serializable"),
+        format!(
+            concat!(
+                r#"{{"uuid":"{a}","email":"ada@example.com","first_name":"Ada","last_name":"","#,
+                r#""role":"developer","organization":{{"uuid":"{o}","name":"Engines","#,
+                r#""owner_id":"{a}","created_at":"2025-01-01T00:00:01.500Z","#,
+                r#""updated_at":"2025-01-01T00:00:01.500Z"}},"#,
+                r#""created_at":"2025-01-01T00:00:00.123456Z"}}"#,
+            ),
+            a = a,
+            o = o
+        )
+    );
+}

@@ -524,26 +524,34 @@ fn path(raw: &str) -> Built<RepositoryPath> {
 }
 
 fn json(spec: &JsonSpec) -> Built<Json> {
-    fn walk(v: &JsonValue, depth: usize, nul: &mut bool, deepest: &mut usize) {
+    fn walk(v: &JsonValue, depth: usize, nul: &mut bool, deepest: &mut usize, changed: &mut bool) {
         match v {
             JsonValue::String(s) => *nul |= s.contains('\0'),
+            // Of the floats the generator draws, JSONB gives back only -0.0 changed (as 0.0);
+            // `adoption::numbers` checks this against the server.
+            JsonValue::Number(n) => {
+                *changed |=
+                    n.as_f64().is_some_and(|f| f == 0.0 && f.is_sign_negative()) && n.is_f64();
+            }
             JsonValue::Array(items) => {
                 *deepest = (*deepest).max(depth);
-                items.iter().for_each(|i| walk(i, depth + 1, nul, deepest));
+                items
+                    .iter()
+                    .for_each(|i| walk(i, depth + 1, nul, deepest, changed));
             }
             JsonValue::Object(map) => {
                 *deepest = (*deepest).max(depth);
                 for (k, item) in map {
                     *nul |= k.contains('\0');
-                    walk(item, depth + 1, nul, deepest);
+                    walk(item, depth + 1, nul, deepest, changed);
                 }
             }
             _ => {}
         }
     }
     let value = spec.resolve();
-    let (mut nul, mut deepest) = (false, 0);
-    walk(&value, 1, &mut nul, &mut deepest);
+    let (mut nul, mut deepest, mut changed) = (false, 0, false);
+    walk(&value, 1, &mut nul, &mut deepest, &mut changed);
     let max = Json::MAX_DEPTH;
     let expected = if nul {
         Some(Rule::NulCharacter)
@@ -552,6 +560,8 @@ fn json(spec: &JsonSpec) -> Built<Json> {
             max: max as i64,
             actual: max as i64 + 1,
         })
+    } else if changed {
+        Some(Rule::Format(containerpub_domain::json::NUMBER_RULE))
     } else {
         None
     };

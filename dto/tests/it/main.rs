@@ -1,0 +1,11 @@
+//! The `containerpub-dto` tests: the golden JSON files (written by hand from `WIRE-FORMAT.md`,
+//! compared as exact text), the leak detector over every DTO, the privacy rule, and the
+//! conventions every DTO shares.
+
+mod conventions;
+mod every;
+mod fixtures;
+mod golden;
+mod leaks;
+mod privacy;
+mod readme;
