@@ -8,7 +8,7 @@
 //! - [`batches`]: scenario 12, batch atomicity and the failing row's index, on both adapters;
 //! - [`outcomes`], [`conflicts`]: issue 19 (faults and hostile callers): a commit whose reply
 //!   is lost (through the fault-injecting [`proxy`]), deadlock victims; [`raw_guard`]: raw
-//!   SQL that would poison a pooled connection or a transaction.
+//!   SQL that would poison a pooled connection or a transaction; [`secrets`]: hostile URLs.
 //!
 //! Every scenario is bounded in time and loop count and uses loopback addresses only; every
 //! database and cluster is dropped by the harness, also when a scenario panics.
@@ -21,4 +21,5 @@ mod faults;
 mod outcomes;
 mod proxy;
 mod raw_guard;
+mod secrets;
 mod support;
