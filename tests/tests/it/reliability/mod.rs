@@ -8,7 +8,8 @@
 //! - [`batches`]: scenario 12, batch atomicity and the failing row's index, on both adapters;
 //! - [`outcomes`], [`conflicts`]: issue 19 (faults and hostile callers): a commit whose reply
 //!   is lost (through the fault-injecting [`proxy`]), deadlock victims; [`raw_guard`]: raw
-//!   SQL that would poison a pooled connection or a transaction; [`secrets`]: hostile URLs.
+//!   SQL that would poison a pooled connection or a transaction; [`secrets`]: hostile URLs;
+//!   [`schema_change`]: `ADD COLUMN` on every table while the pool is warm.
 //!
 //! Every scenario is bounded in time and loop count and uses loopback addresses only; every
 //! database and cluster is dropped by the harness, also when a scenario panics.
@@ -21,5 +22,6 @@ mod faults;
 mod outcomes;
 mod proxy;
 mod raw_guard;
+mod schema_change;
 mod secrets;
 mod support;
