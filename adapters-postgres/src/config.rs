@@ -3,6 +3,11 @@
 use std::fmt;
 use std::time::Duration;
 
+/// Default of [`PgConfig::statement_timeout`].
+pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default of [`PgConfig::idle_in_transaction_timeout`].
+pub const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// How to connect to PostgreSQL: the URL and the pool's knobs.
 ///
 /// ```
@@ -21,7 +26,8 @@ use std::time::Duration;
 /// | `max_connections` | 10 | server backends held open at most |
 /// | `min_connections` | 0 | connections kept open while idle |
 /// | `acquire_timeout` | 5 s | how long a call waits for a free connection before `Unavailable` |
-/// | `statement_timeout` | none | server-side limit per statement (`57014` → `Unavailable`); also bounds how long a cancelled call's statement can keep its connection busy |
+/// | `statement_timeout` | 30 s | server-side limit per statement (`57014` → `Unavailable`); also bounds how long a cancelled call's statement can keep its connection busy (`None`: no limit) |
+/// | `idle_in_transaction_timeout` | 60 s | the server ends a session left idle inside a transaction this long (a transaction forgotten by its caller no longer holds its locks and connection for good; its next call is `Unavailable`, nothing committed) (`None`: no limit) |
 /// | `idle_health_check` | 30 s | ping a pooled connection before use only if it sat idle at least this long (a ping costs one round trip; pinging on every acquire made point lookups ~1.7× slower) |
 /// | `idle_timeout` | sqlx default (10 min) | close connections idle this long |
 /// | `max_lifetime` | sqlx default (30 min) | recycle connections this old |
@@ -39,6 +45,7 @@ pub struct PgConfig {
     pub(crate) min_connections: u32,
     pub(crate) acquire_timeout: Duration,
     pub(crate) statement_timeout: Option<Duration>,
+    pub(crate) idle_in_transaction_timeout: Option<Duration>,
     pub(crate) idle_health_check: Option<Duration>,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_lifetime: Option<Duration>,
@@ -55,6 +62,10 @@ impl fmt::Debug for PgConfig {
             .field("min_connections", &self.min_connections)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field(
+                "idle_in_transaction_timeout",
+                &self.idle_in_transaction_timeout,
+            )
             .field("idle_health_check", &self.idle_health_check)
             .field("idle_timeout", &self.idle_timeout)
             .field("max_lifetime", &self.max_lifetime)
@@ -162,7 +173,8 @@ impl PgConfig {
             max_connections: 10,
             min_connections: 0,
             acquire_timeout: Duration::from_secs(5),
-            statement_timeout: None,
+            statement_timeout: Some(DEFAULT_STATEMENT_TIMEOUT),
+            idle_in_transaction_timeout: Some(DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT),
             idle_health_check: Some(Duration::from_secs(30)),
             idle_timeout: None,
             max_lifetime: None,
@@ -192,11 +204,28 @@ impl PgConfig {
         self
     }
 
-    /// The server-side `statement_timeout` of every connection (`None`: no limit).
+    /// The server-side `statement_timeout` of every connection (default 30 s; `None`: no
+    /// limit).
     #[must_use]
     pub fn statement_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.statement_timeout = timeout;
         self
+    }
+
+    /// The server-side `idle_in_transaction_session_timeout` of every connection (default
+    /// 60 s; `None`: no limit): a session idle inside a transaction this long is ended by the
+    /// server, releasing its locks; the transaction's next call fails with `Unavailable` and
+    /// nothing of it is committed.
+    #[must_use]
+    pub fn idle_in_transaction_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_in_transaction_timeout = timeout;
+        self
+    }
+
+    /// See [`PgConfig::idle_in_transaction_timeout`].
+    #[must_use]
+    pub fn get_idle_in_transaction_timeout(&self) -> Option<Duration> {
+        self.idle_in_transaction_timeout
     }
 
     /// Ping a pooled connection before handing it out only if it has been idle at least
@@ -271,9 +300,19 @@ impl PgConfig {
         let (url, password) =
             without_secrets(&self.url).unwrap_or_else(|| (self.url.clone(), None));
         let mut options = sea_orm::ConnectOptions::new(url);
-        if let Some(password) = password {
-            options.map_sqlx_postgres_opts(move |opts| opts.password(&password));
-        }
+        let idle_in_transaction = self.idle_in_transaction_timeout;
+        options.map_sqlx_postgres_opts(move |mut opts| {
+            if let Some(password) = &password {
+                opts = opts.password(password);
+            }
+            if let Some(timeout) = idle_in_transaction {
+                opts = opts.options([(
+                    "idle_in_transaction_session_timeout",
+                    timeout.as_millis().to_string(),
+                )]);
+            }
+            opts
+        });
         options
             .max_connections(self.max_connections)
             .min_connections(self.min_connections.min(self.max_connections))
@@ -312,7 +351,15 @@ mod tests {
         let c = PgConfig::new("postgres://u:secret@h/db");
         assert_eq!(c.get_acquire_timeout(), Duration::from_secs(5));
         assert_eq!(c.get_idle_health_check(), Some(Duration::from_secs(30)));
-        assert_eq!(c.get_statement_timeout(), None);
+        assert_eq!(c.get_statement_timeout(), Some(DEFAULT_STATEMENT_TIMEOUT));
+        assert_eq!(
+            c.get_idle_in_transaction_timeout(),
+            Some(DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT)
+        );
+        assert_eq!(
+            c.to_options().get_statement_timeout(),
+            Some(Duration::from_secs(30))
+        );
         let c = c
             .max_connections(0)
             .statement_timeout(Some(Duration::from_millis(1500)));

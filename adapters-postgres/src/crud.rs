@@ -128,9 +128,8 @@ pub(crate) fn select_by_id<T: TableDef>(id: T::Id) -> SelectStatement {
 pub(crate) fn select_query<T: TableDef>(query: &Query<T::Field>) -> SelectStatement {
     let mut stmt = select_where::<T>(&query.filter);
     order_by::<T>(&mut stmt, &effective_sort(&query.sort));
-    if let Some(limit) = query.limit {
-        stmt.limit(limit);
-    }
+    // Without a limit: one row more than `MAX_UNLIMITED_ROWS`, to tell an oversized result.
+    stmt.limit(query.fetch_limit());
     if query.offset > 0 {
         stmt.offset(query.offset);
     }
@@ -383,7 +382,9 @@ pub(crate) async fn find_all<T: TableDef, C: PgConn>(
     query: Query<T::Field>,
 ) -> StoreResult<Vec<T::Domain>> {
     query.validate()?;
-    fetch_all::<T, _>(&h.conn, &select_query::<T>(&query)).await
+    let rows = fetch_all::<T, _>(&h.conn, &select_query::<T>(&query)).await?;
+    query.check_unlimited(rows.len())?;
+    Ok(rows)
 }
 
 /// `find_page`: the total, then the page's rows.
@@ -479,6 +480,7 @@ pub(crate) async fn insert_many<T: TableDef, C: PgConn>(
     h: &Handle<C>,
     rows: Vec<T::New>,
 ) -> StoreResult<Vec<T::Domain>> {
+    containerpub_ports::check_batch_len(rows.len())?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }

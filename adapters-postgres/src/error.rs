@@ -6,7 +6,7 @@
 //! | `23503` foreign-key violation, on insert/update       | `ReferenceMissing { key }`            |
 //! | `23503` foreign-key violation, on delete              | `StillReferenced { key }`             |
 //! | `23514` check violation                               | `StoreError::check_violation(check)`  |
-//! | `57014` statement timeout / cancel, `40001`, `40P01`, `57P01`–`57P03`, class `08`, `53300` | `Unavailable` |
+//! | `57014` statement timeout / cancel, `25P03` idle-in-transaction timeout, `40001`, `40P01`, `57P01`–`57P03`, class `08`, `53300` | `Unavailable` |
 //! | `COMMIT` of a top-level transaction failing other than by a server error (connection lost) | `OutcomeUnknown` |
 //! | pool timed out or closed, I/O and TLS errors, lost connection | `Unavailable`                 |
 //! | a constraint name this crate does not know            | `Internal`, naming the constraint     |
@@ -92,9 +92,10 @@ pub(crate) fn map_database_error(
             "{TX_CONFLICT}({code}: {message}); the transaction was rolled back: retry the \
              whole unit of work"
         )),
-        // statement timeout or cancel, shutdowns, cannot connect now, too many connections,
-        // and the whole connection-exception class.
-        "57014" | "57P01" | "57P02" | "57P03" | "53300" => {
+        // statement timeout or cancel, the idle-in-transaction timeout (the server ended the
+        // session: nothing of its transaction was committed), shutdowns, cannot connect now,
+        // too many connections, and the whole connection-exception class.
+        "57014" | "25P03" | "57P01" | "57P02" | "57P03" | "53300" => {
             StoreError::unavailable(format!("database unavailable ({code}): {message}"))
         }
         c if c.starts_with("08") => {
@@ -199,7 +200,7 @@ mod tests {
     #[test]
     fn transient_failures_are_unavailable() {
         for code in [
-            "57014", "40001", "40P01", "57P01", "57P03", "08006", "53300",
+            "57014", "25P03", "40001", "40P01", "57P01", "57P03", "08006", "53300",
         ] {
             assert!(
                 map_database_error(code, None, "x", Op::Read).is_retryable(),

@@ -22,8 +22,9 @@
 //! ```
 //! The schema must exist (the `containerpub-migration` crate creates it). [`PgConfig`] lists
 //! every knob with its default and its cost; in short: a pool of 10, a 5 s acquire timeout
-//! (then `Unavailable`), no statement timeout unless set (set one in production: it also
-//! bounds how long a cancelled call keeps its connection busy), and a health check (`ping`)
+//! (then `Unavailable`), a 30 s statement timeout (it also bounds how long a cancelled call
+//! keeps its connection busy) and a 60 s `idle_in_transaction_session_timeout` (a forgotten
+//! transaction does not hold its locks for good), and a health check (`ping`)
 //! only for connections idle 30 s or more — never a ping on every acquire, which made point
 //! lookups ~1.7× slower.
 //!
@@ -187,7 +188,7 @@ mod store;
 mod table;
 mod trace;
 
-pub use config::PgConfig;
+pub use config::{DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, PgConfig};
 pub use raw::{FromRawValue, RawRow, RawValue};
 pub use replica::ReplicaStatus;
 pub use store::{PgStore, PgTransaction};

@@ -192,6 +192,7 @@ async fn write_counted<D: PgConn, E: Event>(
 
 /// `append`: all or nothing, one `UNNEST` statement per chunk.
 pub(crate) async fn append<C: PgConn>(h: &Handle<C>, logs: Vec<NewLog>) -> StoreResult<u64> {
+    containerpub_ports::check_batch_len(logs.len())?;
     if logs.is_empty() {
         return Ok(0);
     }
@@ -212,6 +213,7 @@ pub(crate) async fn record_many<C: PgConn>(
     h: &Handle<C>,
     invocations: Vec<NewInvocation>,
 ) -> StoreResult<u64> {
+    containerpub_ports::check_batch_len(invocations.len())?;
     if invocations.is_empty() {
         return Ok(0);
     }

@@ -9,7 +9,8 @@
 //! - [`outcomes`], [`conflicts`]: issue 19 (faults and hostile callers): a commit whose reply
 //!   is lost (through the fault-injecting [`proxy`]), deadlock victims; [`raw_guard`]: raw
 //!   SQL that would poison a pooled connection or a transaction; [`secrets`]: hostile URLs;
-//!   [`schema_change`]: `ADD COLUMN` on every table while the pool is warm.
+//!   [`schema_change`]: `ADD COLUMN` on every table while the pool is warm; [`limits`]:
+//!   filter depth and size, unlimited reads, batch size, session timeouts.
 //!
 //! Every scenario is bounded in time and loop count and uses loopback addresses only; every
 //! database and cluster is dropped by the harness, also when a scenario panics.
@@ -19,6 +20,7 @@ mod cancellation;
 mod concurrency;
 mod conflicts;
 mod faults;
+mod limits;
 mod outcomes;
 mod proxy;
 mod raw_guard;
