@@ -761,10 +761,13 @@ pub struct Window<T> {
 
 /// An opaque keyset cursor.
 ///
-/// It carries the sort-key values of the last row of a window and a fingerprint of the query
-/// (table, filter and sort) it came from. Used with a different query, or altered, it is
-/// rejected as `InvalidInput` (field `cursor`). It is a position, not a credential: it grants
-/// nothing the query itself does not.
+/// It carries the sort-key values of the last row of a window, a fingerprint of the query
+/// (table, filter and sort) it came from, and a checksum of both. Used with a different
+/// query, or altered (a byte changed, added or removed), it is rejected as `InvalidInput`
+/// (field `cursor`). The checksum is not keyed: a client that decodes a cursor and recomputes
+/// it can make a cursor for another position of the same query. That grants nothing: a
+/// cursor is a position, not a credential, and every position of the query is one the query
+/// itself may return.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Cursor(String);
 

@@ -351,3 +351,30 @@ fn filters_over_the_depth_and_size_limits_are_refused_iteratively() {
     ]);
     assert!(matches!(mixed.validate(), Err(StoreError::InvalidInput(i)) if i.field == "id"));
 }
+
+/// Issue 19, item 9: a cursor whose value bytes were altered (and encoded again, so that it
+/// is still well-formed base64url) is rejected, not read as another position.
+#[test]
+fn cursors_with_altered_values_are_rejected() {
+    let filter = Filter::All;
+    let sort = vec![LogField::Timestamp.asc()];
+    let plan = Keyset::plan(&filter, &sort, &KeysetRequest::first(1)).expect("plan");
+    let good = plan
+        .window(vec![log(1, 10), log(2, 20)])
+        .next
+        .expect("cursor");
+    assert!(Keyset::plan(&filter, &sort, &KeysetRequest::after(good.clone(), 1)).is_ok());
+    let bytes = crate::cursor::decode_bytes(good.as_str()).expect("base64url");
+    // Every byte after the version and the fingerprint: the sort-key values (and the sum).
+    for i in 9..bytes.len() {
+        let mut altered = bytes.clone();
+        altered[i] ^= 0x01;
+        let cursor = Cursor::from_string(crate::cursor::encode_bytes(&altered));
+        let err = Keyset::plan(&filter, &sort, &KeysetRequest::after(cursor, 1))
+            .expect_err("an altered cursor");
+        assert!(
+            matches!(err, StoreError::InvalidInput(ref e) if e.field == "cursor"),
+            "byte {i}: {err:?}"
+        );
+    }
+}
