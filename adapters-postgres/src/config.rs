@@ -51,6 +51,8 @@ pub struct PgConfig {
     pub(crate) max_lifetime: Option<Duration>,
     pub(crate) application_name: Option<String>,
     pub(crate) replicas: crate::replica::ReplicaConfig,
+    /// Replica pools: every session `default_transaction_read_only`.
+    pub(crate) read_only: bool,
 }
 
 impl fmt::Debug for PgConfig {
@@ -180,6 +182,7 @@ impl PgConfig {
             max_lifetime: None,
             application_name: None,
             replicas: crate::replica::ReplicaConfig::default(),
+            read_only: false,
         }
     }
 
@@ -301,6 +304,7 @@ impl PgConfig {
             without_secrets(&self.url).unwrap_or_else(|| (self.url.clone(), None));
         let mut options = sea_orm::ConnectOptions::new(url);
         let idle_in_transaction = self.idle_in_transaction_timeout;
+        let read_only = self.read_only;
         options.map_sqlx_postgres_opts(move |mut opts| {
             if let Some(password) = &password {
                 opts = opts.password(password);
@@ -310,6 +314,9 @@ impl PgConfig {
                     "idle_in_transaction_session_timeout",
                     timeout.as_millis().to_string(),
                 )]);
+            }
+            if read_only {
+                opts = opts.options([("default_transaction_read_only", "on")]);
             }
             opts
         });

@@ -92,10 +92,11 @@ pub(crate) fn map_database_error(
             "{TX_CONFLICT}({code}: {message}); the transaction was rolled back: retry the \
              whole unit of work"
         )),
-        // statement timeout or cancel, the idle-in-transaction timeout (the server ended the
-        // session: nothing of its transaction was committed), shutdowns, cannot connect now,
-        // too many connections, and the whole connection-exception class.
-        "57014" | "25P03" | "57P01" | "57P02" | "57P03" | "53300" => {
+        "57014" => StoreError::unavailable(format!("{STATEMENT_TIMEOUT}({code}): {message}")),
+        // the idle-in-transaction timeout (the server ended the session: nothing of its
+        // transaction was committed), shutdowns, cannot connect now, too many connections,
+        // and the whole connection-exception class.
+        "25P03" | "57P01" | "57P02" | "57P03" | "53300" => {
             StoreError::unavailable(format!("database unavailable ({code}): {message}"))
         }
         c if c.starts_with("08") => {
@@ -103,6 +104,16 @@ pub(crate) fn map_database_error(
         }
         _ => StoreError::internal(format!("database error {code}: {message}")),
     }
+}
+
+/// The start of the message of a statement cancelled by `statement_timeout` (or a cancel
+/// request) ([`is_statement_timeout`]).
+pub(crate) const STATEMENT_TIMEOUT: &str = "statement timeout or cancel ";
+
+/// Whether `err` is a statement stopped by `statement_timeout` (`57014`): the statement's own
+/// doing, not the server's health.
+pub(crate) fn is_statement_timeout(err: &StoreError) -> bool {
+    matches!(err, StoreError::Unavailable { message } if message.starts_with(STATEMENT_TIMEOUT))
 }
 
 /// The start of the message of a deadlock or serialization failure ([`is_tx_conflict`]).

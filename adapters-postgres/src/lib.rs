@@ -115,7 +115,13 @@
 //!   replayed transaction.
 //! - A down or lagging replica is skipped and re-checked; with none healthy, reads run on the
 //!   primary. A read that fails on a replica (`Unavailable` or `Internal`) runs again on the
-//!   primary: the caller never sees a replica's failure.
+//!   primary: the caller never sees a replica's failure. A statement timeout is the
+//!   exception: it is the statement's doing, so the caller gets it, the replica stays in use,
+//!   and the statement is not run again on the primary.
+//! - Replica sessions are `default_transaction_read_only`.
+//! - Service code written against the ports asks for read-your-writes with
+//!   `Stores::consistent()`: on a [`PgStore`] with replicas, the primary view
+//!   ([`PgStore::primary`]); elsewhere the stores themselves.
 //!
 //! ## Raw SQL
 //! [`PgStore::raw_query`] / [`PgStore::raw_execute`] (and the same on [`PgTransaction`]) run

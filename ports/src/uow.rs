@@ -48,6 +48,18 @@ pub trait Stores: Send + Sync {
     fn invocations(&self) -> &dyn InvocationStore;
     /// `repositories`
     fn repositories(&self) -> &dyn RepositoryStore;
+
+    /// The same stores with read-your-writes: every read through them sees every write
+    /// committed before it began, the caller's own included. An adapter that serves reads
+    /// from replicas (which may lag) routes these to the primary; a transaction, and an
+    /// adapter that is always consistent (the in-memory one), return themselves (the
+    /// default). Cheap: nothing is opened.
+    ///
+    /// ```text
+    /// let user = stores.users().insert(new).await?;
+    /// let again = stores.consistent().users().find_by_id(user.id).await?; // never stale
+    /// ```
+    fn consistent(&self) -> &dyn Stores;
 }
 
 /// Something transactions can be begun on: the database, or a transaction (then the new one
