@@ -38,6 +38,9 @@ pub const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60
 /// | `replica_acquire_timeout` | 1 s | how long a read waits for a replica connection before running on the primary |
 ///
 /// Statement logging by the driver is always off (the stores emit `tracing` spans instead).
+/// Every session runs with `standard_conforming_strings = on` (backslashes in `'…'` are
+/// ordinary characters), whatever the server's default: raw SQL and the stores' own SQL are
+/// written for it.
 #[derive(Clone)]
 pub struct PgConfig {
     pub(crate) url: String,
@@ -318,6 +321,8 @@ impl PgConfig {
             if read_only {
                 opts = opts.options([("default_transaction_read_only", "on")]);
             }
+            // Raw SQL is rewritten, and `LIKE … ESCAPE '\'` written, for standard strings.
+            opts = opts.options([("standard_conforming_strings", "on")]);
             opts
         });
         options

@@ -8,7 +8,8 @@
 //! - [`batches`]: scenario 12, batch atomicity and the failing row's index, on both adapters;
 //! - [`outcomes`], [`conflicts`]: issue 19 (faults and hostile callers): a commit whose reply
 //!   is lost (through the fault-injecting [`proxy`]), deadlock victims; [`raw_guard`]: raw
-//!   SQL that would poison a pooled connection or a transaction; [`secrets`]: hostile URLs;
+//!   SQL that would poison a pooled connection or a transaction; [`raw_lexing`]: backslashes
+//!   under `standard_conforming_strings = off`; [`secrets`]: hostile URLs;
 //!   [`schema_change`]: `ADD COLUMN` on every table while the pool is warm; [`limits`]:
 //!   filter depth and size, unlimited reads, batch size, session timeouts.
 //!
@@ -24,6 +25,7 @@ mod limits;
 mod outcomes;
 mod proxy;
 mod raw_guard;
+mod raw_lexing;
 mod schema_change;
 mod secrets;
 mod support;
