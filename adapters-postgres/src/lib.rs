@@ -165,7 +165,9 @@
 //! - `23514` check violation → `StoreError::check_violation`;
 //! - statement timeout (`57014`), serialization failure (`40001`), deadlock (`40P01`),
 //!   shutdowns (`57P01`–`57P03`), too many connections, lost connections, pool timeouts and
-//!   I/O errors → `Unavailable` (retryable: nothing of the call was committed);
+//!   I/O errors → `Unavailable` (retryable; a single-statement write outside a transaction
+//!   whose connection died mid-statement may still have committed: retry it with the same
+//!   uuids, as below);
 //! - a top-level `COMMIT` (of a caller's transaction or of a multi-statement operation) whose
 //!   connection fails after it was sent, before its reply → `OutcomeUnknown` (not retryable
 //!   as is: the writes may be there; re-run inserts with the same uuids, which then give

@@ -230,8 +230,9 @@ pub enum StoreError {
         error: Box<StoreError>,
     },
     /// The store cannot serve now; retrying later may succeed (connection lost, pool timed
-    /// out, statement timeout, serialization failure, deadlock). Nothing of the failed call
-    /// was committed. Inside a transaction, a deadlock or serialization failure rolls the
+    /// out, statement timeout, serialization failure, deadlock). Inside a transaction, nothing
+    /// of it is committed by the failure (see `Transaction::commit`); a deadlock or
+    /// serialization failure there rolls the
     /// whole transaction back: retry the whole unit of work
     /// ([`UnitOfWorkExt::transaction_retrying`](crate::UnitOfWorkExt::transaction_retrying)),
     /// not the call.
@@ -242,7 +243,11 @@ pub enum StoreError {
     },
     /// The write was sent but its reply never came (the connection died after a `COMMIT`
     /// left): it may or may not have been committed. Not retryable as is, since the writes
-    /// may already be there.
+    /// may already be there. Reported for the commit of a transaction, the caller's or one a
+    /// multi-statement call runs on its own. (A single-statement write outside a transaction
+    /// whose connection dies mid-statement is reported as `Unavailable`, although it may
+    /// have committed too: the driver cannot tell it from a connection that was already dead;
+    /// the same safe retry applies.)
     ///
     /// # Retrying safely
     /// Find out first, or retry in a way that cannot write twice. Inserts carry client-made
