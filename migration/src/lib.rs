@@ -194,14 +194,12 @@ async fn with_connection<T>(
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(60))
         .sqlx_logging(false);
-    let db = Database::connect(options)
-        .await
-        .map_err(|e| {
-            let shown = e
-                .to_string()
-                .replace(database_url, &redact::redact(database_url));
-            MigrationError::new("connecting to the database", DbErr::Custom(shown))
-        })?;
+    let db = Database::connect(options).await.map_err(|e| {
+        let shown = e
+            .to_string()
+            .replace(database_url, &redact::redact(database_url));
+        MigrationError::new("connecting to the database", DbErr::Custom(shown))
+    })?;
     let result = f(&db).await;
     let closed = db.close().await;
     let value = result?;
