@@ -70,13 +70,15 @@ pub(crate) fn find_by_uuid<T: Spec>(db: &Db, uuid: &Uuid) -> Option<T::Row> {
 pub(crate) fn find_all<T: Spec>(db: &Db, query: &Query<T::Field>) -> StoreResult<Vec<Arc<T::Row>>> {
     query.validate()?;
     let sort = effective_sort(&query.sort);
-    Ok(db.t::<T>().select(&Scan {
+    let rows = db.t::<T>().select(&Scan {
         filter: &query.filter,
         sort: &sort,
         after: None,
         skip: to_usize(query.offset),
-        take: query.limit.map_or(usize::MAX, to_usize),
-    }))
+        take: to_usize(query.fetch_limit()),
+    });
+    query.check_unlimited(rows.len())?;
+    Ok(rows)
 }
 
 /// `find_one`: the first row of `find_all` with limit 1.
@@ -227,6 +229,9 @@ pub(crate) fn insert_batch<T: Spec>(
     news: &[T::New],
     batch: bool,
 ) -> StoreResult<Vec<Arc<T::Row>>> {
+    if batch {
+        containerpub_ports::check_batch_len(news.len())?;
+    }
     insert_batch_from::<T>(db, cx, news, batch.then_some(0))
 }
 

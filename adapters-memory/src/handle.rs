@@ -575,6 +575,10 @@ macro_rules! stores_for {
             fn repositories(&self) -> &dyn RepositoryStore {
                 &self.conn
             }
+            /// Always consistent: every read sees every committed write.
+            fn consistent(&self) -> &dyn Stores {
+                self
+            }
         }
     )+};
 }

@@ -3,6 +3,11 @@
 use std::fmt;
 use std::time::Duration;
 
+/// Default of [`PgConfig::statement_timeout`].
+pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
+/// Default of [`PgConfig::idle_in_transaction_timeout`].
+pub const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
+
 /// How to connect to PostgreSQL: the URL and the pool's knobs.
 ///
 /// ```
@@ -21,7 +26,8 @@ use std::time::Duration;
 /// | `max_connections` | 10 | server backends held open at most |
 /// | `min_connections` | 0 | connections kept open while idle |
 /// | `acquire_timeout` | 5 s | how long a call waits for a free connection before `Unavailable` |
-/// | `statement_timeout` | none | server-side limit per statement (`57014` → `Unavailable`); also bounds how long a cancelled call's statement can keep its connection busy |
+/// | `statement_timeout` | 30 s | server-side limit per statement (`57014` → `Unavailable`); also bounds how long a cancelled call's statement can keep its connection busy (`None`: no limit) |
+/// | `idle_in_transaction_timeout` | 60 s | the server ends a session left idle inside a transaction this long (a transaction forgotten by its caller no longer holds its locks and connection for good; its next call is `Unavailable`, nothing committed) (`None`: no limit) |
 /// | `idle_health_check` | 30 s | ping a pooled connection before use only if it sat idle at least this long (a ping costs one round trip; pinging on every acquire made point lookups ~1.7× slower) |
 /// | `idle_timeout` | sqlx default (10 min) | close connections idle this long |
 /// | `max_lifetime` | sqlx default (30 min) | recycle connections this old |
@@ -32,6 +38,9 @@ use std::time::Duration;
 /// | `replica_acquire_timeout` | 1 s | how long a read waits for a replica connection before running on the primary |
 ///
 /// Statement logging by the driver is always off (the stores emit `tracing` spans instead).
+/// Every session runs with `standard_conforming_strings = on` (backslashes in `'…'` are
+/// ordinary characters), whatever the server's default: raw SQL and the stores' own SQL are
+/// written for it.
 #[derive(Clone)]
 pub struct PgConfig {
     pub(crate) url: String,
@@ -39,11 +48,14 @@ pub struct PgConfig {
     pub(crate) min_connections: u32,
     pub(crate) acquire_timeout: Duration,
     pub(crate) statement_timeout: Option<Duration>,
+    pub(crate) idle_in_transaction_timeout: Option<Duration>,
     pub(crate) idle_health_check: Option<Duration>,
     pub(crate) idle_timeout: Option<Duration>,
     pub(crate) max_lifetime: Option<Duration>,
     pub(crate) application_name: Option<String>,
     pub(crate) replicas: crate::replica::ReplicaConfig,
+    /// Replica pools: every session `default_transaction_read_only`.
+    pub(crate) read_only: bool,
 }
 
 impl fmt::Debug for PgConfig {
@@ -55,6 +67,10 @@ impl fmt::Debug for PgConfig {
             .field("min_connections", &self.min_connections)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("statement_timeout", &self.statement_timeout)
+            .field(
+                "idle_in_transaction_timeout",
+                &self.idle_in_transaction_timeout,
+            )
             .field("idle_health_check", &self.idle_health_check)
             .field("idle_timeout", &self.idle_timeout)
             .field("max_lifetime", &self.max_lifetime)
@@ -64,18 +80,92 @@ impl fmt::Debug for PgConfig {
     }
 }
 
-/// `postgres://user:secret@host/db` → `postgres://user:***@host/db`.
-pub(crate) fn redact(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+/// The URL as it may be shown (`Debug`, replica status, logs, errors): the password of the
+/// user part (everything between the first `:` and the *last* `@` of the authority, as the
+/// URL standard and libpq read it) and the values of the `password` and `sslpassword`
+/// parameters become `***`; a URL that does not parse is not shown at all.
+///
+/// `postgres://user:p@ss@host/db?sslpassword=x` → `postgres://user:***@host/db?sslpassword=***`.
+pub(crate) fn redact(raw: &str) -> String {
+    const HIDDEN: &str = "***";
+    let Ok(mut url) = url::Url::parse(raw) else {
+        return "<a URL that does not parse, not shown>".to_owned();
     };
-    let Some((userinfo, host)) = rest.split_once('@') else {
-        return url.to_owned();
-    };
-    match userinfo.split_once(':') {
-        Some((user, _)) => format!("{scheme}://{user}:***@{host}"),
-        None => url.to_owned(),
+    if url.password().is_some() && url.set_password(Some(HIDDEN)).is_err() {
+        return "<a URL that cannot be redacted, not shown>".to_owned();
     }
+    if url.query().is_some() {
+        let pairs: Vec<(String, String)> = url
+            .query_pairs()
+            .map(|(key, value)| {
+                let secret = matches!(
+                    key.to_ascii_lowercase().as_str(),
+                    "password" | "sslpassword"
+                );
+                let value = if secret {
+                    HIDDEN.into()
+                } else {
+                    value.into_owned()
+                };
+                (key.into_owned(), value)
+            })
+            .collect();
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.set_fragment(None);
+    url.to_string()
+}
+
+/// A URL made safe to hand to the driver, which may log it (SeaORM's connect span records
+/// its options, URL included; sqlx logs unknown parameters with their values): the URL
+/// without its password and without `password` / `sslpassword` parameters, and the password
+/// to set on the connection options instead (the parameter wins over the user part, as in
+/// sqlx). `None` if the URL does not parse.
+pub(crate) fn without_secrets(raw: &str) -> Option<(String, Option<String>)> {
+    let mut url = url::Url::parse(raw).ok()?;
+    let mut password = url.password().map(percent_decode);
+    if url.query().is_some() {
+        let mut kept = Vec::new();
+        for (key, value) in url.query_pairs() {
+            match key.to_ascii_lowercase().as_str() {
+                "password" => password = Some(value.into_owned()),
+                // Not read by sqlx 0.9 (it would only log it).
+                "sslpassword" => {}
+                _ => kept.push((key.into_owned(), value.into_owned())),
+            }
+        }
+        if kept.is_empty() {
+            url.set_query(None);
+        } else {
+            url.query_pairs_mut().clear().extend_pairs(kept);
+        }
+    }
+    url.set_password(None).ok()?;
+    url.set_fragment(None);
+    Some((url.to_string(), password))
+}
+
+/// `%xx` escapes decoded (as sqlx decodes the password of a URL).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if bytes[i] == b'%'
+            && let (Some(h), Some(l)) = (
+                bytes.get(i + 1).copied().and_then(hex),
+                bytes.get(i + 2).copied().and_then(hex),
+            )
+        {
+            out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+            i += 3;
+            continue;
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 impl PgConfig {
@@ -88,12 +178,14 @@ impl PgConfig {
             max_connections: 10,
             min_connections: 0,
             acquire_timeout: Duration::from_secs(5),
-            statement_timeout: None,
+            statement_timeout: Some(DEFAULT_STATEMENT_TIMEOUT),
+            idle_in_transaction_timeout: Some(DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT),
             idle_health_check: Some(Duration::from_secs(30)),
             idle_timeout: None,
             max_lifetime: None,
             application_name: None,
             replicas: crate::replica::ReplicaConfig::default(),
+            read_only: false,
         }
     }
 
@@ -118,11 +210,28 @@ impl PgConfig {
         self
     }
 
-    /// The server-side `statement_timeout` of every connection (`None`: no limit).
+    /// The server-side `statement_timeout` of every connection (default 30 s; `None`: no
+    /// limit).
     #[must_use]
     pub fn statement_timeout(mut self, timeout: Option<Duration>) -> Self {
         self.statement_timeout = timeout;
         self
+    }
+
+    /// The server-side `idle_in_transaction_session_timeout` of every connection (default
+    /// 60 s; `None`: no limit): a session idle inside a transaction this long is ended by the
+    /// server, releasing its locks; the transaction's next call fails with `Unavailable` and
+    /// nothing of it is committed.
+    #[must_use]
+    pub fn idle_in_transaction_timeout(mut self, timeout: Option<Duration>) -> Self {
+        self.idle_in_transaction_timeout = timeout;
+        self
+    }
+
+    /// See [`PgConfig::idle_in_transaction_timeout`].
+    #[must_use]
+    pub fn get_idle_in_transaction_timeout(&self) -> Option<Duration> {
+        self.idle_in_transaction_timeout
     }
 
     /// Ping a pooled connection before handing it out only if it has been idle at least
@@ -192,7 +301,30 @@ impl PgConfig {
     }
 
     pub(crate) fn to_options(&self) -> sea_orm::ConnectOptions {
-        let mut options = sea_orm::ConnectOptions::new(self.url.clone());
+        // The driver gets the URL without secrets and the password apart (see
+        // `without_secrets`); `PgStore::connect` refuses a URL that does not parse.
+        let (url, password) =
+            without_secrets(&self.url).unwrap_or_else(|| (self.url.clone(), None));
+        let mut options = sea_orm::ConnectOptions::new(url);
+        let idle_in_transaction = self.idle_in_transaction_timeout;
+        let read_only = self.read_only;
+        options.map_sqlx_postgres_opts(move |mut opts| {
+            if let Some(password) = &password {
+                opts = opts.password(password);
+            }
+            if let Some(timeout) = idle_in_transaction {
+                opts = opts.options([(
+                    "idle_in_transaction_session_timeout",
+                    timeout.as_millis().to_string(),
+                )]);
+            }
+            if read_only {
+                opts = opts.options([("default_transaction_read_only", "on")]);
+            }
+            // Raw SQL is rewritten, and `LIKE … ESCAPE '\'` written, for standard strings.
+            opts = opts.options([("standard_conforming_strings", "on")]);
+            opts
+        });
         options
             .max_connections(self.max_connections)
             .min_connections(self.min_connections.min(self.max_connections))
@@ -231,7 +363,15 @@ mod tests {
         let c = PgConfig::new("postgres://u:secret@h/db");
         assert_eq!(c.get_acquire_timeout(), Duration::from_secs(5));
         assert_eq!(c.get_idle_health_check(), Some(Duration::from_secs(30)));
-        assert_eq!(c.get_statement_timeout(), None);
+        assert_eq!(c.get_statement_timeout(), Some(DEFAULT_STATEMENT_TIMEOUT));
+        assert_eq!(
+            c.get_idle_in_transaction_timeout(),
+            Some(DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT)
+        );
+        assert_eq!(
+            c.to_options().get_statement_timeout(),
+            Some(Duration::from_secs(30))
+        );
         let c = c
             .max_connections(0)
             .statement_timeout(Some(Duration::from_millis(1500)));
@@ -250,6 +390,89 @@ mod tests {
         let c = c.idle_health_check(None);
         assert!(!c.to_options().get_test_before_acquire());
         assert_eq!(c.to_options().get_test_before_acquire_if_idle_for(), None);
+    }
+
+    /// Issue 19, item 5: hostile URLs never show their secrets.
+    #[test]
+    fn redaction_hides_every_form_of_password() {
+        for (url, secrets, shown) in [
+            (
+                "postgres://u:secret@h/db",
+                &["secret"][..],
+                "postgres://u:***@h/db",
+            ),
+            (
+                "postgres://u:p@ss@h/db",
+                &["p@ss", "ss@", "p%40ss"][..],
+                "postgres://u:***@h/db",
+            ),
+            (
+                "postgres://u:a@b@c@h:5433/db",
+                &["a@b", "b@c", "%40"][..],
+                "postgres://u:***@h:5433/db",
+            ),
+            (
+                "postgres://u@h/db?password=hunter2&sslmode=require",
+                &["hunter2"][..],
+                "postgres://u@h/db?password=***&sslmode=require",
+            ),
+            (
+                "postgresql://u@h/db?sslpassword=k3y&application_name=x",
+                &["k3y"][..],
+                "postgresql://u@h/db?sslpassword=***&application_name=x",
+            ),
+            (
+                "postgres://u@h/db?PassWord=Zz9",
+                &["Zz9"][..],
+                "postgres://u@h/db?PassWord=***",
+            ),
+            ("postgres://u:pa/ss@h/db", &["pa/ss", "ss@"][..], ""),
+            ("postgres://u:pa#ss@h/db", &["pa#ss", "ss@"][..], ""),
+            (
+                "postgres://u:pa%20ss@h/db#frag",
+                &["pa%20ss", "frag"][..],
+                "postgres://u:***@h/db",
+            ),
+            ("not a url with s3cret", &["s3cret"][..], ""),
+        ] {
+            let text = redact(url);
+            for secret in secrets {
+                assert!(!text.contains(secret), "{url} → {text}");
+            }
+            if !shown.is_empty() {
+                assert_eq!(text, shown, "{url}");
+            }
+            let debug = format!("{:?}", PgConfig::new(url).replica(url));
+            for secret in secrets {
+                assert!(!debug.contains(secret), "{url} → {debug}");
+            }
+        }
+    }
+
+    #[test]
+    fn the_driver_gets_the_url_without_secrets_and_the_password_apart() {
+        assert_eq!(
+            without_secrets("postgres://u:p%40ss@h/db?sslmode=disable"),
+            Some((
+                "postgres://u@h/db?sslmode=disable".to_owned(),
+                Some("p@ss".to_owned())
+            ))
+        );
+        assert_eq!(
+            without_secrets("postgres://u:p@ss@h/db?password=hunter2&sslpassword=k3y"),
+            Some(("postgres://u@h/db".to_owned(), Some("hunter2".to_owned())))
+        );
+        assert_eq!(
+            without_secrets("postgres://u@h:5433/db"),
+            Some(("postgres://u@h:5433/db".to_owned(), None))
+        );
+        assert_eq!(without_secrets("postgres://u:pa/ss@h/db"), None);
+        let options = PgConfig::new("postgres://u:s3cr3t@h/db?password=hunter2").to_options();
+        let debug = format!("{options:?}");
+        assert!(
+            !debug.contains("s3cr3t") && !debug.contains("hunter2"),
+            "{debug}"
+        );
     }
 
     #[test]

@@ -13,9 +13,12 @@ use containerpub_ports::{
 };
 use sea_orm::sea_query::{
     DeleteStatement, Expr, ExprTrait, InsertStatement, OnConflict, Query as SqlQuery,
-    SelectStatement, UpdateStatement,
+    ReturningClause, SelectStatement, UpdateStatement,
 };
-use sea_orm::{ColumnTrait, ConnectionTrait, FromQueryResult, Insert, QueryResult, QueryTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Insert, Iterable,
+    QueryResult, QueryTrait,
+};
 
 use crate::batch::{BatchResult, KeyRows, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
@@ -126,9 +129,8 @@ pub(crate) fn select_by_id<T: TableDef>(id: T::Id) -> SelectStatement {
 pub(crate) fn select_query<T: TableDef>(query: &Query<T::Field>) -> SelectStatement {
     let mut stmt = select_where::<T>(&query.filter);
     order_by::<T>(&mut stmt, &effective_sort(&query.sort));
-    if let Some(limit) = query.limit {
-        stmt.limit(limit);
-    }
+    // Without a limit: one row more than `MAX_UNLIMITED_ROWS`, to tell an oversized result.
+    stmt.limit(query.fetch_limit());
     if query.offset > 0 {
         stmt.offset(query.offset);
     }
@@ -167,17 +169,30 @@ pub(crate) fn select_window<T: TableDef>(
     stmt
 }
 
-/// `INSERT INTO … (…) VALUES (…), … RETURNING *` for rows the generic insert writes.
+/// Every column of the table, by name. Statements never say `*`: PostgreSQL refuses to run
+/// a prepared `RETURNING *` / `SELECT *` whose result gained a column (`0A000 cached plan must
+/// not change result type`) on every warm pooled connection after an online `ADD COLUMN`.
+fn every_column<T: TableDef>() -> impl Iterator<Item = <T::Entity as EntityTrait>::Column> {
+    <<T::Entity as EntityTrait>::Column as Iterable>::iter()
+}
+
+/// `RETURNING <every column>`.
+fn returning_every_column<T: TableDef>() -> ReturningClause {
+    SqlQuery::returning().columns(every_column::<T>())
+}
+
+/// `INSERT INTO … (…) VALUES (…), … RETURNING <every column>` for rows the generic insert
+/// writes.
 pub(crate) fn insert_stmt<T: TableDef>(
     rows: impl IntoIterator<Item = T::ActiveModel>,
 ) -> InsertStatement {
     let mut stmt = Insert::many(rows).into_query();
-    stmt.returning_all();
+    stmt.returning(returning_every_column::<T>());
     stmt
 }
 
 /// The upsert: `INSERT … ON CONFLICT (<key>) [WHERE deleted_at IS NULL] DO UPDATE SET
-/// <other input columns> = EXCLUDED.… RETURNING *, (xmax = 0) AS "inserted"` (`xmax` is 0
+/// <other input columns> = EXCLUDED.… RETURNING <every column>, (xmax = 0) AS "inserted"` (`xmax` is 0
 /// exactly for the row version an INSERT created).
 pub(crate) fn upsert_stmt<T: TableDef>(row: T::ActiveModel, key: T::Key) -> InsertStatement {
     let target = T::upsert_target(key);
@@ -190,7 +205,13 @@ pub(crate) fn upsert_stmt<T: TableDef>(row: T::ActiveModel, key: T::Key) -> Inse
         on_conflict.target_and_where(Expr::col(deleted_at).is_null());
     }
     stmt.on_conflict(on_conflict);
-    stmt.returning(SqlQuery::returning().expr(Expr::cust(r#"*, (xmax = 0) AS "inserted""#)));
+    let columns: Vec<String> = every_column::<T>()
+        .map(|column| format!("\"{}\"", column.as_str()))
+        .collect();
+    stmt.returning(SqlQuery::returning().expr(Expr::cust(format!(
+        r#"{}, (xmax = 0) AS "inserted""#,
+        columns.join(", ")
+    ))));
     stmt
 }
 
@@ -294,7 +315,7 @@ pub(crate) async fn upsert_generic<T: TableDef, D: PgConn>(
         .ok_or_else(|| StoreError::internal(format!("{}: the upsert returned no row", T::TABLE)))
 }
 
-/// UPDATE … WHERE id = $1 RETURNING *.
+/// UPDATE … WHERE id = $1 RETURNING <every column>.
 pub(crate) async fn update_by_id_generic<T: TableDef, D: PgConn>(
     db: &D,
     id: T::Id,
@@ -303,7 +324,7 @@ pub(crate) async fn update_by_id_generic<T: TableDef, D: PgConn>(
 ) -> StoreResult<T::Domain> {
     let mut stmt = update_stmt::<T>(patch, now);
     stmt.and_where(col::<T>(T::Field::ID).eq(T::id_value(id)));
-    stmt.returning_all();
+    stmt.returning(returning_every_column::<T>());
     write_returning::<T, _, _>(db, &stmt, Op::Write)
         .await?
         .pop()
@@ -362,7 +383,9 @@ pub(crate) async fn find_all<T: TableDef, C: PgConn>(
     query: Query<T::Field>,
 ) -> StoreResult<Vec<T::Domain>> {
     query.validate()?;
-    fetch_all::<T, _>(&h.conn, &select_query::<T>(&query)).await
+    let rows = fetch_all::<T, _>(&h.conn, &select_query::<T>(&query)).await?;
+    query.check_unlimited(rows.len())?;
+    Ok(rows)
 }
 
 /// `find_page`: the total, then the page's rows.
@@ -458,6 +481,7 @@ pub(crate) async fn insert_many<T: TableDef, C: PgConn>(
     h: &Handle<C>,
     rows: Vec<T::New>,
 ) -> StoreResult<Vec<T::Domain>> {
+    containerpub_ports::check_batch_len(rows.len())?;
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -612,7 +636,7 @@ mod tests {
         let (s, v) = insert_stmt::<Users>([Users::new_row(new, now())]).build(PostgresQueryBuilder);
         assert_eq!(
             s,
-            r#"INSERT INTO "users" ("uuid", "email", "password_hash", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5) RETURNING *"#
+            r#"INSERT INTO "users" ("uuid", "email", "password_hash", "created_at", "updated_at") VALUES ($1, $2, $3, $4, $5) RETURNING "id", "uuid", "email", "password_hash", "created_at", "updated_at""#
         );
         assert_eq!(v.0[0], sea_orm::Value::Uuid(Some(uuid)));
         assert_eq!(
@@ -647,7 +671,7 @@ mod tests {
             .build(PostgresQueryBuilder);
         assert!(
             s.ends_with(
-                r#"ON CONFLICT ("email") DO UPDATE SET "password_hash" = "excluded"."password_hash", "updated_at" = "excluded"."updated_at" RETURNING *, (xmax = 0) AS "inserted""#
+                r#"ON CONFLICT ("email") DO UPDATE SET "password_hash" = "excluded"."password_hash", "updated_at" = "excluded"."updated_at" RETURNING "id", "uuid", "email", "password_hash", "created_at", "updated_at", (xmax = 0) AS "inserted""#
             ),
             "{s}"
         );

@@ -22,8 +22,9 @@
 //! ```
 //! The schema must exist (the `containerpub-migration` crate creates it). [`PgConfig`] lists
 //! every knob with its default and its cost; in short: a pool of 10, a 5 s acquire timeout
-//! (then `Unavailable`), no statement timeout unless set (set one in production: it also
-//! bounds how long a cancelled call keeps its connection busy), and a health check (`ping`)
+//! (then `Unavailable`), a 30 s statement timeout (it also bounds how long a cancelled call
+//! keeps its connection busy) and a 60 s `idle_in_transaction_session_timeout` (a forgotten
+//! transaction does not hold its locks for good), and a health check (`ping`)
 //! only for connections idle 30 s or more — never a ping on every acquire, which made point
 //! lookups ~1.7× slower.
 //!
@@ -56,6 +57,12 @@
 //!   statements would otherwise run in autocommit, each committed at once. A failed savepoint
 //!   also ends the session. A call dropped while its statements run is harmless: its savepoint
 //!   is rolled back and the transaction stays usable.
+//!
+//! - **a deadlock (`40P01`) or serialization failure (`40001`) hits a call in it**: the
+//!   adapter rolls the whole transaction back on the server at once (so its locks are
+//!   released and the transaction it crossed proceeds now, not when this one is dropped), and
+//!   the call's error and every refusal say to retry the whole unit of work
+//!   (`UnitOfWorkExt::transaction_retrying` does).
 //!
 //! From then on every call through the transaction or its savepoints (store methods that
 //! reach the database, raw SQL, `begin`, `commit`) is refused with `StoreError::Unavailable`
@@ -108,7 +115,13 @@
 //!   replayed transaction.
 //! - A down or lagging replica is skipped and re-checked; with none healthy, reads run on the
 //!   primary. A read that fails on a replica (`Unavailable` or `Internal`) runs again on the
-//!   primary: the caller never sees a replica's failure.
+//!   primary: the caller never sees a replica's failure. A statement timeout is the
+//!   exception: it is the statement's doing, so the caller gets it, the replica stays in use,
+//!   and the statement is not run again on the primary.
+//! - Replica sessions are `default_transaction_read_only`.
+//! - Service code written against the ports asks for read-your-writes with
+//!   `Stores::consistent()`: on a [`PgStore`] with replicas, the primary view
+//!   ([`PgStore::primary`]); elsewhere the stores themselves.
 //!
 //! ## Raw SQL
 //! [`PgStore::raw_query`] / [`PgStore::raw_execute`] (and the same on [`PgTransaction`]) run
@@ -136,7 +149,11 @@
 //! `@name` becomes `$n` (quotes, identifiers, comments, dollar quotes, `::` casts and `@@`
 //! are left alone); every value is bound, except `Value::Null`, written as `NULL` so
 //! PostgreSQL infers its type. Unknown, missing, unused or repeated parameters are
-//! `InvalidInput` (field `params`). Rows come back as [`RawRow`]s: values by column name as
+//! `InvalidInput` (field `params`). Transaction control (`BEGIN`, `COMMIT`, `SAVEPOINT`, …)
+//! and session state (`SET` but `SET LOCAL`, `RESET`, `DISCARD`, `set_config`, advisory
+//! locks, temporary tables, …) are refused with `InvalidInput` (field `sql`) before anything
+//! is sent: they would leave a pooled connection inside a transaction or with a changed
+//! session, or commit a caller's transaction behind its back. Rows come back as [`RawRow`]s: values by column name as
 //! [`RawValue`]s, read with [`RawRow::get`]. Raw SQL is an escape hatch: it bypasses the
 //! domain's validation and the stores' invariants.
 //!
@@ -148,7 +165,13 @@
 //! - `23514` check violation → `StoreError::check_violation`;
 //! - statement timeout (`57014`), serialization failure (`40001`), deadlock (`40P01`),
 //!   shutdowns (`57P01`–`57P03`), too many connections, lost connections, pool timeouts and
-//!   I/O errors → `Unavailable` (retryable);
+//!   I/O errors → `Unavailable` (retryable; a single-statement write outside a transaction
+//!   whose connection died mid-statement may still have committed: retry it with the same
+//!   uuids, as below);
+//! - a top-level `COMMIT` (of a caller's transaction or of a multi-statement operation) whose
+//!   connection fails after it was sent, before its reply → `OutcomeUnknown` (not retryable
+//!   as is: the writes may be there; re-run inserts with the same uuids, which then give
+//!   `Conflict` if they were committed);
 //! - a constraint this crate does not know → `Internal` naming it; anything else →
 //!   `Internal`. A stored row the domain rejects on reading is `Internal` naming the table
 //!   and column.
@@ -175,7 +198,7 @@ mod table;
 mod trace;
 mod unreadable;
 
-pub use config::PgConfig;
+pub use config::{DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, PgConfig};
 pub use raw::{FromRawValue, RawRow, RawValue};
 pub use replica::ReplicaStatus;
 pub use store::{PgStore, PgTransaction};

@@ -6,10 +6,18 @@
 //! appearance) and every value is bound, never spliced into the text. Left alone:
 //! - string literals `'…'` (with `''` escapes) and escape strings `E'…'` (with `\'`),
 //! - quoted identifiers `"…"` (with `""` escapes),
-//! - comments `-- …` and `/* … */` (nested, as PostgreSQL allows),
-//! - dollar-quoted strings `$$…$$` and `$tag$…$tag$`,
+//! - comments `-- …` (to the end of the line, `\n` or `\r`) and `/* … */` (nested, as
+//!   PostgreSQL allows),
+//! - dollar-quoted strings `$$…$$` and `$tag$…$tag$` (tags as PostgreSQL reads them, with
+//!   non-ASCII letters: `$é$…$é$`),
+//! - `@` right after a letter, digit, `_`, `$` or non-ASCII character (`x@a` is the operator
+//!   `@` between `x` and `a`),
 //! - casts `::type` (`@id::int8` is a parameter followed by a cast),
 //! - `@@` (the text-search operator) and `@` not followed by a name (`@>`, `<@ x`, `@ -1`).
+//!
+//! Plain `'…'` literals are read with `standard_conforming_strings = on` (backslashes are
+//! ordinary characters), which the adapter sets on every session it opens, whatever the
+//! server's or database's default (see `PgConfig`).
 //!
 //! Write operators ending in `@` with a space before a parameter (`tags <@ @wanted`): `<@x`
 //! reads as `<` followed by the parameter `@x`. `$1`-style placeholders are refused (mixing
@@ -19,6 +27,15 @@
 //! placeholder: a bound NULL would have to be given a type (sea-query binds `text`), which
 //! PostgreSQL then refuses in `int_col = @x`; the literal takes its type from the context,
 //! exactly as an untyped parameter would. Every other value is a bound parameter.
+//!
+//! # Refused statements
+//! Statements that would leave a pooled connection (or a transaction) in a state the stores
+//! do not expect are refused before anything is sent, with `InvalidInput` (field `sql`):
+//! transaction control (`BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ABORT`,
+//! `SAVEPOINT`, `RELEASE`, `PREPARE`, `COMMIT PREPARED`, …) and session state (`SET` other than
+//! `SET LOCAL`, `RESET`, `DISCARD`, `LISTEN`, `UNLISTEN`, `LOAD`, `DEALLOCATE`, `DECLARE`,
+//! `CREATE TEMP…`, and the functions `set_config` and `pg_advisory_lock` /
+//! `pg_try_advisory_lock` (with `_shared`)). See [`guard`].
 //!
 //! Names that the SQL uses but `params` lacks, names in `params` the SQL never uses, a name
 //! given twice, `$n` placeholders and unterminated quotes or comments are all
@@ -49,12 +66,31 @@ pub(crate) struct Rewritten {
     pub(crate) values: Vec<SqValue>,
 }
 
+/// The first character of a parameter name (ASCII).
 fn is_ident_start(c: char) -> bool {
     c.is_ascii_alphabetic() || c == '_'
 }
 
+/// A character of a parameter name (ASCII).
 fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_'
+}
+
+/// A character PostgreSQL's lexer reads as part of an identifier or keyword
+/// (`[A-Za-z\200-\377_0-9$]`: every non-ASCII character counts): one just before `'`, `$` or
+/// `@` makes them part of that word.
+fn is_pg_word_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_' || c == '$' || !c.is_ascii()
+}
+
+/// The first character of a dollar-quote tag (`[A-Za-z\200-\377_]`).
+fn is_tag_start(c: char) -> bool {
+    c.is_ascii_alphabetic() || c == '_' || !c.is_ascii()
+}
+
+/// A further character of a dollar-quote tag (`[A-Za-z\200-\377_0-9]`).
+fn is_tag_char(c: char) -> bool {
+    is_tag_start(c) || c.is_ascii_digit()
 }
 
 /// Rewrites `@name` parameters to `$n` and orders the values to bind.
@@ -80,7 +116,7 @@ pub(crate) fn rewrite(sql: &str, params: &[(&str, Value)]) -> StoreResult<Rewrit
                 // E'…' strings take backslash escapes.
                 let escapes = i > 0
                     && matches!(at(i - 1), Some('e' | 'E'))
-                    && !(i > 1 && at(i - 2).is_some_and(is_ident_char));
+                    && !(i > 1 && at(i - 2).is_some_and(is_pg_word_char));
                 let end = skip_quoted(&chars, i, '\'', escapes)
                     .ok_or_else(|| bad_params("SQL without an unterminated string literal"))?;
                 push_span(&mut out, sql, &chars, i, end);
@@ -92,9 +128,10 @@ pub(crate) fn rewrite(sql: &str, params: &[(&str, Value)]) -> StoreResult<Rewrit
                 push_span(&mut out, sql, &chars, i, end);
                 i = end;
             }
+            // A comment runs to the end of the line: `\n` or `\r`, as PostgreSQL's lexer.
             '-' if at(i + 1) == Some('-') => {
                 let end = (i..chars.len())
-                    .find(|&j| chars[j].1 == '\n')
+                    .find(|&j| matches!(chars[j].1, '\n' | '\r'))
                     .map_or(chars.len(), |j| j + 1);
                 push_span(&mut out, sql, &chars, i, end);
                 i = end;
@@ -107,12 +144,12 @@ pub(crate) fn rewrite(sql: &str, params: &[(&str, Value)]) -> StoreResult<Rewrit
             }
             '$' => {
                 if at(i + 1).is_some_and(|c| c.is_ascii_digit())
-                    && !(i > 0 && at(i - 1).is_some_and(is_ident_char))
+                    && !(i > 0 && at(i - 1).is_some_and(is_pg_word_char))
                 {
                     return Err(bad_params("named @parameters, not $n placeholders"));
                 }
                 match dollar_tag(&chars, i) {
-                    Some(tag_end) if !(i > 0 && at(i - 1).is_some_and(is_ident_char)) => {
+                    Some(tag_end) if !(i > 0 && at(i - 1).is_some_and(is_pg_word_char)) => {
                         let tag: String = chars[i..tag_end].iter().map(|&(_, c)| c).collect();
                         let end = find_tag(&chars, tag_end, &tag).ok_or_else(|| {
                             bad_params("SQL without an unterminated dollar quote")
@@ -130,7 +167,10 @@ pub(crate) fn rewrite(sql: &str, params: &[(&str, Value)]) -> StoreResult<Rewrit
                 out.push_str("@@");
                 i += 2;
             }
-            '@' if at(i + 1).is_some_and(is_ident_start) => {
+            // `x@a` is `x`, the operator `@`, `a` to PostgreSQL: no parameter there.
+            '@' if at(i + 1).is_some_and(is_ident_start)
+                && !(i > 0 && at(i - 1).is_some_and(is_pg_word_char)) =>
+            {
                 let start = i + 1;
                 let mut end = start;
                 while at(end).is_some_and(is_ident_char) {
@@ -228,8 +268,8 @@ fn skip_block_comment(chars: &[(usize, char)], start: usize) -> Option<usize> {
 /// If a dollar-quote tag (`$$` or `$tag$`) starts at `start`, the index after it.
 fn dollar_tag(chars: &[(usize, char)], start: usize) -> Option<usize> {
     let mut i = start + 1;
-    if chars.get(i).is_some_and(|&(_, c)| is_ident_start(c)) {
-        while chars.get(i).is_some_and(|&(_, c)| is_ident_char(c)) {
+    if chars.get(i).is_some_and(|&(_, c)| is_tag_start(c)) {
+        while chars.get(i).is_some_and(|&(_, c)| is_tag_char(c)) {
             i += 1;
         }
     }
@@ -446,6 +486,7 @@ fn raw_row(row: &QueryResult) -> StoreResult<RawRow> {
 }
 
 fn statement(sql: &str, params: &[(&str, Value)]) -> StoreResult<Statement> {
+    guard::check(sql)?;
     let Rewritten { sql, values } = rewrite(sql, params)?;
     Ok(Statement::from_sql_and_values(
         DbBackend::Postgres,
@@ -599,6 +640,29 @@ mod tests {
         assert_eq!(sql, "SELECT 'ü', @ü_1");
     }
 
+    /// Issue 19, item 8: the cases where the rewriter used to read SQL differently from
+    /// PostgreSQL's lexer.
+    #[test]
+    fn rewriting_follows_postgresqls_lexer() {
+        // Dollar quotes with a non-ASCII tag.
+        let (sql, values) = ok("SELECT $é$ @a $é$, @a", &[("a", Value::Int(1))]);
+        assert_eq!(sql, "SELECT $é$ @a $é$, $1");
+        assert_eq!(values.len(), 1);
+        let (sql, _) = ok("SELECT $tagé1$ @a $tagé1$, @a", &[("a", Value::Int(1))]);
+        assert_eq!(sql, "SELECT $tagé1$ @a $tagé1$, $1");
+        // A `--` comment ends at `\r` too.
+        let (sql, values) = ok("SELECT 1 -- note\r, @a", &[("a", Value::Int(1))]);
+        assert_eq!(sql, "SELECT 1 -- note\r, $1");
+        assert_eq!(values.len(), 1);
+        // `x@a` is an operator between two words, not a parameter.
+        assert!(err("SELECT x@a", &[("a", Value::Int(1))]).contains("only parameters"));
+        let (sql, _) = ok("SELECT x@a, é@a", &[]);
+        assert_eq!(sql, "SELECT x@a, é@a");
+        // A word ending in a non-ASCII letter before `$1` or `E'`.
+        let (sql, _) = ok("SELECT é$1, éE'x'", &[]);
+        assert_eq!(sql, "SELECT é$1, éE'x'");
+    }
+
     #[test]
     fn raw_rows_read_by_name_and_type() {
         let row = RawRow {
@@ -621,3 +685,4 @@ mod tests {
 
 #[cfg(test)]
 mod fuzz;
+mod guard;

@@ -11,7 +11,9 @@
 //!   `replica_acquire_timeout`) runs again on the primary, so the caller does not see it; the
 //!   replica is skipped until it passes a check again (one is started at once). One failing
 //!   with `Internal` (say, a replica still behind a schema change) runs again on the primary
-//!   too, without skipping the replica.
+//!   too, without skipping the replica. One stopped by `statement_timeout` (`57014`) is
+//!   returned to the caller as is: the replica is healthy, and the primary would take as long.
+//! - Replica sessions run with `default_transaction_read_only = on`.
 //!
 //! One mechanism does it: the reader methods of [`Handle`] wrap their body in [`routed!`],
 //! which asks [`Routed::replica`] for a handle on a replica pool (only the pool handle of a
@@ -200,9 +202,10 @@ impl PgConfig {
 
 fn valid_url(url: &str) -> bool {
     (url.starts_with("postgres://") || url.starts_with("postgresql://"))
-        && url
-            .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
-            .is_ok()
+        && crate::config::without_secrets(url).is_some_and(|(safe, _)| {
+            safe.parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+                .is_ok()
+        })
 }
 
 /// Checks the replica URLs before anything connects.
@@ -547,6 +550,7 @@ pub(crate) async fn connect(config: &PgConfig) -> StoreResult<Option<Arc<Replica
             url: url.clone(),
             acquire_timeout: settings.acquire_timeout,
             replicas: ReplicaConfig::default(),
+            read_only: true,
             ..config.clone()
         };
         nodes.push(Arc::new(Node {
@@ -599,6 +603,11 @@ impl<C> Lease<'_, C> {
     /// dying mid-protocol); no for the answers of the domain (`NotFound`, `InvalidInput`, …),
     /// which the primary would give too, or which are just as stale as a result would be.
     pub(crate) fn fall_back(&self, err: &StoreError) -> bool {
+        // A statement timeout is the statement's doing: the replica stays healthy and the
+        // caller gets the error (the same statement would run as long on the primary).
+        if crate::error::is_statement_timeout(err) {
+            return false;
+        }
         let unavailable = matches!(err, StoreError::Unavailable { .. });
         if !unavailable && !matches!(err, StoreError::Internal { .. }) {
             return false;
@@ -703,13 +712,11 @@ impl PgStore {
     /// ```
     #[must_use]
     pub fn primary(&self) -> PgStore {
-        PgStore {
-            handle: Handle {
-                conn: self.handle.conn.clone(),
-                clock: Arc::clone(&self.handle.clock),
-                replicas: None,
-            },
-        }
+        PgStore::new(Handle {
+            conn: self.handle.conn.clone(),
+            clock: Arc::clone(&self.handle.clock),
+            replicas: None,
+        })
     }
 
     /// The state of each configured replica as of its last check, in configuration order

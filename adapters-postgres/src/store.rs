@@ -28,6 +28,8 @@ use crate::raw::{self, RawRow};
 #[derive(Clone)]
 pub struct PgStore {
     pub(crate) handle: Handle<DatabaseConnection>,
+    /// With replicas: the same store with every read on the primary ([`Stores::consistent`]).
+    pub(crate) primary_view: Option<Arc<PgStore>>,
 }
 
 impl fmt::Debug for PgStore {
@@ -48,10 +50,12 @@ impl PgStore {
     pub async fn connect(config: PgConfig) -> StoreResult<Self> {
         let url = config.get_url();
         let scheme_ok = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        // Parsed without its secrets: sqlx logs what it does not understand.
         if !scheme_ok
-            || url
-                .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
-                .is_err()
+            || crate::config::without_secrets(url).is_none_or(|(safe, _)| {
+                safe.parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+                    .is_err()
+            })
         {
             return Err(StoreError::invalid(
                 "url",
@@ -72,24 +76,38 @@ impl PgStore {
             }
         })?;
         let replicas = crate::replica::connect(&config).await?;
-        Ok(Self {
-            handle: Handle {
-                conn: db,
-                clock: Arc::new(SystemClock),
-                replicas,
-            },
-        })
+        Ok(Self::new(Handle {
+            conn: db,
+            clock: Arc::new(SystemClock),
+            replicas,
+        }))
     }
 
     /// The same pool, stamping rows from `clock` (tests pin time with a `ManualClock`).
     #[must_use]
     pub fn with_clock(self, clock: Arc<dyn Clock>) -> Self {
+        Self::new(Handle {
+            conn: self.handle.conn,
+            clock,
+            replicas: self.handle.replicas,
+        })
+    }
+
+    /// A store on `handle`, with its primary view when it has replicas.
+    pub(crate) fn new(handle: Handle<DatabaseConnection>) -> Self {
+        let primary_view = handle.replicas.is_some().then(|| {
+            Arc::new(PgStore {
+                handle: Handle {
+                    conn: handle.conn.clone(),
+                    clock: Arc::clone(&handle.clock),
+                    replicas: None,
+                },
+                primary_view: None,
+            })
+        });
         Self {
-            handle: Handle {
-                conn: self.handle.conn,
-                clock,
-                replicas: self.handle.replicas,
-            },
+            handle,
+            primary_view,
         }
     }
 
@@ -176,7 +194,7 @@ impl PgTransaction {
 }
 
 macro_rules! stores_for {
-    ($t:ty) => {
+    ($t:ty, |$s:ident| $consistent:expr) => {
         impl Stores for $t {
             fn users(&self) -> &dyn UserStore {
                 &self.handle
@@ -205,12 +223,21 @@ macro_rules! stores_for {
             fn repositories(&self) -> &dyn RepositoryStore {
                 &self.handle
             }
+            fn consistent(&self) -> &dyn Stores {
+                let $s = self;
+                $consistent
+            }
         }
     };
 }
 
-stores_for!(PgStore);
-stores_for!(PgTransaction);
+// With replicas, the primary view; without, the store itself (reads are on the primary).
+stores_for!(PgStore, |s| match &s.primary_view {
+    Some(primary) => &**primary,
+    None => s,
+});
+// Everything in a transaction runs on the primary.
+stores_for!(PgTransaction, |s| s);
 
 #[async_trait]
 impl UnitOfWork for PgStore {

@@ -1,11 +1,14 @@
-//! Keyset cursor encoding: `base64url(version | fingerprint | values)`, strictly decoded.
+//! Keyset cursor encoding: `base64url(version | fingerprint | values | checksum)`, strictly
+//! decoded. The checksum (64-bit FNV-1a of everything before it) makes any alteration of the
+//! bytes detectable; it is not keyed, so it does not stop a client that recomputes it from
+//! forging a position of the same query (which grants nothing the query does not).
 
 use containerpub_domain::{Rule, Timestamp, Uuid};
 
 use crate::error::{StoreError, StoreResult};
 use crate::query::{Cursor, Field, Sort, Value, ValueKind};
 
-const VERSION: u8 = 1;
+const VERSION: u8 = 2;
 const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 /// Cursors longer than this are rejected before decoding (a text sort key is at most a few
 /// hundred bytes; this leaves room for long messages without letting a client send megabytes).
@@ -45,7 +48,16 @@ pub(crate) fn encode(fingerprint: u64, values: &[Value]) -> Cursor {
             }
         }
     }
+    let sum = checksum(&bytes);
+    bytes.extend_from_slice(&sum.to_be_bytes());
     Cursor::from_string(base64url_encode(&bytes))
+}
+
+/// 64-bit FNV-1a of `bytes`.
+fn checksum(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |hash, &byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 pub(crate) fn decode<F: Field>(
@@ -58,7 +70,14 @@ pub(crate) fn decode<F: Field>(
         return Err(bad_cursor());
     }
     let bytes = base64url_decode(text).ok_or_else(bad_cursor)?;
-    let mut r = Reader(&bytes);
+    let Some(split) = bytes.len().checked_sub(8) else {
+        return Err(bad_cursor());
+    };
+    let (content, sum) = bytes.split_at(split);
+    if checksum(content).to_be_bytes() != sum {
+        return Err(bad_cursor());
+    }
+    let mut r = Reader(content);
     if r.take(1)? != [VERSION] {
         return Err(bad_cursor());
     }
@@ -114,6 +133,18 @@ impl<'a> Reader<'a> {
     fn array<const N: usize>(&mut self) -> StoreResult<[u8; N]> {
         self.take(N)?.try_into().map_err(|_| bad_cursor())
     }
+}
+
+/// The bytes of a cursor's text (tests alter them).
+#[cfg(test)]
+pub(crate) fn decode_bytes(text: &str) -> Option<Vec<u8>> {
+    base64url_decode(text)
+}
+
+/// A cursor's text for these bytes (tests alter them).
+#[cfg(test)]
+pub(crate) fn encode_bytes(bytes: &[u8]) -> String {
+    base64url_encode(bytes)
 }
 
 fn base64url_encode(bytes: &[u8]) -> String {

@@ -32,11 +32,12 @@ pub use error::{
 pub use fields::*;
 pub use keys::*;
 pub use query::{
-    CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest, MAX_PAGE_SIZE, PageRequest,
-    Query, Record, Sort, Value, ValueKind, Window, effective_sort,
+    CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest, MAX_FILTER_DEPTH,
+    MAX_FILTER_SIZE, MAX_PAGE_SIZE, MAX_UNLIMITED_ROWS, PageRequest, Query, Record, Sort, Value,
+    ValueKind, Window, effective_sort,
 };
 pub use stores::*;
-pub use uow::{BoxFuture, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
+pub use uow::{BoxFuture, Retryable, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
 
 pub use async_trait::async_trait;
 pub use containerpub_domain as domain;

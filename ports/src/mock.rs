@@ -71,4 +71,7 @@ impl Stores for MockStores {
     fn repositories(&self) -> &dyn RepositoryStore {
         &self.repositories
     }
+    fn consistent(&self) -> &dyn Stores {
+        self
+    }
 }

@@ -27,6 +27,19 @@ use crate::error::{StoreError, StoreResult, Table};
 /// The largest page size and keyset window accepted.
 pub const MAX_PAGE_SIZE: u64 = 10_000;
 
+/// The deepest nesting a filter may have: a condition alone is 1, each `And` / `Or` / `Not`
+/// around it adds 1. Deeper is `InvalidInput` (field `filter_depth`).
+pub const MAX_FILTER_DEPTH: usize = 32;
+
+/// The most parts a filter may have: every condition, connective and `In` operand counts one.
+/// More is `InvalidInput` (field `filter_size`).
+pub const MAX_FILTER_SIZE: usize = 100_000;
+
+/// The most rows `find_all` (and `summaries`) returns for a query without a limit: when more
+/// rows match, the call is `InvalidInput` (field `limit`) instead of reading them all into
+/// memory. Give a limit (any) or page with `find_page` / `find_window` to read more.
+pub const MAX_UNLIMITED_ROWS: u64 = 100_000;
+
 /// The kind of value a field holds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum ValueKind {
@@ -266,30 +279,65 @@ impl<F: Field> Filter<F> {
         }
     }
 
-    /// Checks every operand against its field: kind, no NULL operands, text storable.
+    /// Checks the filter's depth and size ([`MAX_FILTER_DEPTH`], [`MAX_FILTER_SIZE`]), then
+    /// every operand against its field: kind, no NULL operands, text storable. Iterative: any
+    /// filter, however deep, is checked without recursion.
     ///
     /// # Errors
-    /// `InvalidInput` naming the field and the rule.
+    /// `InvalidInput` with field `filter_depth` or `filter_size` (rule `TooLarge`) for a
+    /// filter over the limits; else naming the first bad operand's field and the rule.
     pub fn validate(&self) -> StoreResult<()> {
-        match self {
-            Filter::All => Ok(()),
-            Filter::Cmp { field, value, .. } => check_operand(*field, value),
-            Filter::In { field, values } => {
-                values.iter().try_for_each(|v| check_operand(*field, v))
-            }
-            Filter::IsNull(_) | Filter::IsNotNull(_) => Ok(()),
-            Filter::Contains { field, text } | Filter::StartsWith { field, text } => {
-                if field.kind() != ValueKind::Text {
-                    return Err(StoreError::invalid(
-                        field.column(),
-                        Rule::Format("a text field for contains/starts_with"),
-                    ));
-                }
-                check_text_operand(*field, text)
-            }
-            Filter::And(items) | Filter::Or(items) => items.iter().try_for_each(Filter::validate),
-            Filter::Not(inner) => inner.validate(),
+        let (depth, size) = self.shape();
+        if depth > MAX_FILTER_DEPTH {
+            return Err(too_large("filter_depth", MAX_FILTER_DEPTH, depth));
         }
+        if size > MAX_FILTER_SIZE {
+            return Err(too_large("filter_size", MAX_FILTER_SIZE, size));
+        }
+        let mut pending = vec![self];
+        while let Some(filter) = pending.pop() {
+            match filter {
+                Filter::All | Filter::IsNull(_) | Filter::IsNotNull(_) => {}
+                Filter::Cmp { field, value, .. } => check_operand(*field, value)?,
+                Filter::In { field, values } => {
+                    values.iter().try_for_each(|v| check_operand(*field, v))?;
+                }
+                Filter::Contains { field, text } | Filter::StartsWith { field, text } => {
+                    if field.kind() != ValueKind::Text {
+                        return Err(StoreError::invalid(
+                            field.column(),
+                            Rule::Format("a text field for contains/starts_with"),
+                        ));
+                    }
+                    check_text_operand(*field, text)?;
+                }
+                // In order: the first bad operand is reported.
+                Filter::And(items) | Filter::Or(items) => pending.extend(items.iter().rev()),
+                Filter::Not(inner) => pending.push(inner),
+            }
+        }
+        Ok(())
+    }
+
+    /// The filter's depth and size (see [`MAX_FILTER_DEPTH`], [`MAX_FILTER_SIZE`]), counted
+    /// without recursion.
+    #[must_use]
+    pub fn shape(&self) -> (usize, usize) {
+        let (mut depth, mut size) = (0, 0);
+        let mut pending = vec![(self, 1)];
+        while let Some((filter, level)) = pending.pop() {
+            depth = depth.max(level);
+            size += 1;
+            match filter {
+                Filter::And(items) | Filter::Or(items) => {
+                    pending.extend(items.iter().map(|item| (item, level + 1)));
+                }
+                Filter::Not(inner) => pending.push((inner, level + 1)),
+                Filter::In { values, .. } => size += values.len(),
+                _ => {}
+            }
+        }
+        (depth, size)
     }
 }
 
@@ -298,6 +346,16 @@ impl<F: Field> std::ops::Not for Filter<F> {
     fn not(self) -> Self::Output {
         Filter::Not(Box::new(self))
     }
+}
+
+fn too_large(field: &'static str, max: usize, actual: usize) -> StoreError {
+    StoreError::invalid(
+        field,
+        Rule::TooLarge {
+            max: i64::try_from(max).unwrap_or(i64::MAX),
+            actual: i64::try_from(actual).unwrap_or(i64::MAX),
+        },
+    )
 }
 
 fn check_text_operand<F: Field>(field: F, text: &str) -> StoreResult<()> {
@@ -542,6 +600,31 @@ impl<F: Field> Query<F> {
         check_i64("limit", self.limit.unwrap_or(0))
     }
 
+    /// How many rows an adapter reads for this query: the limit, or one more than
+    /// [`MAX_UNLIMITED_ROWS`] without one (so that [`Query::check_unlimited`] can tell).
+    #[must_use]
+    pub fn fetch_limit(&self) -> u64 {
+        self.limit.unwrap_or(MAX_UNLIMITED_ROWS + 1)
+    }
+
+    /// For a query without a limit that read `rows` rows (at most [`Query::fetch_limit`]):
+    /// `Ok` unless more than [`MAX_UNLIMITED_ROWS`] matched.
+    ///
+    /// # Errors
+    /// `InvalidInput` (field `limit`) when a query without a limit matches more than
+    /// [`MAX_UNLIMITED_ROWS`] rows.
+    pub fn check_unlimited(&self, rows: usize) -> StoreResult<()> {
+        if self.limit.is_none() && rows as u64 > MAX_UNLIMITED_ROWS {
+            return Err(StoreError::invalid(
+                "limit",
+                Rule::Invariant(
+                    "a limit when more than 100,000 rows match (or find_page / find_window)",
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// As [`Query::validate`] without the limit (for `find_one`, which ignores it).
     ///
     /// # Errors
@@ -678,10 +761,13 @@ pub struct Window<T> {
 
 /// An opaque keyset cursor.
 ///
-/// It carries the sort-key values of the last row of a window and a fingerprint of the query
-/// (table, filter and sort) it came from. Used with a different query, or altered, it is
-/// rejected as `InvalidInput` (field `cursor`). It is a position, not a credential: it grants
-/// nothing the query itself does not.
+/// It carries the sort-key values of the last row of a window, a fingerprint of the query
+/// (table, filter and sort) it came from, and a checksum of both. Used with a different
+/// query, or altered (a byte changed, added or removed), it is rejected as `InvalidInput`
+/// (field `cursor`). The checksum is not keyed: a client that decodes a cursor and recomputes
+/// it can make a cursor for another position of the same query. That grants nothing: a
+/// cursor is a position, not a credential, and every position of the query is one the query
+/// itself may return.
 #[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Cursor(String);
 

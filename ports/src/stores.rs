@@ -59,6 +59,27 @@ use crate::query::{Filter, KeysetRequest, PageRequest, Query, Sort, Window};
 /// 65,535 bind parameters, and fixes the constraint-check order for both adapters).
 pub const BATCH_CHUNK_ROWS: usize = 5_000;
 
+/// The most rows one batch call (`insert_many`, `append`, `record_many`) takes; a larger
+/// batch is `InvalidInput` (field `rows`, rule `TooLarge`) before anything is written.
+pub const MAX_BATCH_ROWS: usize = 100_000;
+
+/// `Ok` for a batch of at most [`MAX_BATCH_ROWS`] rows (both adapters check with it first).
+///
+/// # Errors
+/// `InvalidInput` (field `rows`, rule `TooLarge`) for a larger batch.
+pub fn check_batch_len(len: usize) -> StoreResult<()> {
+    if len > MAX_BATCH_ROWS {
+        return Err(crate::error::StoreError::invalid(
+            "rows",
+            containerpub_domain::Rule::TooLarge {
+                max: i64::try_from(MAX_BATCH_ROWS).unwrap_or(i64::MAX),
+                actual: i64::try_from(len).unwrap_or(i64::MAX),
+            },
+        ));
+    }
+    Ok(())
+}
+
 macro_rules! store_traits {
     // find_by_uuid exists only for tables with a uuid column.
     (@uuid yes $entity:ident; $($rest:tt)*) => {
@@ -100,7 +121,8 @@ macro_rules! store_traits {
             /// skipping `query.offset`, at most `query.limit`.
             ///
             /// # Errors
-            /// `InvalidInput` as for `find_one`, or a limit above `i64::MAX`.
+            /// `InvalidInput` as for `find_one`, or a limit above `i64::MAX`, or (field
+            /// `limit`) no limit while more than `MAX_UNLIMITED_ROWS` rows match.
             fn find_all(query: [Query<$field>]) -> [StoreResult<Vec<$entity>>];
 
             /// One offset page: the rows of `page` in `sort` order (then by id) and the total.
@@ -147,7 +169,8 @@ macro_rules! store_traits {
             /// `InBatch { index, error }` naming the first row that fails, with the error
             /// `insert` would give for it (`Conflict`, `ReferenceMissing`); a duplicate key
             /// inside the batch is a `Conflict` of its later occurrence. `InvalidInput`
-            /// carries the index of the first bad row.
+            /// carries the index of the first bad row; `InvalidInput` (field `rows`) for more
+            /// than `MAX_BATCH_ROWS` rows.
             fn insert_many(rows: [Vec<$new>]) -> [StoreResult<Vec<$entity>>];
 
             /// Applies `patch` to the row with this id and returns it as stored.
@@ -509,7 +532,8 @@ store_traits!(@uuid yes LogEntry;
         /// `InBatch { index, error }` naming the first row that fails, with `error`
         /// `Conflict` (`function_logs_uuid_key`: the uuid exists, or repeats an earlier row)
         /// or `ReferenceMissing` (`function_logs_function_id_fkey`); `InvalidInput` with the
-        /// index of the first bad row.
+        /// index of the first bad row; `InvalidInput` (field `rows`) for more than
+        /// `MAX_BATCH_ROWS` rows.
         fn append(logs: [Vec<NewLog>]) -> [StoreResult<u64>];
 
         /// Deletes every log older than `cutoff` (retention); returns how many.
@@ -547,7 +571,8 @@ store_traits!(@uuid yes Invocation;
         ///
         /// # Errors
         /// `InBatch { index, error }` naming the first row that fails, with the error
-        /// `record` would give for it; `InvalidInput` with the index of the first bad row.
+        /// `record` would give for it; `InvalidInput` with the index of the first bad row;
+        /// `InvalidInput` (field `rows`) for more than `MAX_BATCH_ROWS` rows.
         fn record_many(invocations: [Vec<NewInvocation>]) -> [StoreResult<u64>];
     }
     /// Reads and writes `function_invocations`.

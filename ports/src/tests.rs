@@ -315,3 +315,66 @@ async fn a_service_reports_a_taken_email_without_writing() {
     let err = sign_up(&stores, "not an email").await.expect_err("invalid");
     assert!(matches!(err, StoreError::InvalidInput(ref i) if i.field == "email"));
 }
+
+/// Issue 19, item 7: a filter nested far deeper than allowed is refused by an iterative
+/// check (and built, validated and dropped without exhausting a test thread's stack).
+#[test]
+fn filters_over_the_depth_and_size_limits_are_refused_iteratively() {
+    use crate::{MAX_FILTER_DEPTH, MAX_FILTER_SIZE};
+    let mut deep = UserField::Id.eq(1);
+    for _ in 0..10_000 {
+        deep = !deep;
+    }
+    assert_eq!(deep.shape(), (10_001, 10_001));
+    assert_eq!(
+        deep.validate(),
+        Err(StoreError::invalid(
+            "filter_depth",
+            Rule::TooLarge {
+                max: MAX_FILTER_DEPTH as i64,
+                actual: 10_001
+            }
+        ))
+    );
+    drop(deep);
+    let wide = UserField::Id.is_in((0..MAX_FILTER_SIZE as i64).collect::<Vec<_>>());
+    assert_eq!(wide.shape(), (1, MAX_FILTER_SIZE + 1));
+    assert!(
+        matches!(wide.validate(), Err(StoreError::InvalidInput(i)) if i.field == "filter_size")
+    );
+    let fits = UserField::Id.is_in((1..MAX_FILTER_SIZE as i64).collect::<Vec<_>>());
+    assert_eq!(fits.validate(), Ok(()));
+    // The first bad operand, in order, is the one reported.
+    let mixed = Filter::all([
+        UserField::Email.eq("a"),
+        Filter::any([UserField::Id.eq("x"), UserField::Email.eq(3)]),
+    ]);
+    assert!(matches!(mixed.validate(), Err(StoreError::InvalidInput(i)) if i.field == "id"));
+}
+
+/// Issue 19, item 9: a cursor whose value bytes were altered (and encoded again, so that it
+/// is still well-formed base64url) is rejected, not read as another position.
+#[test]
+fn cursors_with_altered_values_are_rejected() {
+    let filter = Filter::All;
+    let sort = vec![LogField::Timestamp.asc()];
+    let plan = Keyset::plan(&filter, &sort, &KeysetRequest::first(1)).expect("plan");
+    let good = plan
+        .window(vec![log(1, 10), log(2, 20)])
+        .next
+        .expect("cursor");
+    assert!(Keyset::plan(&filter, &sort, &KeysetRequest::after(good.clone(), 1)).is_ok());
+    let bytes = crate::cursor::decode_bytes(good.as_str()).expect("base64url");
+    // Every byte after the version and the fingerprint: the sort-key values (and the sum).
+    for i in 9..bytes.len() {
+        let mut altered = bytes.clone();
+        altered[i] ^= 0x01;
+        let cursor = Cursor::from_string(crate::cursor::encode_bytes(&altered));
+        let err = Keyset::plan(&filter, &sort, &KeysetRequest::after(cursor, 1))
+            .expect_err("an altered cursor");
+        assert!(
+            matches!(err, StoreError::InvalidInput(ref e) if e.field == "cursor"),
+            "byte {i}: {err:?}"
+        );
+    }
+}

@@ -146,7 +146,7 @@ pub(crate) async fn insert_rows<D: PgConn>(
     Ok(out)
 }
 
-const UPDATE_BY_UUID: &str = r#"UPDATE "function_deployments" SET "image_tag" = $2, "s3_key" = $3, "status" = $4, "build_logs" = $5 WHERE "uuid" = $1 RETURNING *"#;
+const UPDATE_BY_UUID: &str = r#"UPDATE "function_deployments" SET "image_tag" = $2, "s3_key" = $3, "status" = $4, "build_logs" = $5 WHERE "uuid" = $1 RETURNING "id", "uuid", "function_id", "version", "image_tag", "s3_key", "status", "is_active", "build_logs", "deployed_at""#;
 
 /// The `upsert_row` hook (inside a transaction). With the function present (locked), one
 /// `INSERT … ON CONFLICT (uuid) DO UPDATE`. Without it, only the update branch can apply:
@@ -199,8 +199,7 @@ pub(crate) async fn active_for<C: PgConn>(
 
 const FUNCTION_OF: &str = r#"SELECT "function_id" FROM "function_deployments" WHERE "id" = $1"#;
 const DEACTIVATE_OTHERS: &str = r#"UPDATE "function_deployments" SET "is_active" = FALSE WHERE "function_id" = $1 AND "is_active" AND "id" <> $2"#;
-const ACTIVATE: &str =
-    r#"UPDATE "function_deployments" SET "is_active" = TRUE WHERE "id" = $1 RETURNING *"#;
+const ACTIVATE: &str = r#"UPDATE "function_deployments" SET "is_active" = TRUE WHERE "id" = $1 RETURNING "id", "uuid", "function_id", "version", "image_tag", "s3_key", "status", "is_active", "build_logs", "deployed_at""#;
 const POINT_FUNCTION: &str =
     r#"UPDATE "functions" SET "active_deployment_id" = $1, "updated_at" = $2 WHERE "id" = $3"#;
 

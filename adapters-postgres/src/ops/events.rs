@@ -26,13 +26,13 @@ pub(crate) const APPEND_LOGS: &str = r#"INSERT INTO "function_logs" ("uuid", "fu
 
 /// The log insert returning rows: `WITH ORDINALITY … ORDER BY` pins the insertion (and so the
 /// id) order to the input order.
-pub(crate) const INSERT_LOGS: &str = r#"INSERT INTO "function_logs" ("uuid", "function_id", "level", "message", "timestamp") SELECT u."uuid", u."function_id", u."level", u."message", u."timestamp" FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::text[], $5::timestamp[]) WITH ORDINALITY AS u("uuid", "function_id", "level", "message", "timestamp", "ord") ORDER BY u."ord" RETURNING *"#;
+pub(crate) const INSERT_LOGS: &str = r#"INSERT INTO "function_logs" ("uuid", "function_id", "level", "message", "timestamp") SELECT u."uuid", u."function_id", u."level", u."message", u."timestamp" FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::text[], $5::timestamp[]) WITH ORDINALITY AS u("uuid", "function_id", "level", "message", "timestamp", "ord") ORDER BY u."ord" RETURNING "id", "uuid", "function_id", "level", "message", "timestamp""#;
 
 /// The invocation insert (the `error` column rebuilt from its NULL mask).
 pub(crate) const APPEND_INVOCATIONS: &str = r#"INSERT INTO "function_invocations" ("uuid", "function_id", "status", "duration_ms", "error", "timestamp") SELECT u."uuid", u."function_id", u."status", u."duration_ms", CASE WHEN u."error_is_null" THEN NULL ELSE u."error" END, u."timestamp" FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::int4[], $5::text[], $6::bool[], $7::timestamp[]) AS u("uuid", "function_id", "status", "duration_ms", "error", "error_is_null", "timestamp")"#;
 
 /// The invocation insert returning rows, in input order.
-pub(crate) const INSERT_INVOCATIONS: &str = r#"INSERT INTO "function_invocations" ("uuid", "function_id", "status", "duration_ms", "error", "timestamp") SELECT u."uuid", u."function_id", u."status", u."duration_ms", CASE WHEN u."error_is_null" THEN NULL ELSE u."error" END, u."timestamp" FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::int4[], $5::text[], $6::bool[], $7::timestamp[]) WITH ORDINALITY AS u("uuid", "function_id", "status", "duration_ms", "error", "error_is_null", "timestamp", "ord") ORDER BY u."ord" RETURNING *"#;
+pub(crate) const INSERT_INVOCATIONS: &str = r#"INSERT INTO "function_invocations" ("uuid", "function_id", "status", "duration_ms", "error", "timestamp") SELECT u."uuid", u."function_id", u."status", u."duration_ms", CASE WHEN u."error_is_null" THEN NULL ELSE u."error" END, u."timestamp" FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::int4[], $5::text[], $6::bool[], $7::timestamp[]) WITH ORDINALITY AS u("uuid", "function_id", "status", "duration_ms", "error", "error_is_null", "timestamp", "ord") ORDER BY u."ord" RETURNING "id", "uuid", "function_id", "status", "duration_ms", "error", "timestamp""#;
 
 fn array(ty: ArrayType, items: Vec<Value>) -> Value {
     Value::Array(ty, Some(Box::new(items)))
@@ -192,6 +192,7 @@ async fn write_counted<D: PgConn, E: Event>(
 
 /// `append`: all or nothing, one `UNNEST` statement per chunk.
 pub(crate) async fn append<C: PgConn>(h: &Handle<C>, logs: Vec<NewLog>) -> StoreResult<u64> {
+    containerpub_ports::check_batch_len(logs.len())?;
     if logs.is_empty() {
         return Ok(0);
     }
@@ -212,6 +213,7 @@ pub(crate) async fn record_many<C: PgConn>(
     h: &Handle<C>,
     invocations: Vec<NewInvocation>,
 ) -> StoreResult<u64> {
+    containerpub_ports::check_batch_len(invocations.len())?;
     if invocations.is_empty() {
         return Ok(0);
     }
@@ -237,7 +239,7 @@ pub(crate) async fn record_many<C: PgConn>(
     settle(&h.conn, written).await
 }
 
-/// The `insert_rows` hook of logs: `UNNEST … RETURNING *`, rows in input order.
+/// The `insert_rows` hook of logs: `UNNEST … RETURNING <every column>`, rows in input order.
 pub(crate) async fn insert_log_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewLog>,
@@ -261,7 +263,7 @@ pub(crate) async fn insert_log_rows<D: PgConn>(
     Ok(out)
 }
 
-/// The `insert_rows` hook of invocations: `UNNEST … RETURNING *`, rows in input order.
+/// The `insert_rows` hook of invocations: `UNNEST … RETURNING <every column>`, rows in input order.
 pub(crate) async fn insert_invocation_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewInvocation>,

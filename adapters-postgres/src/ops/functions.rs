@@ -71,6 +71,7 @@ pub(crate) async fn summaries<C: PgConn>(
         .query_all(&summaries_stmt(&query))
         .await
         .map_err(|e| map_db_err(e, Op::Read))?;
+    query.check_unlimited(rows.len())?;
     rows.iter()
         .map(|row| {
             let email: String = scalar(row, "owner_email")?;

@@ -185,8 +185,8 @@ pub(crate) async fn insert_rows<D: PgConn>(
     Ok(out)
 }
 
-const TOUCH_BY_UUID: &str = r#"UPDATE "repositories" SET "updated_at" = $2 WHERE "uuid" = $1 AND "deleted_at" IS NULL RETURNING *"#;
-const TOUCH_BY_PATH: &str = r#"UPDATE "repositories" SET "updated_at" = $2 WHERE "path" = $1 AND "deleted_at" IS NULL RETURNING *"#;
+const TOUCH_BY_UUID: &str = r#"UPDATE "repositories" SET "updated_at" = $2 WHERE "uuid" = $1 AND "deleted_at" IS NULL RETURNING "id", "uuid", "name", "path", "parent_id", "created_at", "updated_at", "deleted_at""#;
+const TOUCH_BY_PATH: &str = r#"UPDATE "repositories" SET "updated_at" = $2 WHERE "path" = $1 AND "deleted_at" IS NULL RETURNING "id", "uuid", "name", "path", "parent_id", "created_at", "updated_at", "deleted_at""#;
 
 /// The `upsert_row` hook (inside a transaction). The update branch changes nothing but
 /// `updated_at`, and only on a live row: a uuid held by a soft-deleted row is `Conflict`
@@ -242,10 +242,10 @@ pub(crate) async fn upsert_row<D: PgConn>(
 }
 
 /// The subtree below (and including) a live repository, with each row's depth.
-const SUBTREE: &str = r#"WITH RECURSIVE "t" ("id", "depth") AS (SELECT "id", 0 FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "t"."depth" + 1 FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) SELECT "r".*, "t"."depth" FROM "repositories" "r" JOIN "t" ON "r"."id" = "t"."id" ORDER BY "r"."path" COLLATE "C" ASC, "r"."id" ASC"#;
+const SUBTREE: &str = r#"WITH RECURSIVE "t" ("id", "depth") AS (SELECT "id", 0 FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "t"."depth" + 1 FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "t"."depth" FROM "repositories" "r" JOIN "t" ON "r"."id" = "t"."id" ORDER BY "r"."path" COLLATE "C" ASC, "r"."id" ASC"#;
 
 /// A live repository and its live ancestors, nearest first, with each row's depth.
-const ANCESTRY: &str = r#"WITH RECURSIVE "a" ("id", "parent_id", "depth") AS (SELECT "id", "parent_id", 0 FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "r"."parent_id", "a"."depth" + 1 FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."parent_id" WHERE "r"."deleted_at" IS NULL) SELECT "r".*, "a"."depth" FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."id" ORDER BY "a"."depth" ASC"#;
+const ANCESTRY: &str = r#"WITH RECURSIVE "a" ("id", "parent_id", "depth") AS (SELECT "id", "parent_id", 0 FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "r"."parent_id", "a"."depth" + 1 FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."parent_id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "a"."depth" FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."id" ORDER BY "a"."depth" ASC"#;
 
 /// Splits rows of [`SUBTREE`] / [`ANCESTRY`] into the root (depth 0) and the others;
 /// `NotFound` when there is no live root.
@@ -284,8 +284,8 @@ pub(crate) async fn ancestors_of<C: PgConn>(
     without_root(rows)
 }
 
-const SIBLINGS_TOP: &str = r#"SELECT * FROM "repositories" WHERE "parent_id" IS NULL AND "id" <> $1 AND "deleted_at" IS NULL ORDER BY "path" COLLATE "C" ASC, "id" ASC"#;
-const SIBLINGS: &str = r#"SELECT * FROM "repositories" WHERE "parent_id" = $2 AND "id" <> $1 AND "deleted_at" IS NULL ORDER BY "path" COLLATE "C" ASC, "id" ASC"#;
+const SIBLINGS_TOP: &str = r#"SELECT "id", "uuid", "name", "path", "parent_id", "created_at", "updated_at", "deleted_at" FROM "repositories" WHERE "parent_id" IS NULL AND "id" <> $1 AND "deleted_at" IS NULL ORDER BY "path" COLLATE "C" ASC, "id" ASC"#;
+const SIBLINGS: &str = r#"SELECT "id", "uuid", "name", "path", "parent_id", "created_at", "updated_at", "deleted_at" FROM "repositories" WHERE "parent_id" = $2 AND "id" <> $1 AND "deleted_at" IS NULL ORDER BY "path" COLLATE "C" ASC, "id" ASC"#;
 
 /// `siblings_of`: the live repositories sharing its parent, itself excluded, by path.
 pub(crate) async fn siblings_of<C: PgConn>(
@@ -324,9 +324,8 @@ pub(crate) async fn soft_delete<C: PgConn>(h: &Handle<C>, id: RepositoryId) -> S
     Ok(count)
 }
 
-const LOCK_LIVE: &str =
-    r#"SELECT * FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL FOR UPDATE"#;
-const MOVE_ROW: &str = r#"UPDATE "repositories" SET "path" = $2, "name" = $3, "parent_id" = $4, "updated_at" = $5 WHERE "id" = $1 RETURNING *"#;
+const LOCK_LIVE: &str = r#"SELECT "id", "uuid", "name", "path", "parent_id", "created_at", "updated_at", "deleted_at" FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL FOR UPDATE"#;
+const MOVE_ROW: &str = r#"UPDATE "repositories" SET "path" = $2, "name" = $3, "parent_id" = $4, "updated_at" = $5 WHERE "id" = $1 RETURNING "id", "uuid", "name", "path", "parent_id", "created_at", "updated_at", "deleted_at""#;
 const MOVE_DESCENDANTS: &str = r#"UPDATE "repositories" AS "r" SET "path" = "u"."path", "updated_at" = $3 FROM UNNEST($1::int4[], $2::text[]) AS "u" ("id", "path") WHERE "r"."id" = "u"."id""#;
 
 /// The `update_row` hook. Without a new path (or with the same one), only `updated_at`

@@ -258,6 +258,16 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     );
     assert_eq!(primary_view.users().count(Filter::All).await.unwrap(), 3);
     assert!(primary_view.replica_status().is_empty());
+    // The same choice through the ports (issue 19, item 6): service code written against
+    // `Stores` asks for a consistent read.
+    assert_eq!(
+        read_back(&store, carol.id).await,
+        Some(carol.clone()),
+        "Stores::consistent reads the primary"
+    );
+    let tx = store.begin().await.unwrap();
+    assert_eq!(read_back(&tx, carol.id).await, Some(carol.clone()));
+    tx.rollback().await.unwrap();
     set_replay(&standby, false).await;
     eventually("the standby replays the new user", || async {
         store.users().find_by_id(carol.id).await.unwrap() == Some(carol.clone())
@@ -308,9 +318,59 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     assert!(!rows[0].get::<bool>("standby").unwrap());
     assert_eq!(users_on(&primary).await, 3);
 
+    // Replica sessions are read-only by default (issue 19, item 6).
+    let rows = store
+        .raw_query_replica(
+            "SELECT current_setting('default_transaction_read_only') AS ro, \
+             pg_is_in_recovery() AS standby",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert!(
+        rows[0].get::<bool>("standby").unwrap(),
+        "served by the standby"
+    );
+    assert_eq!(rows[0].get::<String>("ro").unwrap(), "on");
+
+    // A statement timeout on the replica is the caller's error: it does not get the replica
+    // skipped, and the statement does not run again on the primary (issue 19, item 6). The
+    // statement sleeps only on a standby, so a run on the primary would succeed.
+    let short = PgStore::connect(
+        config(&primary, &standby)
+            .max_replica_lag(None)
+            .statement_timeout(Some(Duration::from_millis(300))),
+    )
+    .await
+    .expect("connect");
+    let timed_out = short
+        .raw_query_replica(
+            "SELECT CASE WHEN pg_is_in_recovery() THEN pg_sleep(5) END IS NULL AS slept",
+            &[],
+        )
+        .await;
+    assert!(
+        matches!(&timed_out, Err(StoreError::Unavailable { message }) if message.contains("57014")),
+        "{timed_out:?}"
+    );
+    assert!(
+        short.replica_status()[0].healthy,
+        "{:?}",
+        short.replica_status()
+    );
+    short.close().await;
+
     store.close().await;
     drop(standby);
     drop(primary);
+}
+
+/// A read-your-writes read through the ports.
+async fn read_back<S: Stores + ?Sized>(
+    stores: &S,
+    id: containerpub_domain::UserId,
+) -> Option<User> {
+    stores.consistent().users().find_by_id(id).await.unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

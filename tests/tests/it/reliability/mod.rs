@@ -6,7 +6,13 @@
 //!   a transaction (PostgreSQL);
 //! - [`faults`]: scenarios 9–11, server restart and stop on a throwaway cluster, and pool
 //!   exhaustion (PostgreSQL);
-//! - [`batches`]: scenario 12, batch atomicity and the failing row's index, on both adapters.
+//! - [`batches`]: scenario 12, batch atomicity and the failing row's index, on both adapters;
+//! - [`outcomes`], [`conflicts`]: issue 19 (faults and hostile callers): a commit whose reply
+//!   is lost (through the fault-injecting [`proxy`]), deadlock victims; [`raw_guard`]: raw
+//!   SQL that would poison a pooled connection or a transaction; [`raw_lexing`]: backslashes
+//!   under `standard_conforming_strings = off`; [`secrets`]: hostile URLs;
+//!   [`schema_change`]: `ADD COLUMN` on every table while the pool is warm; [`limits`]:
+//!   filter depth and size, unlimited reads, batch size, session timeouts.
 //!
 //! Every scenario is bounded in time and loop count and uses loopback addresses only; every
 //! database and cluster is dropped by the harness, also when a scenario panics.
@@ -14,5 +20,13 @@
 mod batches;
 mod cancellation;
 mod concurrency;
+mod conflicts;
 mod faults;
+mod limits;
+mod outcomes;
+mod proxy;
+mod raw_guard;
+mod raw_lexing;
+mod schema_change;
+mod secrets;
 mod support;

@@ -1,0 +1,181 @@
+//! Issue 19, item 2 (PostgreSQL): an online schema change (`ALTER TABLE … ADD COLUMN` on
+//! every table) while the store's pooled connection is warm, holding prepared statements of
+//! every kind: every following call succeeds (statements name their columns, never `*`, so
+//! PostgreSQL does not refuse them with `0A000 cached plan must not change result type`).
+
+use containerpub_domain::{
+    DeploymentPatch, DeploymentStatus, DurationMs, FunctionPatch, FunctionStatus, InvocationStatus,
+    LogLevel, NewDeployment, NewFunction, NewInvocation, NewLog, NewOrganization, NewRepository,
+    NewUserInformation, RepositoryPatch, RepositoryPath, UserPatch,
+};
+use containerpub_ports::{
+    DeploymentField, DeploymentKey, Filter, FunctionKey, Query, RepositoryKey, StoreResult, Stores,
+    Table, Transaction, UnitOfWork, UserField, UserKey,
+};
+use containerpub_postgres::PgStore;
+use containerpub_tests::pg::TestDatabase;
+
+use super::support::{email, name, new_user, pg_store, text};
+
+fn path(s: &str) -> RepositoryPath {
+    RepositoryPath::parse(s).expect("valid path")
+}
+
+/// One round of calls touching every table and every kind of statement: inserts, batches,
+/// upserts, updates, reads, and the hand-written statements of the domain operations.
+async fn round<S: Stores + ?Sized>(db: &S, n: usize) -> StoreResult<()> {
+    let user = db
+        .users()
+        .insert(new_user(&format!("u{n}@example.com")))
+        .await?;
+    db.users().find_by_id(user.id).await?;
+    db.users()
+        .find_all(Query::filter(UserField::Id.eq(user.id)))
+        .await?;
+    db.users()
+        .update_by_id(
+            user.id,
+            UserPatch {
+                email: Some(email(&format!("v{n}@example.com"))),
+                ..UserPatch::default()
+            },
+        )
+        .await?;
+    db.users()
+        .upsert(new_user(&format!("v{n}@example.com")), UserKey::Email)
+        .await?;
+    db.user_information()
+        .upsert_for_user(NewUserInformation::new(user.uuid))
+        .await?;
+    db.user_information().profile(user.uuid).await?;
+    let (org, _) = db
+        .organizations()
+        .create_with_owner(NewOrganization::new(name(&format!("org{n}")), user.uuid))
+        .await?;
+    db.organization_members().members_of(org.uuid).await?;
+    let f = db
+        .functions()
+        .insert(NewFunction::new(user.id, name(&format!("f{n}"))))
+        .await?;
+    db.functions()
+        .upsert(
+            NewFunction::new(user.id, name(&format!("f{n}"))),
+            FunctionKey::OwnerAndName,
+        )
+        .await?;
+    db.functions()
+        .update_by_id(
+            f.id,
+            FunctionPatch {
+                status: Some(FunctionStatus::Active),
+                ..FunctionPatch::default()
+            },
+        )
+        .await?;
+    let first = db
+        .deployments()
+        .create_next_version(NewDeployment::new(f.id))
+        .await?;
+    db.deployments()
+        .upsert(
+            NewDeployment {
+                uuid: first.uuid,
+                ..NewDeployment::new(f.id)
+            },
+            DeploymentKey::Uuid,
+        )
+        .await?;
+    db.deployments()
+        .update_by_id(
+            first.id,
+            DeploymentPatch {
+                status: Some(DeploymentStatus::Active),
+                ..DeploymentPatch::default()
+            },
+        )
+        .await?;
+    db.deployments().activate(first.id).await?;
+    db.deployments().active_for(f.id).await?;
+    db.deployments()
+        .find_all(Query::filter(DeploymentField::FunctionId.eq(f.id)))
+        .await?;
+    db.functions().details(f.id).await?;
+    db.logs()
+        .insert_many(vec![NewLog::new(f.id, LogLevel::Info, text("a"))])
+        .await?;
+    db.logs()
+        .append(vec![NewLog::new(f.id, LogLevel::Warn, text("b"))])
+        .await?;
+    let ms = DurationMs::new(5).expect("duration");
+    db.invocations()
+        .insert_many(vec![NewInvocation::new(
+            f.id,
+            InvocationStatus::Success,
+            ms,
+        )])
+        .await?;
+    db.invocations()
+        .record(NewInvocation::new(f.id, InvocationStatus::Error, ms))
+        .await?;
+    db.invocations()
+        .stats(f.id, containerpub_domain::Timestamp::MIN)
+        .await?;
+    let root = db
+        .repositories()
+        .create(NewRepository::new(path(&format!("r{n}"))))
+        .await?;
+    let child = db
+        .repositories()
+        .create(NewRepository::new(path(&format!("r{n}/c"))))
+        .await?;
+    db.repositories()
+        .upsert(
+            NewRepository::new(path(&format!("r{n}/c"))),
+            RepositoryKey::LivePath,
+        )
+        .await?;
+    db.repositories().descendants_of(root.id).await?;
+    db.repositories().ancestors_of(child.id).await?;
+    db.repositories().siblings_of(child.id).await?;
+    db.repositories()
+        .update_by_id(
+            child.id,
+            RepositoryPatch {
+                path: Some(path(&format!("r{n}/d"))),
+            },
+        )
+        .await?;
+    db.repositories().soft_delete(child.id).await?;
+    db.users().count(Filter::All).await?;
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn adding_a_column_to_every_table_while_warm_breaks_no_call() {
+    let test_db = TestDatabase::new().await;
+    // One connection: every statement below is prepared and cached on it.
+    let store: PgStore = pg_store(test_db.url(), 1).await;
+    round(&store, 0).await.expect("warm-up round");
+    let tx = store.begin().await.expect("begin");
+    round(&tx, 1).await.expect("warm-up round in a transaction");
+    tx.commit().await.expect("commit");
+
+    for table in Table::ALL {
+        test_db
+            .execute(&format!(
+                "ALTER TABLE {table} ADD COLUMN added_online integer NOT NULL DEFAULT 0"
+            ))
+            .await;
+    }
+
+    round(&store, 2)
+        .await
+        .expect("a round after the schema change");
+    let tx = store.begin().await.expect("begin");
+    round(&tx, 3)
+        .await
+        .expect("a round in a transaction after the schema change");
+    tx.commit().await.expect("commit");
+    store.close().await;
+    test_db.drop_db().await;
+}
