@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use containerpub_domain::{Clock, SystemClock};
 use containerpub_ports::{
-    DeploymentStore, FunctionStore, InvocationStore, LogStore, OrganizationMemberStore,
-    OrganizationStore, RepositoryStore, StoreError, StoreResult, Stores, Transaction, UnitOfWork,
-    UserInformationStore, UserStore, async_trait,
+    CANCELLED_WRITE, DeploymentStore, FunctionStore, InvocationStore, LogStore,
+    OrganizationMemberStore, OrganizationStore, RepositoryStore, StoreError, StoreResult, Stores,
+    Transaction, UnitOfWork, UserInformationStore, UserStore, async_trait,
 };
 use tokio::sync::Notify;
 
@@ -100,7 +100,20 @@ struct Active {
     next_savepoint: u64,
     /// The last mark handed to a call or savepoint (marks order the locks it takes).
     last_mark: u64,
+    /// Why it refuses every call, once a failed or dropped write made it unusable
+    /// (`containerpub_ports::aborted`).
+    aborted: Option<Aborted>,
 }
+
+/// A transaction made unusable: the savepoint level the failure happened in (rolling that
+/// level back makes it usable again), or [`FOR_GOOD`].
+struct Aborted {
+    level: usize,
+    reason: String,
+}
+
+/// [`Aborted::level`] of a transaction the database rolled back (a deadlock victim).
+const FOR_GOOD: usize = usize::MAX;
 
 impl Active {
     /// READ COMMITTED: before each statement, the latest committed state plus its own writes.
@@ -119,6 +132,21 @@ impl Active {
         self.last_mark += 1;
         self.last_mark
     }
+
+    /// `Ok` if usable, else the refusal.
+    fn check(&self) -> StoreResult<()> {
+        match &self.aborted {
+            None => Ok(()),
+            Some(aborted) => Err(StoreError::transaction_unusable(&aborted.reason)),
+        }
+    }
+
+    /// Makes it unusable from savepoint level `level` (the first reason stays).
+    fn abort(&mut self, level: usize, reason: String) {
+        if self.aborted.is_none() {
+            self.aborted = Some(Aborted { level, reason });
+        }
+    }
 }
 
 /// A transaction shared by its handle and its savepoints' handles; `None` once it ended.
@@ -129,9 +157,13 @@ fn ended() -> StoreError {
 }
 
 /// One write call in progress: if it is dropped while waiting for a lock (or fails), the
-/// locks it took are given back and its wait forgotten, so it leaves nothing behind.
+/// locks it took are given back and its wait forgotten, so it leaves nothing behind; dropped
+/// inside a transaction, it leaves that transaction level unusable, as on PostgreSQL (where
+/// the dropped statement may still run).
 struct Call<'a> {
     shared: &'a Shared,
+    /// The transaction it runs in and its savepoint level.
+    cell: Option<(&'a TxCell, usize)>,
     /// The transaction and the call's mark, once it ran inside one.
     tx: Option<(TxId, u64)>,
     /// When it began waiting (kept across its runs: the deadlock victim is the longest
@@ -143,9 +175,15 @@ struct Call<'a> {
 
 impl Drop for Call<'_> {
     fn drop(&mut self) {
-        if !self.done
-            && let Some((tx, mark)) = self.tx
+        if self.done {
+            return;
+        }
+        if let Some((cell, level)) = self.cell
+            && let Some(active) = lock(cell).as_mut()
         {
+            active.abort(level, CANCELLED_WRITE.to_owned());
+        }
+        if let Some((tx, mark)) = self.tx {
             self.shared.release(tx, mark);
         }
     }
@@ -157,9 +195,21 @@ impl Drop for Call<'_> {
 pub(crate) struct Conn {
     shared: Arc<Shared>,
     tx: Option<Arc<TxCell>>,
+    /// The savepoint level its writes run at: 0 for the transaction (and autocommit), `n`
+    /// for the `n`-th savepoint open in it.
+    level: usize,
 }
 
 impl Conn {
+    /// `Ok` unless this is a transaction that a failed or dropped write left unusable: then
+    /// the refusal (for calls that have nothing to do, such as an empty batch).
+    pub(crate) fn usable(&self) -> StoreResult<()> {
+        match &self.tx {
+            None => Ok(()),
+            Some(tx) => lock(tx).as_ref().ok_or_else(ended)?.check(),
+        }
+    }
+
     /// Runs a read on the state this handle sees: the committed state, or the transaction's
     /// own writes over the latest committed state. Reads never wait for locks.
     pub(crate) fn read<R>(&self, op: impl FnOnce(&Db) -> StoreResult<R>) -> StoreResult<R> {
@@ -168,6 +218,7 @@ impl Conn {
             Some(tx) => {
                 let mut guard = lock(tx);
                 let active = guard.as_mut().ok_or_else(ended)?;
+                active.check()?;
                 active.catch_up(&lock(&self.shared.committed));
                 op(&active.work)
             }
@@ -193,6 +244,7 @@ impl Conn {
         };
         let mut call = Call {
             shared: &self.shared,
+            cell: self.tx.as_deref().map(|cell| (cell, self.level)),
             tx: None,
             since: None,
             done: false,
@@ -241,6 +293,10 @@ impl Conn {
             call.done = true;
             return Some(Err(ended()));
         };
+        if let Err(refused) = active.check() {
+            call.done = true;
+            return Some(Err(refused));
+        }
         let mut committed = lock(&self.shared.committed);
         let c = &mut *committed;
         let me = active.id;
@@ -251,10 +307,7 @@ impl Conn {
         call.tx = Some((me, mark));
         if c.locks.is_victim(me) {
             drop(committed);
-            drop(guard);
-            self.shared.release(me, mark);
-            call.done = true;
-            return Some(Err(deadlock()));
+            return Some(self.rolled_back(guard, call));
         }
         active.catch_up(c);
         active.work.locks = Some(LockCx {
@@ -278,15 +331,17 @@ impl Conn {
                 }
                 Err(()) => {
                     drop(committed);
-                    drop(guard);
-                    self.shared.release(me, mark);
-                    call.done = true;
-                    Some(Err(deadlock()))
+                    Some(self.rolled_back(guard, call))
                 }
             };
         }
         c.locks.end_wait(me);
         drop(committed);
+        if let Err(err) = &out
+            && err.aborts_transaction()
+        {
+            active.abort(self.level, err.failed_reason());
+        }
         drop(guard);
         if out.is_err() {
             // As a PostgreSQL savepoint rolled back: the failed call's locks go.
@@ -294,6 +349,30 @@ impl Conn {
         }
         call.done = true;
         Some(out)
+    }
+
+    /// The call's transaction was chosen as a deadlock victim: as PostgreSQL does, the whole
+    /// transaction is rolled back at once (its locks given back, so the others go on) and
+    /// refuses every later call; the call gets the deadlock error.
+    fn rolled_back<R>(
+        &self,
+        mut guard: MutexGuard<'_, Option<Active>>,
+        call: &mut Call<'_>,
+    ) -> StoreResult<R> {
+        let err = deadlock();
+        if let Some(active) = guard.as_mut() {
+            active.aborted = Some(Aborted {
+                level: FOR_GOOD,
+                reason: err.rolled_back_reason(),
+            });
+            let discarded = std::mem::take(&mut active.work);
+            let id = active.id;
+            drop(guard);
+            self.shared.release(id, 0);
+            drop(discarded);
+        }
+        call.done = true;
+        Err(err)
     }
 }
 
@@ -340,6 +419,7 @@ impl MemoryStore {
                     next_tx: AtomicU64::new(0),
                 }),
                 tx: None,
+                level: 0,
             },
         }
     }
@@ -427,6 +507,14 @@ impl MemoryTransaction {
                     let savepoint = later.swap_remove(0);
                     let discarded = std::mem::replace(&mut active.work, savepoint.work);
                     active.version = savepoint.version;
+                    // A failure at this savepoint's level or deeper is undone with it.
+                    if active
+                        .aborted
+                        .as_ref()
+                        .is_some_and(|a| a.level != FOR_GOOD && a.level > pos)
+                    {
+                        active.aborted = None;
+                    }
                     let tx = active.id;
                     drop(guard);
                     // As in PostgreSQL, the locks taken since the savepoint are given back.
@@ -475,7 +563,9 @@ impl UnitOfWork for MemoryStore {
                     savepoints: Vec::new(),
                     next_savepoint: 0,
                     last_mark: 0,
+                    aborted: None,
                 })))),
+                level: 0,
             },
             savepoint: None,
             done: false,
@@ -492,6 +582,7 @@ impl UnitOfWork for MemoryTransaction {
         let cell = self.cell()?;
         let mut guard = lock(cell);
         let active = guard.as_mut().ok_or_else(ended)?;
+        active.check()?;
         let id = active.next_savepoint;
         active.next_savepoint += 1;
         let mark = active.next_mark();
@@ -503,7 +594,10 @@ impl UnitOfWork for MemoryTransaction {
         };
         active.savepoints.push(savepoint);
         Ok(MemoryTransaction {
-            conn: self.conn.clone(),
+            conn: Conn {
+                level: active.savepoints.len(),
+                ..self.conn.clone()
+            },
             savepoint: Some(id),
             done: false,
         })
@@ -518,12 +612,23 @@ impl Transaction for MemoryTransaction {
         match self.savepoint {
             None => {
                 let active = lock(&cell).take().ok_or_else(ended)?;
+                if let Err(refused) = active.check() {
+                    // Nothing is committed: the transaction is rolled back.
+                    self.conn.shared.release(active.id, 0);
+                    return Err(refused);
+                }
                 self.conn.shared.commit(active);
                 Ok(())
             }
             Some(id) => {
                 let mut guard = lock(&cell);
                 let active = guard.as_mut().ok_or_else(ended)?;
+                if let Err(refused) = active.check() {
+                    // Not released: rolled back, as the refused savepoint is on PostgreSQL.
+                    drop(guard);
+                    self.finish_rollback();
+                    return Err(refused);
+                }
                 let pos = active
                     .savepoints
                     .iter()

@@ -76,7 +76,7 @@ struct Wait {
 /// The error PostgreSQL's `40P01` maps to (`deadlock detected`), as the PostgreSQL adapter
 /// reports it.
 pub(crate) fn deadlock() -> StoreError {
-    StoreError::unavailable("database unavailable (40P01): deadlock detected")
+    StoreError::transaction_conflict("40P01", "deadlock detected")
 }
 
 /// Every lock held and every wait, shared by all the handles of one store.

@@ -106,6 +106,7 @@ macro_rules! entity_store {
 
             async fn insert_many(&self, rows: Vec<$new>) -> StoreResult<Vec<$entity>> {
                 if rows.is_empty() {
+                    self.usable()?;
                     return Ok(Vec::new());
                 }
                 self.write(|db, cx| {
@@ -319,6 +320,7 @@ entity_store!(@uuid yes, Logs, LogEntry;
     writer LogWriter {
         async fn append(&self, logs: Vec<NewLog>) -> StoreResult<u64> {
             if logs.is_empty() {
+                self.usable()?;
                 return Ok(0);
             }
             self.write(|db, cx| {
@@ -349,6 +351,7 @@ entity_store!(@uuid yes, Invocations, Invocation;
 
         async fn record_many(&self, invocations: Vec<NewInvocation>) -> StoreResult<u64> {
             if invocations.is_empty() {
+                self.usable()?;
                 return Ok(0);
             }
             self.write(|db, cx| {

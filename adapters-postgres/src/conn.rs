@@ -67,6 +67,21 @@ pub(crate) trait PgConn: ConnectionTrait + Send + Sync + 'static {
     fn in_transaction(&self) -> bool {
         Self::IN_TRANSACTION
     }
+
+    /// `Ok` unless this is a caller's transaction that is no longer usable: then the refusal
+    /// (checked before a call validates its input, as the memory store does).
+    fn usable(&self) -> StoreResult<()> {
+        Ok(())
+    }
+
+    /// A write call failed with `err`, which aborts a caller's transaction
+    /// ([`StoreError::aborts_transaction`]): a caller's transaction level becomes unusable
+    /// (nothing else does anything).
+    fn poison(&self, _err: &StoreError) {}
+
+    /// A write call was dropped before it finished: a caller's transaction level becomes
+    /// unusable, since the write may still run in it (nothing else does anything).
+    fn cancelled(&self) {}
 }
 
 impl PgConn for DatabaseConnection {
@@ -110,6 +125,22 @@ impl PgConn for DatabaseTransaction {
 impl PgConn for PgTx {
     const IN_TRANSACTION: bool = true;
 
+    fn usable(&self) -> StoreResult<()> {
+        self.check()
+    }
+
+    fn poison(&self, err: &StoreError) {
+        self.level
+            .state
+            .abort_with(self.level.depth, err.failed_reason());
+    }
+
+    fn cancelled(&self) {
+        self.level
+            .state
+            .abort_with(self.level.depth, CANCELLED_WRITE.to_owned());
+    }
+
     /// A savepoint inside the caller's transaction ([`PgTx::open_savepoint`]); releasing or
     /// rolling it back is watched as well ([`Tx::finish`]).
     async fn begin_tx(&self) -> StoreResult<Tx> {
@@ -134,12 +165,15 @@ impl Routed for PgTx {
 const BROKEN: usize = usize::MAX;
 
 /// The start of every refusal's message ([`unusable`]); `map_db_err` recognises it.
-pub(crate) const UNUSABLE: &str = "transaction is no longer usable: ";
+pub(crate) const UNUSABLE: &str = containerpub_ports::TX_UNUSABLE;
 
 /// The error of a call refused because its transaction is no longer usable.
 pub(crate) fn unusable(reason: &str) -> StoreError {
-    StoreError::unavailable(format!("{UNUSABLE}{reason}; nothing was committed"))
+    StoreError::transaction_unusable(reason)
 }
+
+/// Why a transaction is unusable after a write call was dropped before it finished.
+pub(crate) const CANCELLED_WRITE: &str = containerpub_ports::CANCELLED_WRITE;
 
 /// Whether a caller's transaction can still be used: shared by the transaction and all its
 /// savepoints (see the module docs).
@@ -180,6 +214,19 @@ impl TxState {
             .is_ok()
         {
             self.set_reason(reason, true);
+        }
+    }
+
+    /// A write call failed at nesting depth `depth` (or was dropped before it finished): that
+    /// level is unusable, for `reason` (which replaces the reason its failed statement gave).
+    fn abort_with(&self, depth: usize, reason: String) {
+        match self
+            .status
+            .compare_exchange(0, depth, Ordering::AcqRel, Ordering::Acquire)
+        {
+            Ok(_) => self.set_reason(reason, true),
+            Err(status) if status == depth => self.set_reason(reason, true),
+            Err(_) => {}
         }
     }
 
@@ -240,10 +287,7 @@ impl Drop for Armed<'_> {
 
 /// The message of a store error, for a reason.
 fn reason_of(err: StoreError) -> String {
-    match err {
-        StoreError::Unavailable { message } | StoreError::Internal { message } => message,
-        other => other.to_string(),
-    }
+    err.message()
 }
 
 /// One level of a caller's transaction: the shared state and the level's nesting depth.
@@ -522,11 +566,7 @@ async fn roll_back_conflict<C: ConnectionTrait>(
     state: &TxState,
     err: StoreError,
 ) {
-    state.break_for_good(format!(
-        "the server rolled it back after a deadlock or serialization failure ({}); retry the \
-         whole unit of work",
-        reason_of(err)
-    ));
+    state.break_for_good(err.rolled_back_reason());
     let _ = conn.execute_unprepared(&conflict_reset_sql(depth)).await;
 }
 
@@ -640,12 +680,15 @@ macro_rules! atomic {
 }
 pub(crate) use atomic;
 
-/// Runs a single-statement write: directly on the pool (a statement is atomic on its own),
-/// in a savepoint inside a transaction (so that a failing statement does not abort the
-/// caller's transaction). `$c` is bound to the connection to use.
+/// Runs a write of one statement of `$rows` rows directly (a statement is atomic on its own;
+/// inside a caller's transaction its failure leaves that transaction unusable, see
+/// `containerpub_ports::aborted` and [`PgConn::poison`]), except a statement of several rows
+/// inside a caller's transaction: that one runs in a savepoint, so that a key violation's row
+/// can still be looked for once it failed ([`crate::batch::settle`]). `$c` is bound to the
+/// connection to use.
 macro_rules! guarded {
-    ($conn:expr, |$c:ident| $body:expr) => {{
-        if $crate::conn::PgConn::in_transaction($conn) {
+    ($conn:expr, rows: $rows:expr, |$c:ident| $body:expr) => {{
+        if $crate::conn::PgConn::in_transaction($conn) && $rows > 1 {
             $crate::conn::atomic!($conn, |$c| $body)
         } else {
             let $c = $conn;

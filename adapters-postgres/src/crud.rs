@@ -490,7 +490,7 @@ pub(crate) async fn insert_many<T: TableDef, C: PgConn>(
         if T::INSERT_NEEDS_TX || rows.len() > BATCH_CHUNK_ROWS {
             atomic!(&h.conn, |tx| T::insert_rows(tx, rows, now).await)
         } else {
-            replied!(&h.conn, |c| T::insert_rows(c, rows, now).await)
+            replied!(&h.conn, rows: rows.len(), |c| T::insert_rows(c, rows, now).await)
         };
     settle(&h.conn, written).await
 }
@@ -505,7 +505,7 @@ pub(crate) async fn upsert<T: TableDef, C: PgConn>(
     if T::UPSERT_NEEDS_TX {
         atomic!(&h.conn, |tx| T::upsert_row(tx, new, key, now).await)
     } else {
-        replied!(&h.conn, |c| T::upsert_row(c, new, key, now).await)
+        replied!(&h.conn, rows: 1, |c| T::upsert_row(c, new, key, now).await)
     }
 }
 
@@ -519,7 +519,7 @@ pub(crate) async fn update_by_id<T: TableDef, C: PgConn>(
     if T::update_needs_tx(&patch) {
         atomic!(&h.conn, |tx| T::update_row(tx, id, patch, now).await)
     } else {
-        replied!(&h.conn, |c| T::update_row(c, id, patch, now).await)
+        replied!(&h.conn, rows: 1, |c| T::update_row(c, id, patch, now).await)
     }
 }
 
@@ -535,7 +535,7 @@ pub(crate) async fn update_where<T: TableDef, C: PgConn>(
     if !matches!(filter, Filter::All) {
         stmt.and_where(filter_expr::<T>(&filter));
     }
-    guarded!(&h.conn, |c| execute(c, &stmt, Op::Write).await)
+    guarded!(&h.conn, rows: 1, |c| execute(c, &stmt, Op::Write).await)
 }
 
 /// `delete_by_id`
@@ -545,7 +545,7 @@ pub(crate) async fn delete_by_id<T: TableDef, C: PgConn>(
 ) -> StoreResult<()> {
     let mut stmt = delete_stmt::<T>();
     stmt.and_where(col::<T>(T::Field::ID).eq(T::id_value(id)));
-    let deleted = guarded!(&h.conn, |c| execute(c, &stmt, Op::Delete).await)?;
+    let deleted = guarded!(&h.conn, rows: 1, |c| execute(c, &stmt, Op::Delete).await)?;
     if deleted == 0 {
         return Err(StoreError::NotFound { table: T::TABLE });
     }
@@ -562,7 +562,7 @@ pub(crate) async fn delete_where<T: TableDef, C: PgConn>(
     if !matches!(filter, Filter::All) {
         stmt.and_where(filter_expr::<T>(&filter));
     }
-    guarded!(&h.conn, |c| execute(c, &stmt, Op::Delete).await)
+    guarded!(&h.conn, rows: 1, |c| execute(c, &stmt, Op::Delete).await)
 }
 
 /// A select used by the domain queries: rows matching `filter` in `sort` order.

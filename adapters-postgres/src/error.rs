@@ -95,10 +95,7 @@ pub(crate) fn map_database_error(
         },
         // Serialization failure, deadlock: the server rolls back the statement, and inside a
         // caller's transaction the adapter rolls back the whole transaction (`crate::conn`).
-        "40001" | "40P01" => StoreError::unavailable(format!(
-            "{TX_CONFLICT}({code}: {message}); the transaction was rolled back: retry the \
-             whole unit of work"
-        )),
+        "40001" | "40P01" => StoreError::transaction_conflict(code, message),
         "57014" => StoreError::unavailable(format!("{STATEMENT_TIMEOUT}({code}): {message}")),
         // the idle-in-transaction timeout (the server ended the session: nothing of its
         // transaction was committed), shutdowns, cannot connect now, too many connections,
@@ -155,13 +152,10 @@ pub(crate) fn is_statement_timeout(err: &StoreError) -> bool {
     matches!(err, StoreError::Unavailable { message } if message.starts_with(STATEMENT_TIMEOUT))
 }
 
-/// The start of the message of a deadlock or serialization failure ([`is_tx_conflict`]).
-pub(crate) const TX_CONFLICT: &str = "deadlock or serialization failure ";
-
 /// Whether `err` is a deadlock (`40P01`) or serialization failure (`40001`): inside a
 /// caller's transaction, the whole transaction is then rolled back.
 pub(crate) fn is_tx_conflict(err: &StoreError) -> bool {
-    matches!(err, StoreError::Unavailable { message } if message.starts_with(TX_CONFLICT))
+    err.is_transaction_conflict()
 }
 
 /// Maps the error of a top-level `COMMIT`: an answer of the server (a serialization failure,

@@ -669,6 +669,8 @@ macro_rules! routed {
             let __handle = $handle;
             match $crate::replica::Routed::replica(__handle) {
                 ::core::option::Option::None => {
+                    // A transaction that is no longer usable refuses before validating.
+                    $crate::conn::PgConn::usable(&__handle.conn)?;
                     let $h = __handle;
                     $body.await
                 }

@@ -3,15 +3,23 @@
 //! A statement with `RETURNING` commits on its own when it runs directly on the pool; if the
 //! returned row then fails to decode or to pass the domain's checks (a row this layer did not
 //! write), the caller would get an error for a write that happened. [`replied!`] therefore
-//! runs such a write in a transaction (a savepoint inside the caller's transaction) that is
-//! committed only once the reply has been mapped: any error after the statement rolls the
-//! write back. Writes that answer with a count only use `guarded!`.
+//! runs such a write in a transaction that is committed only once the reply has been mapped:
+//! any error after the statement rolls the write back (inside a caller's transaction, the
+//! error leaves that transaction unusable instead, so the write is never committed). Writes that answer with a count only use `guarded!`.
 
-/// Runs `$body` (a write whose reply rows are decoded inside it; `$c` is bound to the
-/// connection to use) so that it commits only if the whole body, decoding included, succeeds.
+/// Runs `$body` (a write of `$rows` rows in one statement, whose reply rows are decoded
+/// inside it; `$c` is bound to the connection to use) so that it commits only if the whole
+/// body, decoding included, succeeds: on the pool in a transaction of its own; inside a
+/// caller's transaction as [`guarded!`](crate::conn::guarded) runs it, where a failure after
+/// the statement leaves the caller's transaction unusable, so the write is never committed
+/// (`crate::handle`'s `written`).
 macro_rules! replied {
-    ($conn:expr, |$c:ident| $body:expr) => {
-        $crate::conn::atomic!($conn, |$c| $body)
-    };
+    ($conn:expr, rows: $rows:expr, |$c:ident| $body:expr) => {{
+        if $crate::conn::PgConn::in_transaction($conn) {
+            $crate::conn::guarded!($conn, rows: $rows, |$c| $body)
+        } else {
+            $crate::conn::atomic!($conn, |$c| $body)
+        }
+    }};
 }
 pub(crate) use replied;

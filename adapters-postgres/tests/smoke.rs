@@ -152,7 +152,8 @@ async fn begin_and_commit_dropped_after_one_poll_leave_nothing_open() {
     db.drop_db().await;
 }
 
-/// Savepoints, and a failing call inside a transaction leaving it usable.
+/// Savepoints, and a failing call inside a savepoint leaving the transaction usable once the
+/// savepoint is rolled back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transactions_savepoints_and_failed_calls() {
     let db = Db::new().await;
@@ -164,12 +165,14 @@ async fn transactions_savepoints_and_failed_calls() {
         .insert(new_user("a@example.com"))
         .await
         .expect("insert");
+    let attempt = tx.begin().await.expect("savepoint");
     assert_eq!(
-        tx.users().insert(new_user("a@example.com")).await,
+        attempt.users().insert(new_user("a@example.com")).await,
         Err(StoreError::Conflict {
             key: UniqueKey::UsersEmail
         })
     );
+    attempt.rollback().await.expect("rollback to the savepoint");
     let inner = tx.begin().await.expect("savepoint");
     inner
         .users()
@@ -305,13 +308,16 @@ async fn failed_statements_make_a_transaction_unusable() {
         refused(&release),
         "releasing an aborted savepoint: {release:?}"
     );
-    // A failing write stays in its own savepoint.
+    // A failing write leaves its level unusable; in a savepoint, rolling it back recovers.
+    let attempt = tx.begin().await.expect("savepoint");
     assert_eq!(
-        tx.users().insert(new_user("kept@example.com")).await,
+        attempt.users().insert(new_user("kept@example.com")).await,
         Err(StoreError::Conflict {
             key: UniqueKey::UsersEmail
         })
     );
+    assert!(refused(&tx.users().count(Filter::All).await));
+    drop(attempt);
     tx.users()
         .insert(new_user("also-kept@example.com"))
         .await

@@ -13,6 +13,7 @@
 //!
 //! No database type appears here.
 
+pub mod aborted;
 mod cursor;
 pub mod error;
 pub mod fields;
@@ -26,6 +27,7 @@ pub mod stores;
 mod tests;
 pub mod uow;
 
+pub use aborted::{CANCELLED_WRITE, TX_UNUSABLE};
 pub use error::{
     CheckConstraint, ForeignKey, InvalidInput, StoreError, StoreResult, Table, UniqueKey,
 };

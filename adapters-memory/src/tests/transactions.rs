@@ -46,18 +46,25 @@ async fn rollback_and_drop_discard_but_sequences_stay_consumed() {
 }
 
 #[tokio::test]
-async fn a_failed_call_inside_a_transaction_leaves_it_usable() {
+async fn a_failed_call_inside_a_savepoint_leaves_the_transaction_usable() {
     let (db, _) = store();
     let tx = db.begin().await.expect("begin");
     let ada = user(&tx, "ada@example.com").await;
+    let sp = tx.begin().await.expect("savepoint");
     assert!(
-        tx.users()
+        sp.users()
             .insert(new_user("ada@example.com"))
             .await
             .is_err()
     );
     assert!(
-        tx.functions()
+        sp.users().count(Default::default()).await.is_err(),
+        "refused"
+    );
+    sp.rollback().await.expect("rollback");
+    let sp = tx.begin().await.expect("savepoint");
+    assert!(
+        sp.functions()
             .insert_many(vec![
                 NewFunction::new(ada.id, name("ok")),
                 NewFunction::new(UserId::new(99), name("bad")),
@@ -65,6 +72,7 @@ async fn a_failed_call_inside_a_transaction_leaves_it_usable() {
             .await
             .is_err()
     );
+    drop(sp);
     assert_eq!(tx.functions().count(Default::default()).await, Ok(0));
     function(&tx, ada.id, "api").await;
     tx.commit().await.expect("commit");
@@ -336,13 +344,14 @@ async fn crossed_locks_fail_the_first_waiter_with_a_deadlock() {
         };
         assert_eq!(err, crate::locks::deadlock());
         assert!(err.is_retryable());
-        assert!(
-            is_pending(second.as_mut()),
-            "t2 still waits for t1's lock on a"
-        );
-        // t1 is still open (its first update holds a); it ends, then t2 proceeds.
-        t1.rollback().await.expect("t1");
+        // As on PostgreSQL, the victim's transaction is rolled back at once: t2 proceeds
+        // before t1 ends, and t1 refuses every later call.
         second.await.expect("t2 proceeds");
+        assert_eq!(
+            t1.users().count(Default::default()).await,
+            Err(StoreError::transaction_unusable(&err.rolled_back_reason()))
+        );
+        t1.rollback().await.expect("t1");
     }
     t2.commit().await.expect("t2");
     let emails: Vec<String> = db
@@ -384,17 +393,21 @@ async fn a_waiter_dropped_while_waiting_leaves_nothing_behind() {
         held,
         "the dropped call left no lock and no wait"
     );
-    // b is free again; t2 stays usable.
+    // b is free again; t2 refuses every later call, as on PostgreSQL (where the dropped
+    // statement may still run in it), and commits nothing.
     db.users()
         .update_by_id(b.id, email_patch("b1@example.com"))
         .await
         .expect("b is not locked");
     t1.commit().await.expect("t1");
-    t2.users()
-        .update_by_id(a.id, email_patch("a2@example.com"))
-        .await
-        .expect("t2 still works");
-    t2.commit().await.expect("t2");
+    let refusal = StoreError::transaction_unusable(containerpub_ports::CANCELLED_WRITE);
+    assert_eq!(
+        t2.users()
+            .update_by_id(a.id, email_patch("a2@example.com"))
+            .await,
+        Err(refusal.clone())
+    );
+    assert_eq!(t2.commit().await, Err(refusal));
     assert_eq!(db.lock_counts(), (0, 0));
 }
 

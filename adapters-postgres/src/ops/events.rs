@@ -202,7 +202,7 @@ pub(crate) async fn append<C: PgConn>(h: &Handle<C>, logs: Vec<NewLog>) -> Store
         atomic!(&h.conn, |tx| write_counted(tx, logs, APPEND_LOGS, arrays)
             .await)
     } else {
-        guarded!(&h.conn, |c| write_counted(c, logs, APPEND_LOGS, arrays)
+        guarded!(&h.conn, rows: logs.len(), |c| write_counted(c, logs, APPEND_LOGS, arrays)
             .await)
     };
     settle(&h.conn, written).await
@@ -228,7 +228,7 @@ pub(crate) async fn record_many<C: PgConn>(
         )
         .await)
     } else {
-        guarded!(&h.conn, |c| write_counted(
+        guarded!(&h.conn, rows: invocations.len(), |c| write_counted(
             c,
             invocations,
             APPEND_INVOCATIONS,

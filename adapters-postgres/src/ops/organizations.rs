@@ -322,7 +322,7 @@ pub(crate) async fn remove_member<C: PgConn>(
     user: Uuid,
 ) -> StoreResult<()> {
     let values = || vec![Value::from(organization), Value::from(user)];
-    let deleted = guarded!(&h.conn, |c| execute_raw(
+    let deleted = guarded!(&h.conn, rows: 1, |c| execute_raw(
         c,
         REMOVE_MEMBER,
         values(),

@@ -316,7 +316,7 @@ const SOFT_DELETE: &str = r#"WITH RECURSIVE "t" ("id") AS (SELECT "id" FROM "rep
 pub(crate) async fn soft_delete<C: PgConn>(h: &Handle<C>, id: RepositoryId) -> StoreResult<u64> {
     let now = h.now();
     let values = vec![Value::from(id.get()), Value::from(now.naive_utc())];
-    let count = guarded!(&h.conn, |c| execute_raw(c, SOFT_DELETE, values, Op::Write)
+    let count = guarded!(&h.conn, rows: 1, |c| execute_raw(c, SOFT_DELETE, values, Op::Write)
         .await)?;
     if count == 0 {
         return Err(not_found());

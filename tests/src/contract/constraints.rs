@@ -11,8 +11,8 @@ use containerpub_domain::{
 };
 use containerpub_ports::{
     BATCH_CHUNK_ROWS, DeploymentField, Filter, ForeignKey, FunctionField, InvocationField,
-    LogField, Query, StoreError, StoreResult, Stores, Table, Transaction, UniqueKey, UserField,
-    UserKey,
+    LogField, Query, StoreError, StoreResult, Stores, Table, Transaction, UniqueKey, UnitOfWork,
+    UserField, UserKey,
 };
 
 use super::seed::{
@@ -1087,26 +1087,40 @@ pub async fn batch_errors_name_their_row<U: ContractStore>(fx: Fixture<U>) {
     );
     assert_eq!(db.organizations().count(Filter::All).await, Ok(1));
 
-    // Inside a transaction: the same errors, nothing written, and the transaction goes on.
+    // Inside a transaction: the same errors and nothing written. A failed write leaves its
+    // transaction level unusable (as a failed statement does in PostgreSQL): each batch runs
+    // in a savepoint of its own, rolled back after the failure, and the transaction goes on.
     let tx = db.begin().await.expect("begin");
     let mut rows = users("t", 3);
     rows[2].uuid = rows[0].uuid;
+    let attempt = tx.begin().await.expect("savepoint");
+    let failed = attempt.users().insert_many(rows).await;
+    assert_eq!(failed, Err(conflict(UniqueKey::UsersUuid).at_index(2)));
+    let refusal =
+        StoreError::transaction_unusable(&failed.expect_err("a conflict").failed_reason());
     assert_eq!(
-        tx.users().insert_many(rows).await,
-        Err(conflict(UniqueKey::UsersUuid).at_index(2))
+        attempt.users().count(Filter::All).await,
+        Err(refusal.clone()),
+        "every later call of the failed level is refused, reads too"
     );
+    assert_eq!(attempt.begin().await.map(drop), Err(refusal.clone()));
+    assert_eq!(attempt.commit().await, Err(refusal), "and its release");
+    let attempt = tx.begin().await.expect("the transaction is usable again");
     let mut rows = logs(BATCH_CHUNK_ROWS + 10);
     rows[7].uuid = rows[2].uuid;
     assert_eq!(
-        tx.logs().append(rows).await,
+        attempt.logs().append(rows).await,
         Err(conflict(UniqueKey::LogsUuid).at_index(7))
     );
+    attempt.rollback().await.expect("rollback to the savepoint");
+    let attempt = tx.begin().await.expect("savepoint");
     let mut rows = logs(BATCH_CHUNK_ROWS + 10);
     rows[BATCH_CHUNK_ROWS + 5].function_id = FunctionId::new(999_999);
     assert_eq!(
-        tx.logs().insert_many(rows).await,
+        attempt.logs().insert_many(rows).await,
         Err(missing(ForeignKey::LogsFunctionId).at_index(BATCH_CHUNK_ROWS + 5))
     );
+    drop(attempt);
     tx.users()
         .insert(new_user("in-tx@example.com"))
         .await

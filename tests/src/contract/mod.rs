@@ -212,6 +212,7 @@ macro_rules! contract_suite {
             transaction_commit_and_isolation,
             transaction_rollback_and_drop,
             transaction_savepoints,
+            transaction_unusable_after_failed_write,
             transaction_closure,
         );
     };

@@ -212,6 +212,90 @@ pub async fn transaction_savepoints<U: ContractStore>(fx: Fixture<U>) {
     );
 }
 
+/// A write that fails inside a transaction on a constraint leaves that level unusable, as a
+/// failed statement does in PostgreSQL: the failed call wrote nothing, every later call of the
+/// level (read, write, savepoint, commit) is refused with the same error on both adapters, and
+/// the commit commits nothing. Rolling back the savepoint the failure happened in makes the
+/// enclosing level usable again; validation errors and `NotFound` leave it usable.
+pub async fn transaction_unusable_after_failed_write<U: ContractStore>(fx: Fixture<U>) {
+    let db = &fx.db;
+    user(db, "taken@example.com").await;
+
+    // Validation errors and NotFound are found before anything is written.
+    let tx = db.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user("a@example.com"))
+        .await
+        .expect("a");
+    let missing = tx
+        .users()
+        .update_by_id(
+            containerpub_domain::UserId::new(999_999),
+            UserPatch::default(),
+        )
+        .await;
+    assert!(
+        matches!(missing, Err(StoreError::NotFound { .. })),
+        "{missing:?}"
+    );
+    tx.users()
+        .insert(new_user("b@example.com"))
+        .await
+        .expect("still usable after NotFound");
+
+    // A conflict: refused from then on, and nothing of the transaction is committed.
+    let failed = tx.users().insert(new_user("taken@example.com")).await;
+    assert_eq!(failed, Err(conflict(UniqueKey::UsersEmail)));
+    let refusal =
+        StoreError::transaction_unusable(&failed.expect_err("a conflict").failed_reason());
+    assert!(
+        matches!(&refusal, StoreError::Unavailable { message }
+            if message.starts_with(containerpub_ports::TX_UNUSABLE)
+                && message.ends_with("nothing was committed")),
+        "{refusal:?}"
+    );
+    assert_eq!(
+        tx.users().insert(new_user("c@example.com")).await,
+        Err(refusal.clone())
+    );
+    assert_eq!(tx.users().count(Filter::All).await, Err(refusal.clone()));
+    assert_eq!(tx.begin().await.map(drop), Err(refusal.clone()));
+    assert_eq!(tx.commit().await, Err(refusal));
+    assert_eq!(emails(db).await, ["taken@example.com"], "nothing committed");
+
+    // In a savepoint: rolling it back makes the transaction usable again.
+    let tx = db.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user("d@example.com"))
+        .await
+        .expect("d");
+    let attempt = tx.begin().await.expect("savepoint");
+    assert_eq!(
+        attempt.users().insert(new_user("taken@example.com")).await,
+        Err(conflict(UniqueKey::UsersEmail))
+    );
+    attempt.rollback().await.expect("rollback to the savepoint");
+    tx.users()
+        .insert(new_user("e@example.com"))
+        .await
+        .expect("usable again");
+    // A savepoint dropped after a failure recovers the level too.
+    let attempt = tx.begin().await.expect("savepoint");
+    assert!(
+        attempt
+            .users()
+            .insert(new_user("taken@example.com"))
+            .await
+            .is_err()
+    );
+    drop(attempt);
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        emails(db).await,
+        ["taken@example.com", "d@example.com", "e@example.com"]
+    );
+}
+
 /// An application error for the closure form.
 #[derive(Debug, PartialEq)]
 enum AppError {

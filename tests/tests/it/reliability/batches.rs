@@ -38,7 +38,8 @@ fn in_batch(index: usize, error: StoreError) -> StoreError {
 /// 20,000 logs of `function`; row 15,000 references a function that does not exist, or
 /// repeats row 0's uuid, or is valid: through `append`, `insert_many` (logs) and
 /// `record_many` (invocations), on the store and inside a transaction. A failing batch
-/// writes nothing and names row 15,000; a transaction stays usable after one.
+/// writes nothing and names row 15,000; a transaction goes on after one rolled back with its
+/// savepoint.
 async fn batch_atomicity<U: UnitOfWork + Clone + 'static>(db: U) {
     let owner = user(&db, "owner@example.com").await;
     let f = function(&db, &owner, "f").await;
@@ -126,14 +127,18 @@ async fn batch_atomicity<U: UnitOfWork + Clone + 'static>(db: U) {
         "record_many wrote nothing"
     );
 
-    // Inside a transaction: the failed batch leaves no trace, the transaction goes on.
+    // Inside a transaction, in a savepoint: the failed batch leaves no trace, and once the
+    // savepoint is rolled back the transaction goes on (a failed write leaves its level
+    // unusable until then).
     let tx = db.begin().await.expect("begin");
+    let attempt = tx.begin().await.expect("savepoint");
     let mut rows = logs(ROWS);
     rows[BAD].function_id = missing;
     assert_eq!(
-        tx.logs().append(rows).await,
+        attempt.logs().append(rows).await,
         Err(in_batch(BAD, missing_function))
     );
+    attempt.rollback().await.expect("rollback to the savepoint");
     assert_eq!(tx.logs().count(Filter::All).await, Ok(0));
     assert_eq!(tx.logs().append(logs(10)).await, Ok(10));
     tx.commit().await.expect("commit");
