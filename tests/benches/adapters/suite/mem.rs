@@ -13,11 +13,18 @@ use super::pg::{series_measurement, series_user};
 use super::report::{Measurement, Target, round3};
 use super::{Rng, Sizes, interleave, interleave_ops, median, ns_per_op, rows_per_s};
 
+/// `memory_scale_ratio`: the store's 1k -> large lookup slowdown over a plain `HashMap`'s
+/// slowdown measured in the same run.
+const SCALE_TARGET: Target = Target::AtMost(1.3);
+/// `memory_begin_scale_ratio`: the begin+insert+commit slowdown over a `HashMap`
+/// insert+remove slowdown measured in the same run.
+const BEGIN_SCALE_TARGET: Target = Target::AtMost(1.0);
+
 /// The measurements this module produces (failed ones are reported if loading fails).
 const NAMES: &[(&str, &str, Target)] = &[
     ("memory_lookup_ratio", "ratio", Target::AtMost(2.0)),
-    ("memory_scale_ratio", "ratio", Target::AtMost(2.0)),
-    ("memory_begin_scale_ratio", "ratio", Target::AtMost(2.0)),
+    ("memory_scale_ratio", "ratio", SCALE_TARGET),
+    ("memory_begin_scale_ratio", "ratio", BEGIN_SCALE_TARGET),
 ];
 
 /// Runs every in-memory measurement.
@@ -286,7 +293,8 @@ async fn scale(sizes: &Sizes, out: &mut Vec<Measurement>) -> Result<(), String> 
         ),
     );
 
-    // Lookups: large over small.
+    // Lookups: large over small, against a `HashMap`'s own slowdown (the memory hierarchy's
+    // share, which no design avoids).
     const SCALE: &str = "memory_scale_ratio";
     let big_order = Rng::new(21).sample(&big_uuids, sizes.memory_lookups_per_round);
     let small_order = Rng::new(22).sample(&small_uuids, sizes.memory_lookups_per_round);
@@ -313,8 +321,9 @@ async fn scale(sizes: &Sizes, out: &mut Vec<Measurement>) -> Result<(), String> 
     };
     let floor_ratio = floor.as_ref().map_or(f64::NAN, super::Rounds::ratio);
     out.push(match rounds {
-        Ok(r) => Measurement::new(SCALE, r.ratio(), "ratio", Target::AtMost(2.0))
+        Ok(r) => Measurement::new(SCALE, r.ratio() / floor_ratio, "ratio", SCALE_TARGET)
             .with_rounds(&r, "large_ns", "small_ns")
+            .with("port_slowdown", round3(r.ratio()))
             .with("hashmap_floor", floor_detail)
             .with("large_rows", sizes.memory_large)
             .with("small_rows", sizes.memory_small)
@@ -323,14 +332,15 @@ async fn scale(sizes: &Sizes, out: &mut Vec<Measurement>) -> Result<(), String> 
             .with(
                 "summary",
                 format!(
-                    "{:.0} ns at {} rows, {:.0} ns at {} rows (HashMap get+clone: {floor_ratio:.1}x)",
+                    "slowdown {:.1}x ({:.0} ns at {} rows, {:.0} ns at {} rows) over HashMap get+clone's {floor_ratio:.1}x",
+                    r.ratio(),
                     r.a(),
                     sizes.memory_large,
                     r.b(),
                     sizes.memory_small
                 ),
             ),
-        Err(e) => Measurement::failed(SCALE, "ratio", Target::AtMost(2.0), e),
+        Err(e) => Measurement::failed(SCALE, "ratio", SCALE_TARGET, e),
     });
     drop(big_order);
     drop(big_uuids);
@@ -380,8 +390,14 @@ async fn scale(sizes: &Sizes, out: &mut Vec<Measurement>) -> Result<(), String> 
         })
     };
     out.push(match rounds {
-        Ok(r) => Measurement::new(BEGIN, r.ratio(), "ratio", Target::AtMost(2.0))
-            .with_rounds(&r, "large_ns", "small_ns")
+        Ok(r) => Measurement::new(
+            BEGIN,
+            r.ratio() / write_floor_ratio,
+            "ratio",
+            BEGIN_SCALE_TARGET,
+        )
+        .with_rounds(&r, "large_ns", "small_ns")
+        .with("port_slowdown", round3(r.ratio()))
             .with("large_rows", sizes.memory_large)
             .with("small_rows", sizes.memory_small)
             .with("cycles_per_round", ops)
@@ -391,14 +407,15 @@ async fn scale(sizes: &Sizes, out: &mut Vec<Measurement>) -> Result<(), String> 
             .with(
                 "summary",
                 format!(
-                    "begin+insert+commit {:.1} µs at {} rows, {:.1} µs at {} rows (HashMap insert+remove: {write_floor_ratio:.1}x)",
+                    "slowdown {:.1}x (begin+insert+commit {:.1} µs at {} rows, {:.1} µs at {} rows) over HashMap insert+remove's {write_floor_ratio:.1}x",
+                    r.ratio(),
                     r.a() / 1e3,
                     sizes.memory_large,
                     r.b() / 1e3,
                     sizes.memory_small
                 ),
             ),
-        Err(e) => Measurement::failed(BEGIN, "ratio", Target::AtMost(2.0), e),
+        Err(e) => Measurement::failed(BEGIN, "ratio", BEGIN_SCALE_TARGET, e),
     });
     Ok(())
 }
