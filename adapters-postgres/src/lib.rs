@@ -41,22 +41,27 @@
 //! - Every multi-statement operation (organization + owner membership, deployment versions
 //!   under the function's row lock, activation, repository moves, batches of more than one
 //!   statement) runs in one transaction — a savepoint when the caller is already in one.
-//! - Inside a caller's transaction every write call gets its own savepoint, so a call that
-//!   fails leaves no trace and the transaction stays usable (as in the in-memory store).
+//! - Inside a caller's transaction a single-statement write runs directly in it (one round
+//!   trip, no savepoint; a statement of several batch rows gets a savepoint so that its
+//!   failed row can be named). A write that fails leaves the transaction unusable (below),
+//!   as in the in-memory store: `containerpub_ports::aborted` states the rule.
 //!
 //! ### When a transaction stops being usable
 //! A [`PgTransaction`] (with its savepoints) never runs a statement once its server-side
 //! transaction may be gone. It becomes unusable when:
-//! - **a read or a raw statement fails in it** (any error, a statement timeout included):
-//!   these run directly in the transaction, without a savepoint, and PostgreSQL aborts the
-//!   transaction (the savepoint level they ran in). A *write* that fails does not count: it
-//!   is rolled back to its own savepoint and the transaction goes on;
+//! - **a statement fails in it** (a read, raw SQL, or a write: any error, a statement timeout
+//!   included): PostgreSQL aborts the transaction (the savepoint level it ran in). A write
+//!   call that fails on a constraint (`Conflict`, `ReferenceMissing`, `StillReferenced`,
+//!   `InBatch`) or whose reply cannot be read (`UnreadableRow`) counts even when its own
+//!   savepoint was rolled back, exactly as the in-memory store counts it; `InvalidInput` from
+//!   validation and `NotFound` do not;
+//! - **a write call is dropped before it finished** (a caller's timeout, a `select!`): the
+//!   statement may still run in the transaction;
 //! - **a savepoint cannot be opened, released or rolled back**, or a call's future is
 //!   dropped while it does so (a caller's timeout, a `select!`): sqlx 0.9.0 then rolls back
 //!   the *enclosing* transaction and loses count of the nesting, so the transaction's later
 //!   statements would otherwise run in autocommit, each committed at once. A failed savepoint
-//!   also ends the session. A call dropped while its statements run is harmless: its savepoint
-//!   is rolled back and the transaction stays usable.
+//!   also ends the session.
 //!
 //! - **a deadlock (`40P01`) or serialization failure (`40001`) hits a call in it**: the
 //!   adapter rolls the whole transaction back on the server at once (so its locks are

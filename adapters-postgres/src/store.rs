@@ -144,13 +144,10 @@ impl PgStore {
 /// An open transaction (or, begun on a transaction, a savepoint) with the same stores bound
 /// to it. Dropping it without [`Transaction::commit`] rolls it back.
 ///
-/// Inside a transaction, every write call runs in its own savepoint: a call that fails
-/// (a `Conflict`, say) leaves no trace and the transaction stays usable, as with the
-/// in-memory store.
-///
-/// A transaction stops being usable when a statement run directly in it fails (a read or raw
-/// SQL: PostgreSQL aborts the transaction), or when a savepoint could not be opened, released
-/// or rolled back, or a call's future was dropped while it did that. Every later call through
+/// A transaction stops being usable when a statement fails in it (PostgreSQL aborts the
+/// transaction), when a write call fails on a constraint or is dropped before it finished
+/// (`containerpub_ports::aborted`, as in the in-memory store), or when a savepoint could not
+/// be opened, released or rolled back, or a call's future was dropped while it did that. Every later call through
 /// it, its savepoints included (store methods that reach the database, raw SQL, `begin`,
 /// `commit`), is then refused with `Unavailable` ("transaction is no longer usable: …;
 /// nothing was committed") without anything being sent; `rollback` and drop still clean up.
