@@ -21,6 +21,7 @@ use crate::batch::{BatchResult, KeyRows, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
+use crate::reply::replied;
 use crate::sql::{col, filter_expr, keyset_after, live, order_by, select_all, select_where};
 use crate::table::TableDef;
 
@@ -43,7 +44,7 @@ pub(crate) fn prefixed_model_of<T: TableDef>(
     prefix: &str,
 ) -> StoreResult<T::Domain> {
     let model = T::Model::from_query_result(row, prefix)
-        .map_err(|e| StoreError::internal(format!("{}: cannot read a row: {e}", T::TABLE)))?;
+        .map_err(|e| crate::unreadable::unreadable::<T>(row, prefix, &e))?;
     T::from_model(model)
 }
 
@@ -465,7 +466,7 @@ pub(crate) async fn insert_many<T: TableDef, C: PgConn>(
         if T::INSERT_NEEDS_TX || rows.len() > BATCH_CHUNK_ROWS {
             atomic!(&h.conn, |tx| T::insert_rows(tx, rows, now).await)
         } else {
-            guarded!(&h.conn, |c| T::insert_rows(c, rows, now).await)
+            replied!(&h.conn, |c| T::insert_rows(c, rows, now).await)
         };
     settle(&h.conn, written).await
 }
@@ -480,7 +481,7 @@ pub(crate) async fn upsert<T: TableDef, C: PgConn>(
     if T::UPSERT_NEEDS_TX {
         atomic!(&h.conn, |tx| T::upsert_row(tx, new, key, now).await)
     } else {
-        guarded!(&h.conn, |c| T::upsert_row(c, new, key, now).await)
+        replied!(&h.conn, |c| T::upsert_row(c, new, key, now).await)
     }
 }
 
@@ -494,7 +495,7 @@ pub(crate) async fn update_by_id<T: TableDef, C: PgConn>(
     if T::update_needs_tx(&patch) {
         atomic!(&h.conn, |tx| T::update_row(tx, id, patch, now).await)
     } else {
-        guarded!(&h.conn, |c| T::update_row(c, id, patch, now).await)
+        replied!(&h.conn, |c| T::update_row(c, id, patch, now).await)
     }
 }
 

@@ -168,10 +168,12 @@ mod handle;
 mod ops;
 mod raw;
 mod replica;
+mod reply;
 mod sql;
 mod store;
 mod table;
 mod trace;
+mod unreadable;
 
 pub use config::PgConfig;
 pub use raw::{FromRawValue, RawRow, RawValue};

@@ -1,7 +1,8 @@
 //! The description of each table that the generic CRUD code runs on: its SeaORM entity, the
 //! mapping of the ports' field enums to columns, `NewX` → `ActiveModel`, patches → column
 //! updates, upsert targets, and rows → domain entities (re-validated: a stored value the domain
-//! rejects is `StoreError::Internal` naming the table and column, never a panic).
+//! rejects is `StoreError::UnreadableRow` naming the table, the row's uuid and the column, never
+//! a panic).
 //!
 //! Entities whose writes take more than one statement (organizations, deployments,
 //! repositories) or a faster path (logs, invocations) override the write hooks of
@@ -101,7 +102,7 @@ pub(crate) trait TableDef: Sized + Send + Sync + 'static {
     /// A stored row as a domain entity, re-validated.
     ///
     /// # Errors
-    /// `Internal` naming the table and column of a value the domain rejects.
+    /// `UnreadableRow` naming the table, row and column of a value the domain rejects.
     fn from_model(model: Self::Model) -> StoreResult<Self::Domain>;
     /// The row an input becomes (for tables written by the generic insert).
     fn new_row(new: Self::New, now: Timestamp) -> Self::ActiveModel;
@@ -155,19 +156,22 @@ pub(crate) trait TableDef: Sized + Send + Sync + 'static {
     }
 }
 
-/// Re-validation of stored values: every failure is `Internal`, naming table and column.
+/// Re-validation of stored values of one row (its table and public key): every failure is
+/// `UnreadableRow`, naming table, row and column.
 #[derive(Clone, Copy)]
-pub(crate) struct Check(pub(crate) Table);
+pub(crate) struct Check(pub(crate) Table, pub(crate) containerpub_domain::Uuid);
 
 impl Check {
-    fn fail(self, column: &str, rule: impl std::fmt::Display) -> StoreError {
-        StoreError::internal(format!(
-            "{}.{column}: the stored value fails validation ({rule})",
-            self.0
-        ))
+    fn fail(self, column: &'static str, rule: impl std::fmt::Display) -> StoreError {
+        StoreError::UnreadableRow {
+            table: self.0,
+            row: Some(self.1),
+            column,
+            reason: format!("the stored value fails validation ({rule})"),
+        }
     }
 
-    fn wrap<T>(self, column: &str, result: Result<T, ValidationError>) -> StoreResult<T> {
+    fn wrap<T>(self, column: &'static str, result: Result<T, ValidationError>) -> StoreResult<T> {
         result.map_err(|e| self.fail(column, e.rule))
     }
 
@@ -284,7 +288,7 @@ impl TableDef for Users {
     }
 
     fn from_model(m: user::Model) -> StoreResult<User> {
-        let c = Check(Table::Users);
+        let c = Check(Table::Users, m.uuid);
         Ok(User {
             id: UserId::new(m.id),
             uuid: m.uuid,
@@ -374,7 +378,7 @@ impl TableDef for Profiles {
     }
 
     fn from_model(m: profile::Model) -> StoreResult<UserInformation> {
-        let c = Check(Table::UserInformation);
+        let c = Check(Table::UserInformation, m.uuid);
         Ok(UserInformation {
             id: UserInformationId::new(m.id),
             uuid: m.uuid,
@@ -492,7 +496,7 @@ impl TableDef for Organizations {
     }
 
     fn from_model(m: organization::Model) -> StoreResult<Organization> {
-        let c = Check(Table::Organizations);
+        let c = Check(Table::Organizations, m.uuid);
         Ok(Organization {
             id: OrganizationId::new(m.id),
             uuid: m.uuid,
@@ -590,7 +594,7 @@ impl TableDef for Members {
     }
 
     fn from_model(m: member::Model) -> StoreResult<OrganizationMember> {
-        let c = Check(Table::OrganizationMembers);
+        let c = Check(Table::OrganizationMembers, m.user_id);
         Ok(OrganizationMember {
             id: OrganizationMemberId::new(m.id),
             organization_id: m.organization_id,
@@ -661,7 +665,7 @@ impl TableDef for Functions {
     }
 
     fn from_model(m: function::Model) -> StoreResult<Function> {
-        let c = Check(Table::Functions);
+        let c = Check(Table::Functions, m.uuid);
         Ok(Function {
             id: FunctionId::new(m.id),
             uuid: m.uuid,
@@ -771,7 +775,7 @@ impl TableDef for Deployments {
     }
 
     fn from_model(m: deployment::Model) -> StoreResult<Deployment> {
-        let c = Check(Table::FunctionDeployments);
+        let c = Check(Table::FunctionDeployments, m.uuid);
         Ok(Deployment {
             id: DeploymentId::new(m.id),
             uuid: m.uuid,
@@ -875,7 +879,7 @@ impl TableDef for Logs {
     }
 
     fn from_model(m: log::Model) -> StoreResult<LogEntry> {
-        let c = Check(Table::FunctionLogs);
+        let c = Check(Table::FunctionLogs, m.uuid);
         Ok(LogEntry {
             id: LogId::new(m.id),
             uuid: m.uuid,
@@ -960,7 +964,7 @@ impl TableDef for Invocations {
     }
 
     fn from_model(m: invocation::Model) -> StoreResult<Invocation> {
-        let c = Check(Table::FunctionInvocations);
+        let c = Check(Table::FunctionInvocations, m.uuid);
         Ok(Invocation {
             id: InvocationId::new(m.id),
             uuid: m.uuid,
@@ -1055,7 +1059,7 @@ impl TableDef for Repositories {
     }
 
     fn from_model(m: repository::Model) -> StoreResult<Repository> {
-        let c = Check(Table::Repositories);
+        let c = Check(Table::Repositories, m.uuid);
         let path = c.path("path", &m.path)?;
         if path.name() != m.name {
             return Err(c.fail("name", "not the last segment of path"));

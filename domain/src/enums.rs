@@ -54,6 +54,9 @@ macro_rules! word_enum {
 
 word_enum!(
     /// `functions.status` (default `active`).
+    ///
+    /// `init` is the word the Dart backend (HEAD, `init_handler.dart`) writes for a function
+    /// that was created but never deployed (`LEGACY-SCHEMA.md` §3).
     FunctionStatus, field = "status",
     {
         #[default]
@@ -61,11 +64,16 @@ word_enum!(
         Inactive => "inactive",
         Building => "building",
         Failed => "failed",
+        /// Written by the Dart backend for a created, never deployed function.
+        Init => "init",
     }
 );
 
 word_enum!(
     /// `function_deployments.status` (default `pending`).
+    ///
+    /// `disabled` is the word the Dart backend (HEAD) writes for a superseded deployment
+    /// (`LEGACY-SCHEMA.md` §3).
     DeploymentStatus, field = "status",
     {
         #[default]
@@ -74,6 +82,8 @@ word_enum!(
         Active => "active",
         Inactive => "inactive",
         Failed => "failed",
+        /// Written by the Dart backend for a deployment that was superseded or rolled back from.
+        Disabled => "disabled",
     }
 );
 
@@ -148,6 +158,33 @@ mod tests {
         );
         assert_eq!("loud".parse::<LogLevel>().expect_err("bad").field, "level");
         assert_eq!("admin".parse::<Role>().expect_err("bad").field, "role");
+    }
+
+    /// Every word `LEGACY-SCHEMA.md` §3 lists as written by the Dart backend (seed era and
+    /// HEAD) into a column this layer reads.
+    #[test]
+    fn every_word_the_dart_backend_writes_is_accepted() {
+        for word in ["init", "building", "active"] {
+            assert_eq!(word.parse::<FunctionStatus>().map(|s| s.as_str()), Ok(word));
+        }
+        for word in ["active", "disabled"] {
+            assert_eq!(
+                word.parse::<DeploymentStatus>().map(|s| s.as_str()),
+                Ok(word)
+            );
+        }
+        for word in ["success", "error"] {
+            assert_eq!(
+                word.parse::<InvocationStatus>().map(|s| s.as_str()),
+                Ok(word)
+            );
+        }
+        for word in ["info", "error"] {
+            assert_eq!(word.parse::<LogLevel>().map(|s| s.as_str()), Ok(word));
+        }
+        for word in ["developer", "team", "sub_team_developer"] {
+            assert_eq!(word.parse::<Role>().map(|s| s.as_str()), Ok(word));
+        }
     }
 
     #[test]

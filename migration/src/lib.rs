@@ -32,12 +32,15 @@ mod m20250101_000001_create_users;
 mod m20250101_000002_create_functions;
 mod m20250101_000003_create_function_deployments;
 mod m20250101_000004_link_functions_active_deployment;
-mod m20250101_000005_create_function_logs;
+pub(crate) mod m20250101_000005_create_function_logs;
 mod m20250101_000006_create_function_invocations;
 mod m20250101_000007_create_user_information;
 mod m20250101_000008_create_organizations;
 mod m20250101_000009_create_organization_members;
-mod m20250101_000010_create_repositories;
+pub(crate) mod m20250101_000010_create_repositories;
+
+pub mod adopt;
+pub mod cli;
 
 pub use sea_orm_migration::MigratorTrait;
 

@@ -9,7 +9,7 @@ pub struct Migration;
 // Timestamp defaults are `timezone('UTC', now())`: see the crate documentation (a plain
 // `now()` stored into `TIMESTAMP` would hold the session's local time, not UTC).
 // The column `timestamp` is a keyword: always quoted.
-const UP: &str = r#"
+pub(crate) const UP: &str = r#"
 CREATE TABLE function_logs (
     id          BIGSERIAL   NOT NULL,
     uuid        UUID        NOT NULL DEFAULT gen_random_uuid(),

@@ -8,7 +8,7 @@ pub struct Migration;
 
 // Timestamp defaults are `timezone('UTC', now())`: see the crate documentation (a plain
 // `now()` stored into `TIMESTAMP` would hold the session's local time, not UTC).
-const UP: &str = r#"
+pub(crate) const UP: &str = r#"
 CREATE TABLE repositories (
     id         SERIAL       NOT NULL,
     uuid       UUID         NOT NULL DEFAULT gen_random_uuid(),

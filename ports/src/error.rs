@@ -236,12 +236,33 @@ pub enum StoreError {
         /// What happened.
         message: String,
     },
-    /// A bug or an unexpected state (a row that fails validation, an unknown error).
+    /// A bug or an unexpected state (an unknown error).
     #[error("internal store error: {message}")]
     Internal {
         /// What happened.
         message: String,
     },
+    /// A stored row cannot be read as a domain entity: a row this layer did not write (a
+    /// database the Dart backend created and nobody adopted, or a row edited by hand). Names
+    /// the table, the row by its public key and the column; the read fails as a whole, no row
+    /// is skipped. `migration adopt` turns such rows into readable ones.
+    #[error("{table} row {}: column {column} cannot be read: {reason}", row_name(*.row))]
+    UnreadableRow {
+        /// The table read.
+        table: Table,
+        /// The row's public key: its `uuid` (for `organization_members`, its `user_id`);
+        /// `None` if even that column cannot be read. Internal ids are never named.
+        row: Option<containerpub_domain::Uuid>,
+        /// The column holding the value.
+        column: &'static str,
+        /// Why the value cannot be read (the type found, NULL, or the domain rule it breaks);
+        /// never the value itself.
+        reason: String,
+    },
+}
+
+fn row_name(row: Option<containerpub_domain::Uuid>) -> String {
+    row.map_or_else(|| "(unknown)".to_owned(), |uuid| uuid.to_string())
 }
 
 impl StoreError {

@@ -88,6 +88,17 @@ impl TestDatabase {
         Self::create(server, None).await
     }
 
+    /// A new database copied from this one (`CREATE DATABASE … TEMPLATE`), dropped like any
+    /// other: a fixture built once (e.g. an adopted legacy database) and copied per test.
+    /// Nothing may be connected to this database while it is copied.
+    ///
+    /// # Panics
+    /// As [`TestDatabase::new`].
+    pub async fn copy(&self) -> TestDatabase {
+        let server = server::server().await;
+        Self::create(server, Some(&self.name)).await
+    }
+
     async fn create(server: &server::Server, template: Option<&str>) -> TestDatabase {
         let name = server::unique_name(server::DATABASE_PREFIX);
         // Registered first: if the process dies during the copy, the database is dropped too.

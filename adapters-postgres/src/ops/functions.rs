@@ -46,6 +46,7 @@ pub(crate) async fn details<C: PgConn>(
 pub(crate) fn summaries_stmt(query: &Query<FunctionField>) -> SelectStatement {
     let mut stmt = crud::select_query::<Functions>(query);
     stmt.expr_as(user::Column::Email.into_expr(), "owner_email")
+        .expr_as(user::Column::Uuid.into_expr(), "owner_uuid")
         .expr_as(
             Expr::cust(
                 r#"(SELECT count(*) FROM "function_deployments" WHERE "function_deployments"."function_id" = "functions"."id")"#,
@@ -73,10 +74,12 @@ pub(crate) async fn summaries<C: PgConn>(
     rows.iter()
         .map(|row| {
             let email: String = scalar(row, "owner_email")?;
+            let owner: containerpub_domain::Uuid = scalar(row, "owner_uuid")?;
             let count: i64 = scalar(row, "deployment_count")?;
             Ok(FunctionSummary {
                 function: model_of::<Functions>(row)?,
-                owner_email: Check(containerpub_ports::Table::Users).email("email", &email)?,
+                owner_email: Check(containerpub_ports::Table::Users, owner)
+                    .email("email", &email)?,
                 deployment_count: u64::try_from(count).unwrap_or(0),
             })
         })
@@ -96,7 +99,7 @@ mod tests {
         let (s, _) = summaries_stmt(&q).build(PostgresQueryBuilder);
         assert_eq!(
             s,
-            r#"SELECT "functions"."id", "functions"."uuid", "functions"."user_id", "functions"."name", "functions"."status", "functions"."active_deployment_id", "functions"."analysis_result", "functions"."created_at", "functions"."updated_at", "users"."email" AS "owner_email", (SELECT count(*) FROM "function_deployments" WHERE "function_deployments"."function_id" = "functions"."id") AS "deployment_count" FROM "functions" INNER JOIN "users" ON "users"."id" = "functions"."user_id" WHERE "functions"."name" COLLATE "C" LIKE $1 ESCAPE '\' ORDER BY "functions"."id" ASC NULLS LAST LIMIT $2"#
+            r#"SELECT "functions"."id", "functions"."uuid", "functions"."user_id", "functions"."name", "functions"."status", "functions"."active_deployment_id", "functions"."analysis_result", "functions"."created_at", "functions"."updated_at", "users"."email" AS "owner_email", "users"."uuid" AS "owner_uuid", (SELECT count(*) FROM "function_deployments" WHERE "function_deployments"."function_id" = "functions"."id") AS "deployment_count" FROM "functions" INNER JOIN "users" ON "users"."id" = "functions"."user_id" WHERE "functions"."name" COLLATE "C" LIKE $1 ESCAPE '\' ORDER BY "functions"."id" ASC NULLS LAST LIMIT $2"#
         );
     }
 }

@@ -3,6 +3,7 @@
 //! Each module is one area; PostgreSQL tests get a fresh database each from the harness in
 //! `containerpub_tests::pg`.
 
+mod adoption;
 mod bench_smoke;
 mod contract_memory;
 mod contract_pg;
