@@ -1,6 +1,8 @@
 //! The whole database as one persistent value ([`Db`]), the sequences, foreign-key checks,
-//! `ON DELETE` actions, and the merge of a transaction into a newer committed state.
+//! `ON DELETE` actions, the locks a write takes, and the replay of a transaction's writes
+//! onto a newer committed state.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -10,6 +12,7 @@ use containerpub_ports::{ForeignKey, StoreError, StoreResult, Table};
 use imbl::OrdSet;
 
 use crate::index::IndexKey;
+use crate::locks::{LockCx, Mode, Resource};
 use crate::schema::{OnDelete, Spec, Target, fk_info, incoming, table_index};
 use crate::specs::{
     Deployments, Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories,
@@ -54,6 +57,8 @@ pub(crate) struct Db {
     track: bool,
     /// The undo log of the call running in place, if any.
     undo: Option<Box<Undo>>,
+    /// The lock table lent to the call running in place, if any.
+    pub(crate) locks: Option<LockCx>,
 }
 
 impl Clone for Db {
@@ -71,6 +76,7 @@ impl Clone for Db {
             touched: self.touched.clone(),
             track: self.track,
             undo: None,
+            locks: None,
         }
     }
 }
@@ -121,6 +127,7 @@ impl Default for Db {
             touched: std::array::from_fn(|_| OrdSet::new()),
             track: false,
             undo: None,
+            locks: None,
         }
     }
 }
@@ -134,6 +141,7 @@ impl Db {
     /// Inserts or replaces a row (recorded in the write set and the undo log).
     pub(crate) fn put<T: Spec>(&mut self, row: Arc<T::Row>) -> Option<Arc<T::Row>> {
         let id = T::id(&row);
+        self.lock_write::<T>(&row);
         if self.track {
             self.touched[table_index(T::TABLE)].insert(id);
         }
@@ -146,7 +154,8 @@ impl Db {
 
     /// Removes a row (recorded in the write set and the undo log).
     pub(crate) fn remove<T: Spec>(&mut self, id: i64) -> Option<Arc<T::Row>> {
-        self.t::<T>().get(id)?;
+        let current = Arc::clone(self.t::<T>().get(id)?);
+        self.lock_remove::<T>(&current);
         if self.track {
             self.touched[table_index(T::TABLE)].insert(id);
         }
@@ -167,7 +176,7 @@ impl Db {
         self.undo = Some(Box::default());
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(self)));
         let undo = self.undo.take();
-        let failed = !matches!(outcome, Ok(Ok(_)));
+        let failed = !matches!(outcome, Ok(Ok(_))) || self.is_blocked();
         if failed && let Some(undo) = undo {
             let Undo {
                 users,
@@ -217,98 +226,120 @@ impl Db {
         self.touched.iter().all(OrdSet::is_empty)
     }
 
-    fn touched_ids<T: Spec>(&self) -> Vec<i64> {
-        self.touched[table_index(T::TABLE)]
-            .iter()
-            .copied()
-            .collect()
-    }
-
-    /// Applies a transaction's writes onto this state (the latest committed one), as
-    /// described in SEMANTICS.md: a row it wrote that another commit changed since its
-    /// snapshot is a serialization failure (`Unavailable`); otherwise its rows are written
-    /// here and unique keys, foreign keys and the rows referencing the rows it deleted are
-    /// checked again (`Conflict`, `ReferenceMissing`, `StillReferenced`; `CASCADE` and
-    /// `SET NULL` are applied). On error this state is left half-merged: discard it.
-    pub(crate) fn merge(&mut self, base: &Db, work: &Db) -> StoreResult<()> {
+    /// This state's writes (the rows it wrote since tracking began, as they are here)
+    /// replayed onto `base`, a newer committed state: READ COMMITTED's view for the next
+    /// statement. The rows it wrote are locked by it, so nobody else changed them meanwhile.
+    pub(crate) fn replayed_onto(&self, base: &Db) -> Db {
+        let mut db = base.clone();
+        db.track = self.track;
+        db.touched = self.touched.clone();
         for table in Table::ALL {
-            dispatch!(table, merge_detect(self, base, work))?;
+            dispatch!(table, replay_table(&mut db, self));
         }
-        for table in Table::ALL {
-            dispatch!(table, merge_remove(self, work));
-        }
-        for table in Table::ALL {
-            dispatch!(table, merge_insert(self, work))?;
-        }
-        for table in Table::ALL {
-            dispatch!(table, merge_check_fks(self, work))?;
-        }
-        let mut queue = VecDeque::new();
-        for table in Table::ALL {
-            dispatch!(table, merge_orphans(self, base, work, &mut queue))?;
-        }
-        run_deletes(self, queue)
+        db
     }
-}
 
-fn merge_detect<T: Spec>(committed: &Db, base: &Db, work: &Db) -> StoreResult<()> {
-    for id in work.touched_ids::<T>() {
-        let same = match (base.t::<T>().get(id), committed.t::<T>().get(id)) {
-            (None, None) => true,
-            (Some(a), Some(b)) => Arc::ptr_eq(a, b),
-            _ => false,
-        };
-        if !same {
-            return Err(StoreError::unavailable(format!(
-                "serialization failure: retry ({} row {id} was changed by a concurrent commit)",
-                T::TABLE
-            )));
+    /// Whether the running call met a lock held by another transaction.
+    pub(crate) fn is_blocked(&self) -> bool {
+        self.locks.as_ref().is_some_and(|l| l.blocked.is_some())
+    }
+
+    /// Stops the running call once it met a lock held by another transaction (the caller
+    /// undoes it and waits; the error never leaves the adapter).
+    pub(crate) fn check_blocked(&self) -> StoreResult<()> {
+        if self.is_blocked() {
+            Err(blocked())
+        } else {
+            Ok(())
         }
     }
-    Ok(())
-}
 
-fn merge_remove<T: Spec>(db: &mut Db, work: &Db) {
-    for id in work.touched_ids::<T>() {
-        db.remove::<T>(id);
-    }
-}
-
-fn merge_insert<T: Spec>(db: &mut Db, work: &Db) -> StoreResult<()> {
-    for id in work.touched_ids::<T>() {
-        if let Some(row) = work.t::<T>().get(id) {
-            if let Some(key) = db.t::<T>().unique_conflict(row) {
-                return Err(StoreError::Conflict { key });
-            }
-            db.put::<T>(Arc::clone(row));
-        }
-    }
-    Ok(())
-}
-
-fn merge_check_fks<T: Spec>(db: &Db, work: &Db) -> StoreResult<()> {
-    for id in work.touched_ids::<T>() {
-        if let Some(row) = work.t::<T>().get(id) {
-            check_fks::<T>(db, row)?;
-        }
-    }
-    Ok(())
-}
-
-fn merge_orphans<T: Spec>(
-    db: &mut Db,
-    base: &Db,
-    work: &Db,
-    queue: &mut VecDeque<(Table, i64)>,
-) -> StoreResult<()> {
-    for id in work.touched_ids::<T>() {
-        if work.t::<T>().get(id).is_none()
-            && let Some(row) = base.t::<T>().get(id)
+    /// Takes an explicit row lock (`SELECT … FOR …` in the PostgreSQL adapter).
+    pub(crate) fn lock_row(&mut self, table: Table, id: i64, mode: Mode) -> StoreResult<()> {
+        if let Some(locks) = self.locks.as_mut()
+            && locks.active()
         {
-            on_deleted::<T>(db, row, queue)?;
+            locks.take(&Resource::Row(table, id), mode);
+        }
+        self.check_blocked()
+    }
+
+    /// The locks writing `row` takes: the row itself if it exists (`FOR UPDATE` when a
+    /// unique value changes, else `FOR NO KEY UPDATE`), and every unique value it had and
+    /// will have (an uncommitted index entry: other writers of that value wait).
+    pub(crate) fn lock_write<T: Spec>(&mut self, row: &T::Row) {
+        if !self.locks.as_ref().is_some_and(LockCx::active) {
+            return;
+        }
+        let Some(mut locks) = self.locks.take() else {
+            return;
+        };
+        let id = T::id(row);
+        if let Some(old) = self.t::<T>().get(id) {
+            let key_change = T::UNIQUES.iter().any(|key| {
+                match (T::unique_value(old, *key), T::unique_value(row, *key)) {
+                    (Some(a), Some(b)) => a != b,
+                    _ => false,
+                }
+            });
+            let mode = if key_change {
+                Mode::Update
+            } else {
+                Mode::NoKeyUpdate
+            };
+            locks.take(&Resource::Row(T::TABLE, id), mode);
+            for key in T::UNIQUES {
+                if let Some(value) = T::unique_value(old, *key) {
+                    locks.take(&Resource::Key(*key, value), Mode::Update);
+                }
+            }
+        }
+        for key in T::UNIQUES {
+            if let Some(value) = T::unique_value(row, *key) {
+                locks.take(&Resource::Key(*key, value), Mode::Update);
+            }
+        }
+        self.locks = Some(locks);
+    }
+
+    /// The locks deleting `row` takes: `FOR UPDATE` on it and its unique values.
+    fn lock_remove<T: Spec>(&mut self, row: &T::Row) {
+        let Some(locks) = self.locks.as_mut() else {
+            return;
+        };
+        if !locks.active() {
+            return;
+        }
+        locks.take(&Resource::Row(T::TABLE, T::id(row)), Mode::Update);
+        for key in T::UNIQUES {
+            if let Some(value) = T::unique_value(row, *key) {
+                locks.take(&Resource::Key(*key, value), Mode::Update);
+            }
         }
     }
-    Ok(())
+}
+
+/// What a call that met another transaction's lock returns until it is undone.
+fn blocked() -> StoreError {
+    StoreError::internal("the call waits for a lock held by another transaction")
+}
+
+fn replay_table<T: Spec>(db: &mut Db, work: &Db) {
+    let ids: Vec<i64> = work.touched[table_index(T::TABLE)]
+        .iter()
+        .copied()
+        .collect();
+    let table = T::state_mut(db);
+    for id in ids {
+        match work.t::<T>().get(id) {
+            Some(row) => {
+                table.put(Arc::clone(row));
+            }
+            None => {
+                table.remove(id);
+            }
+        }
+    }
 }
 
 /// The per-table sequences: shared by every transaction, never rolled back.
@@ -337,38 +368,74 @@ impl Sequences {
     }
 }
 
+/// The sequence values of one call. A call that waits for a lock is undone and run again;
+/// the values its first runs took are handed out again, in the same order, so that it takes
+/// each value once, as the PostgreSQL statement that waits half-way does.
+pub(crate) struct CallSeq<'a> {
+    shared: &'a Sequences,
+    /// Per table: the values taken so far, and how many the current run has used.
+    taken: RefCell<[(Vec<i64>, usize); 9]>,
+}
+
+impl<'a> CallSeq<'a> {
+    /// A call's view of the sequences.
+    pub(crate) fn new(shared: &'a Sequences) -> Self {
+        Self {
+            shared,
+            taken: RefCell::new(std::array::from_fn(|_| (Vec::new(), 0))),
+        }
+    }
+
+    /// `nextval`: the value the previous run took at this point, or a fresh one.
+    pub(crate) fn next(&self, table: Table) -> StoreResult<i64> {
+        let mut taken = self.taken.borrow_mut();
+        let (values, used) = &mut taken[table_index(table)];
+        if let Some(value) = values.get(*used) {
+            *used += 1;
+            return Ok(*value);
+        }
+        let value = self.shared.next(table)?;
+        values.push(value);
+        *used += 1;
+        Ok(value)
+    }
+
+    /// Starts another run of the call.
+    pub(crate) fn rewind(&self) {
+        for (_, used) in self.taken.borrow_mut().iter_mut() {
+            *used = 0;
+        }
+    }
+}
+
 /// What one write call runs with: the sequences and the instant it stamps rows with.
 pub(crate) struct Cx<'a> {
     /// The sequences.
-    pub seq: &'a Sequences,
+    pub seq: CallSeq<'a>,
     /// `clock.now()`, read once per call.
     pub now: Timestamp,
 }
 
-/// Checks the row's foreign keys in declaration order.
-pub(crate) fn check_fks<T: Spec>(db: &Db, row: &T::Row) -> StoreResult<()> {
+/// Checks the row's foreign keys in declaration order, locking each parent found
+/// `FOR KEY SHARE` (a transaction deleting it, or changing its key, makes the check wait).
+pub(crate) fn check_fks<T: Spec>(db: &mut Db, row: &T::Row) -> StoreResult<()> {
     for fk in T::FKS {
-        if let Some(value) = T::fk_value(row, *fk)
-            && !parent_exists(db, *fk, &value)
-        {
-            return Err(StoreError::ReferenceMissing { key: *fk });
+        if let Some(value) = T::fk_value(row, *fk) {
+            let info = fk_info(*fk);
+            let Some(parent) = dispatch!(info.parent, parent_id(db, info.target, &value)) else {
+                return Err(StoreError::ReferenceMissing { key: *fk });
+            };
+            db.lock_row(info.parent, parent, Mode::KeyShare)?;
         }
     }
     Ok(())
 }
 
-fn parent_exists(db: &Db, fk: ForeignKey, value: &IndexKey) -> bool {
-    let info = fk_info(fk);
-    dispatch!(info.parent, has_key(db, info.target, value))
-}
-
-fn has_key<T: Spec>(db: &Db, target: Target, value: &IndexKey) -> bool {
+fn parent_id<T: Spec>(db: &Db, target: Target, value: &IndexKey) -> Option<i64> {
     match (target, value) {
-        (Target::Id, IndexKey::Int(id)) => db.t::<T>().get(*id).is_some(),
-        (Target::Uuid, _) => {
-            T::UUID_KEY.is_some_and(|k| db.t::<T>().unique_get(k, value).is_some())
-        }
-        _ => false,
+        (Target::Id, IndexKey::Int(id)) => db.t::<T>().get(*id).map(|_| *id),
+        (Target::Uuid, _) => T::UUID_KEY.and_then(|k| db.t::<T>().unique_get(k, value)),
+        _ => None,
     }
 }
 
@@ -393,7 +460,10 @@ fn delete_one<T: Spec>(
     queue: &mut VecDeque<(Table, i64)>,
 ) -> StoreResult<()> {
     match db.remove::<T>(id) {
-        Some(row) => on_deleted::<T>(db, &row, queue),
+        Some(row) => {
+            db.check_blocked()?;
+            on_deleted::<T>(db, &row, queue)
+        }
         None => Ok(()),
     }
 }
@@ -409,12 +479,14 @@ fn child_ids<T: Spec>(db: &Db, fk: ForeignKey, parent: &IndexKey) -> Vec<i64> {
     db.t::<T>().children_of(fk, parent)
 }
 
-fn set_null<T: Spec>(db: &mut Db, fk: ForeignKey, ids: &[i64]) {
+fn set_null<T: Spec>(db: &mut Db, fk: ForeignKey, ids: &[i64]) -> StoreResult<()> {
     for id in ids {
         if let Some(row) = db.t::<T>().get(*id).cloned() {
             db.put::<T>(Arc::new(T::set_null(&row, fk)));
+            db.check_blocked()?;
         }
     }
+    Ok(())
 }
 
 /// The `ON DELETE` actions for one deleted row: `RESTRICT` references first, then the
@@ -440,7 +512,7 @@ fn on_deleted<T: Spec>(
     for (info, ids) in referencing {
         match info.action {
             OnDelete::Cascade => queue.extend(ids.into_iter().map(|id| (info.child, id))),
-            OnDelete::SetNull => dispatch!(info.child, set_null(db, info.fk, &ids)),
+            OnDelete::SetNull => dispatch!(info.child, set_null(db, info.fk, &ids))?,
             OnDelete::Restrict => {}
         }
     }

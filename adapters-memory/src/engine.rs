@@ -167,9 +167,13 @@ fn matching_ids<T: Spec>(db: &Db, filter: &Filter<T::Field>) -> Vec<i64> {
 // ---------------------------------------------------------------------------------------------
 
 /// Checks one new row (check constraints, then unique keys in order) and writes it, so the
-/// rows after it in the same statement see it.
+/// rows after it in the same statement see it. The locks come first (the row if it exists,
+/// its unique values): a value another transaction wrote and has not committed makes the
+/// statement wait for it, then conflict or proceed, as a PostgreSQL unique index does.
 fn insert_row<T: Spec>(db: &mut Db, row: T::Row) -> StoreResult<Arc<T::Row>> {
     T::check(&row)?;
+    db.lock_write::<T>(&row);
+    db.check_blocked()?;
     if let Some(key) = db.t::<T>().unique_conflict(&row) {
         return Err(StoreError::Conflict { key });
     }
@@ -196,14 +200,14 @@ fn tag(first: Option<usize>, row: usize) -> impl FnOnce(StoreError) -> StoreErro
 fn insert_statement<T: Spec>(
     db: &mut Db,
     cx: &Cx<'_>,
-    items: Vec<(usize, T::New, T::Prep)>,
+    items: Vec<(usize, &T::New, T::Prep)>,
     first: Option<usize>,
 ) -> StoreResult<Vec<Arc<T::Row>>> {
     let mut rows = Vec::with_capacity(items.len());
     let mut indexes = Vec::with_capacity(items.len());
     for (index, new, prep) in items {
         let id = cx.seq.next(T::TABLE)?;
-        let row = T::build(&new, prep, id, cx.now).map_err(tag(first, index))?;
+        let row = T::build(new, prep, id, cx.now).map_err(tag(first, index))?;
         rows.push(insert_row::<T>(db, row).map_err(tag(first, index))?);
         indexes.push(index);
     }
@@ -220,7 +224,7 @@ fn insert_statement<T: Spec>(
 pub(crate) fn insert_batch<T: Spec>(
     db: &mut Db,
     cx: &Cx<'_>,
-    news: Vec<T::New>,
+    news: &[T::New],
     batch: bool,
 ) -> StoreResult<Vec<Arc<T::Row>>> {
     insert_batch_from::<T>(db, cx, news, batch.then_some(0))
@@ -231,7 +235,7 @@ pub(crate) fn insert_batch<T: Spec>(
 pub(crate) fn insert_batch_from<T: Spec>(
     db: &mut Db,
     cx: &Cx<'_>,
-    news: Vec<T::New>,
+    news: &[T::New],
     first: Option<usize>,
 ) -> StoreResult<Vec<Arc<T::Row>>> {
     if news.is_empty() {
@@ -239,12 +243,12 @@ pub(crate) fn insert_batch_from<T: Spec>(
     }
     let mut out = Vec::with_capacity(news.len());
     let chunk_rows = if T::ROW_BY_ROW { 1 } else { BATCH_CHUNK_ROWS };
-    let mut rows = news.into_iter().enumerate().peekable();
+    let mut rows = news.iter().enumerate().peekable();
     while rows.peek().is_some() {
         let start = out.len();
         let mut items = Vec::with_capacity(chunk_rows);
         for (index, new) in rows.by_ref().take(chunk_rows) {
-            let prep = T::prepare(db, &new).map_err(tag(first, index))?;
+            let prep = T::prepare(db, new).map_err(tag(first, index))?;
             items.push((index, new, prep));
         }
         out.extend(insert_statement::<T>(db, cx, items, first)?);
@@ -254,8 +258,8 @@ pub(crate) fn insert_batch_from<T: Spec>(
 }
 
 /// `insert`.
-pub(crate) fn insert<T: Spec>(db: &mut Db, cx: &Cx<'_>, new: T::New) -> StoreResult<Arc<T::Row>> {
-    single(insert_batch::<T>(db, cx, vec![new], false)?)
+pub(crate) fn insert<T: Spec>(db: &mut Db, cx: &Cx<'_>, new: &T::New) -> StoreResult<Arc<T::Row>> {
+    single(insert_batch::<T>(db, cx, std::slice::from_ref(new), false)?)
 }
 
 /// One UPDATE statement over rows already computed: per row in order, check constraints and

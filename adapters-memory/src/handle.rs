@@ -2,6 +2,8 @@
 //! or savepoint), and the connection both hand out as every store.
 
 use std::fmt;
+use std::pin::pin;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use containerpub_domain::{Clock, SystemClock};
@@ -10,19 +12,22 @@ use containerpub_ports::{
     OrganizationStore, RepositoryStore, StoreError, StoreResult, Stores, Transaction, UnitOfWork,
     UserInformationStore, UserStore, async_trait,
 };
+use tokio::sync::Notify;
 
-use crate::db::{Cx, Db, Sequences};
+use crate::db::{CallSeq, Cx, Db, Sequences};
+use crate::locks::{LockCx, LockTable, TxId, deadlock};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    // Every write is computed on a copy and swapped in at the end, so a panic while the
-    // lock is held cannot leave a half-written state behind: poisoning is harmless.
+    // A failing or panicking call is undone before the lock is released (`Db::atomically`),
+    // and every other critical section only swaps values in: poisoning is harmless.
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The committed state and how many commits produced it.
+/// The committed state, how many commits produced it, and the locks of open transactions.
 struct Committed {
     db: Db,
     version: u64,
+    locks: LockTable,
 }
 
 /// What every handle of one store shares.
@@ -30,50 +35,90 @@ pub(crate) struct Shared {
     clock: Arc<dyn Clock>,
     seq: Sequences,
     committed: Mutex<Committed>,
+    /// Woken whenever locks are given back or a deadlock victim is chosen: the calls waiting
+    /// for a lock try again.
+    released: Notify,
+    next_tx: AtomicU64,
 }
 
 impl Shared {
-    /// Publishes a transaction's working state: an O(1) swap if nothing was committed since
-    /// its snapshot, else the merge of SEMANTICS.md (nothing published on error).
-    fn commit(&self, active: Active) -> StoreResult<()> {
-        let Active {
-            base,
-            base_version,
-            work,
-            ..
-        } = active;
-        if work.is_clean() {
-            return Ok(());
-        }
+    /// Publishes a transaction's working state (its writes replayed onto the latest committed
+    /// state if others committed meanwhile: the rows it wrote are locked by it, so nothing
+    /// can conflict) and gives back its locks.
+    fn commit(&self, mut active: Active) {
         let mut committed = lock(&self.committed);
-        let previous = if committed.version == base_version {
-            std::mem::replace(&mut committed.db, work.untracked())
-        } else {
-            let mut merged = committed.db.clone();
-            merged.merge(&base, &work)?;
-            std::mem::replace(&mut committed.db, merged)
-        };
-        committed.version += 1;
+        let c = &mut *committed;
+        let mut previous = None;
+        if !active.work.is_clean() {
+            active.catch_up(c);
+            let work = std::mem::take(&mut active.work);
+            previous = Some(std::mem::replace(&mut c.db, work.untracked()));
+            c.version += 1;
+        }
+        c.locks.end_wait(active.id);
+        let released = c.locks.release(active.id, 0);
         drop(committed);
+        if released {
+            self.released.notify_waiters();
+        }
         // Freed outside the lock.
         drop(previous);
-        drop(base);
-        Ok(())
+        drop(active);
     }
+
+    /// Gives back the locks `tx` took at `mark` or later (all of them: 0) and ends its wait.
+    fn release(&self, tx: TxId, mark: u64) {
+        let mut committed = lock(&self.committed);
+        committed.locks.end_wait(tx);
+        let released = committed.locks.release(tx, mark);
+        drop(committed);
+        if released {
+            self.released.notify_waiters();
+        }
+    }
+}
+
+/// A savepoint: the working state to restore and the mark of the locks taken after it.
+struct Savepoint {
+    id: u64,
+    work: Db,
+    version: u64,
+    mark: u64,
 }
 
 /// An open transaction's state.
 struct Active {
-    /// The committed state it began from.
-    base: Db,
-    /// The commit count of `base`.
-    base_version: u64,
-    /// Its working state (base plus its writes, which it records).
+    /// Its identity in the lock table.
+    id: TxId,
+    /// The commit count of the committed state `work` is based on.
+    version: u64,
+    /// Its working state: a committed state plus its writes, which it records.
     work: Db,
-    /// Open savepoints, oldest first: their id and the working state to restore.
-    savepoints: Vec<(u64, Db)>,
+    /// Open savepoints, oldest first.
+    savepoints: Vec<Savepoint>,
     /// The next savepoint id.
     next_savepoint: u64,
+    /// The last mark handed to a call or savepoint (marks order the locks it takes).
+    last_mark: u64,
+}
+
+impl Active {
+    /// READ COMMITTED: before each statement, the latest committed state plus its own writes.
+    fn catch_up(&mut self, committed: &Committed) {
+        if self.version != committed.version {
+            self.work = if self.work.is_clean() {
+                committed.db.tracked()
+            } else {
+                self.work.replayed_onto(&committed.db)
+            };
+            self.version = committed.version;
+        }
+    }
+
+    fn next_mark(&mut self) -> u64 {
+        self.last_mark += 1;
+        self.last_mark
+    }
 }
 
 /// A transaction shared by its handle and its savepoints' handles; `None` once it ended.
@@ -81,6 +126,29 @@ type TxCell = Mutex<Option<Active>>;
 
 fn ended() -> StoreError {
     StoreError::internal("the transaction has already ended")
+}
+
+/// One write call in progress: if it is dropped while waiting for a lock (or fails), the
+/// locks it took are given back and its wait forgotten, so it leaves nothing behind.
+struct Call<'a> {
+    shared: &'a Shared,
+    /// The transaction and the call's mark, once it ran inside one.
+    tx: Option<(TxId, u64)>,
+    /// When it began waiting (kept across its runs: the deadlock victim is the longest
+    /// waiter).
+    since: Option<u64>,
+    /// Finished: nothing to give back on drop.
+    done: bool,
+}
+
+impl Drop for Call<'_> {
+    fn drop(&mut self) {
+        if !self.done
+            && let Some((tx, mark)) = self.tx
+        {
+            self.shared.release(tx, mark);
+        }
+    }
 }
 
 /// One handle on the data: the committed state (autocommit) or one transaction. It is what
@@ -92,41 +160,138 @@ pub(crate) struct Conn {
 }
 
 impl Conn {
-    /// Runs a read on the state this handle sees.
+    /// Runs a read on the state this handle sees: the committed state, or the transaction's
+    /// own writes over the latest committed state. Reads never wait for locks.
     pub(crate) fn read<R>(&self, op: impl FnOnce(&Db) -> StoreResult<R>) -> StoreResult<R> {
         match &self.tx {
             None => op(&lock(&self.shared.committed).db),
-            Some(tx) => match lock(tx).as_ref() {
-                Some(active) => op(&active.work),
-                None => Err(ended()),
-            },
-        }
-    }
-
-    /// Runs one write call atomically, in place on the state this handle writes (copying
-    /// only what a snapshot shares), undone if it fails. Outside a transaction the call holds
-    /// the commit lock: calls are serialised.
-    pub(crate) fn write<R>(
-        &self,
-        op: impl FnOnce(&mut Db, &Cx<'_>) -> StoreResult<R>,
-    ) -> StoreResult<R> {
-        let cx = Cx {
-            seq: &self.shared.seq,
-            now: self.shared.clock.now(),
-        };
-        match &self.tx {
-            None => {
-                let mut committed = lock(&self.shared.committed);
-                let out = committed.db.atomically(|db| op(db, &cx))?;
-                committed.version += 1;
-                Ok(out)
-            }
             Some(tx) => {
                 let mut guard = lock(tx);
                 let active = guard.as_mut().ok_or_else(ended)?;
-                active.work.atomically(|db| op(db, &cx))
+                active.catch_up(&lock(&self.shared.committed));
+                op(&active.work)
             }
         }
+    }
+
+    /// Runs one write call atomically, in place on the state this handle writes, undone if
+    /// it fails. A row or key value it needs that another transaction has locked makes it
+    /// wait (without holding any mutex) until that transaction gives its locks back, then
+    /// run again on the newer committed state, re-checking everything; the sequence values
+    /// its first run took are reused. Calls are serialised on the commit lock.
+    ///
+    /// # Errors
+    /// What `op` returns; the deadlock error (`Unavailable`, as PostgreSQL's `40P01`) if the
+    /// call is chosen as a deadlock victim.
+    pub(crate) async fn write<R: Send>(
+        &self,
+        op: impl Fn(&mut Db, &Cx<'_>) -> StoreResult<R> + Send + Sync,
+    ) -> StoreResult<R> {
+        let cx = Cx {
+            seq: CallSeq::new(&self.shared.seq),
+            now: self.shared.clock.now(),
+        };
+        let mut call = Call {
+            shared: &self.shared,
+            tx: None,
+            since: None,
+            done: false,
+        };
+        loop {
+            let mut notified = pin!(self.shared.released.notified());
+            notified.as_mut().enable();
+            cx.seq.rewind();
+            if let Some(out) = self.attempt(&op, &cx, &mut call) {
+                return out;
+            }
+            notified.await;
+        }
+    }
+
+    /// One run of a write call: `None` if it must wait for a lock.
+    fn attempt<R>(
+        &self,
+        op: &impl Fn(&mut Db, &Cx<'_>) -> StoreResult<R>,
+        cx: &Cx<'_>,
+        call: &mut Call<'_>,
+    ) -> Option<StoreResult<R>> {
+        let Some(tx) = &self.tx else {
+            let mut committed = lock(&self.shared.committed);
+            let c = &mut *committed;
+            c.db.locks = Some(LockCx {
+                table: std::mem::take(&mut c.locks),
+                me: None,
+                mark: 0,
+                blocked: None,
+            });
+            let out = c.db.atomically(|db| op(db, cx));
+            let lent = c.db.locks.take()?;
+            c.locks = lent.table;
+            if lent.blocked.is_some() {
+                return None;
+            }
+            c.version += 1;
+            call.done = true;
+            return Some(out);
+        };
+        let mut guard = lock(tx);
+        let Some(active) = guard.as_mut() else {
+            call.done = true;
+            return Some(Err(ended()));
+        };
+        let mut committed = lock(&self.shared.committed);
+        let c = &mut *committed;
+        let me = active.id;
+        let mark = match call.tx {
+            Some((_, mark)) => mark,
+            None => active.next_mark(),
+        };
+        call.tx = Some((me, mark));
+        if c.locks.is_victim(me) {
+            drop(committed);
+            drop(guard);
+            self.shared.release(me, mark);
+            call.done = true;
+            return Some(Err(deadlock()));
+        }
+        active.catch_up(c);
+        active.work.locks = Some(LockCx {
+            table: std::mem::take(&mut c.locks),
+            me: Some(me),
+            mark,
+            blocked: None,
+        });
+        let out = active.work.atomically(|db| op(db, cx));
+        let lent = active.work.locks.take()?;
+        c.locks = lent.table;
+        if let Some(holder) = lent.blocked {
+            return match c.locks.wait(me, holder, call.since) {
+                Ok((since, marked)) => {
+                    call.since = Some(since);
+                    drop(committed);
+                    if marked {
+                        self.shared.released.notify_waiters();
+                    }
+                    None
+                }
+                Err(()) => {
+                    drop(committed);
+                    drop(guard);
+                    self.shared.release(me, mark);
+                    call.done = true;
+                    Some(Err(deadlock()))
+                }
+            };
+        }
+        c.locks.end_wait(me);
+        drop(committed);
+        drop(guard);
+        if out.is_err() {
+            // As a PostgreSQL savepoint rolled back: the failed call's locks go.
+            self.shared.release(me, mark);
+        }
+        call.done = true;
+        Some(out)
     }
 }
 
@@ -166,7 +331,10 @@ impl MemoryStore {
                     committed: Mutex::new(Committed {
                         db: Db::default(),
                         version: 0,
+                        locks: LockTable::default(),
                     }),
+                    released: Notify::new(),
+                    next_tx: AtomicU64::new(0),
                 }),
                 tx: None,
             },
@@ -177,6 +345,13 @@ impl MemoryStore {
     #[cfg(test)]
     pub(crate) fn committed_db(&self) -> Db {
         lock(&self.conn.shared.committed).db.clone()
+    }
+
+    /// How many resources are locked and how many transactions wait (tests).
+    #[cfg(test)]
+    pub(crate) fn lock_counts(&self) -> (usize, usize) {
+        let committed = lock(&self.conn.shared.committed);
+        (committed.locks.held_count(), committed.locks.wait_count())
     }
 }
 
@@ -234,16 +409,23 @@ impl MemoryTransaction {
             None => {
                 let discarded = guard.take();
                 drop(guard);
+                if let Some(active) = &discarded {
+                    self.conn.shared.release(active.id, 0);
+                }
                 drop(discarded);
             }
             Some(id) => {
                 if let Some(active) = guard.as_mut()
-                    && let Some(pos) = active.savepoints.iter().position(|(sp, _)| *sp == id)
+                    && let Some(pos) = active.savepoints.iter().position(|sp| sp.id == id)
                 {
                     let mut later = active.savepoints.split_off(pos);
-                    let (_, snapshot) = later.swap_remove(0);
-                    let discarded = std::mem::replace(&mut active.work, snapshot);
+                    let savepoint = later.swap_remove(0);
+                    let discarded = std::mem::replace(&mut active.work, savepoint.work);
+                    active.version = savepoint.version;
+                    let tx = active.id;
                     drop(guard);
+                    // As in PostgreSQL, the locks taken since the savepoint are given back.
+                    self.conn.shared.release(tx, savepoint.mark);
                     drop(discarded);
                     drop(later);
                 }
@@ -274,20 +456,20 @@ impl UnitOfWork for MemoryStore {
 
     async fn begin(&self) -> StoreResult<MemoryTransaction> {
         let shared = &self.conn.shared;
-        let (base, base_version) = {
+        let (work, version) = {
             let committed = lock(&shared.committed);
-            (committed.db.clone(), committed.version)
+            (committed.db.tracked(), committed.version)
         };
-        let work = base.tracked();
         Ok(MemoryTransaction {
             conn: Conn {
                 shared: Arc::clone(shared),
                 tx: Some(Arc::new(Mutex::new(Some(Active {
-                    base,
-                    base_version,
+                    id: shared.next_tx.fetch_add(1, Ordering::Relaxed) + 1,
+                    version,
                     work,
                     savepoints: Vec::new(),
                     next_savepoint: 0,
+                    last_mark: 0,
                 })))),
             },
             savepoint: None,
@@ -307,8 +489,14 @@ impl UnitOfWork for MemoryTransaction {
         let active = guard.as_mut().ok_or_else(ended)?;
         let id = active.next_savepoint;
         active.next_savepoint += 1;
-        let snapshot = active.work.clone();
-        active.savepoints.push((id, snapshot));
+        let mark = active.next_mark();
+        let savepoint = Savepoint {
+            id,
+            work: active.work.clone(),
+            version: active.version,
+            mark,
+        };
+        active.savepoints.push(savepoint);
         Ok(MemoryTransaction {
             conn: self.conn.clone(),
             savepoint: Some(id),
@@ -325,7 +513,8 @@ impl Transaction for MemoryTransaction {
         match self.savepoint {
             None => {
                 let active = lock(&cell).take().ok_or_else(ended)?;
-                self.conn.shared.commit(active)
+                self.conn.shared.commit(active);
+                Ok(())
             }
             Some(id) => {
                 let mut guard = lock(&cell);
@@ -333,7 +522,7 @@ impl Transaction for MemoryTransaction {
                 let pos = active
                     .savepoints
                     .iter()
-                    .position(|(sp, _)| *sp == id)
+                    .position(|sp| sp.id == id)
                     .ok_or_else(|| StoreError::internal("the savepoint was already rolled back"))?;
                 // Releasing a savepoint also releases the ones opened after it.
                 let released = active.savepoints.split_off(pos);

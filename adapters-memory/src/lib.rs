@@ -82,6 +82,7 @@ mod db;
 mod engine;
 mod handle;
 mod index;
+mod locks;
 mod ops;
 mod schema;
 mod specs;

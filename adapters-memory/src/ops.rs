@@ -16,6 +16,7 @@ use containerpub_ports::{
 use crate::db::{Cx, Db, delete_rows};
 use crate::engine::{self, find_by_key, single, update_statement};
 use crate::index::IndexKey;
+use crate::locks::Mode;
 use crate::specs::{
     Deployments, Functions, Invocations, Logs, Members, NOT_BELOW_ITSELF, Organizations, Profiles,
     Repositories, Users,
@@ -81,7 +82,7 @@ pub(crate) fn organization_of(db: &Db, user: Uuid) -> Option<Organization> {
 pub(crate) fn create_with_owner(
     db: &mut Db,
     cx: &Cx<'_>,
-    new: NewOrganization,
+    new: &NewOrganization,
 ) -> StoreResult<(Organization, OrganizationMember)> {
     let org = engine::insert::<Organizations>(db, cx, new)?;
     let member = find_by_key::<Members>(
@@ -131,7 +132,7 @@ pub(crate) fn add_member(
     let member = engine::insert::<Members>(
         db,
         cx,
-        NewOrganizationMember {
+        &NewOrganizationMember {
             organization_id: organization,
             user_id: user,
         },
@@ -244,17 +245,24 @@ pub(crate) fn active_for(db: &Db, function: FunctionId) -> Option<Deployment> {
     )
 }
 
-/// `activate(id)`: clear the function's other active deployment, set this one, point the
-/// function at it (three UPDATE statements).
+/// `activate(id)`: lock the function `FOR NO KEY UPDATE` (as the PostgreSQL adapter does),
+/// clear its other active deployment, set this one, point the function at it (three UPDATE
+/// statements).
 pub(crate) fn activate(db: &mut Db, cx: &Cx<'_>, id: i64) -> StoreResult<Deployment> {
+    let not_found = || StoreError::NotFound {
+        table: Table::FunctionDeployments,
+    };
+    let function = db
+        .t::<Deployments>()
+        .get(id)
+        .map(|d| i64::from(d.function_id.get()))
+        .ok_or_else(not_found)?;
+    db.lock_row(Table::Functions, function, Mode::NoKeyUpdate)?;
     let deployment = db
         .t::<Deployments>()
         .get(id)
         .cloned()
-        .ok_or(StoreError::NotFound {
-            table: Table::FunctionDeployments,
-        })?;
-    let function = i64::from(deployment.function_id.get());
+        .ok_or_else(not_found)?;
     let other = db
         .t::<Deployments>()
         .unique_get(
@@ -339,6 +347,19 @@ pub(crate) fn live_parent(db: &Db, path: &RepositoryPath) -> StoreResult<Option<
             },
         ),
     }
+}
+
+/// [`live_parent`], locked `FOR SHARE` as the PostgreSQL adapter does (a transaction
+/// renaming, moving or deleting the parent waits, and waits for it).
+pub(crate) fn lock_live_parent(
+    db: &mut Db,
+    path: &RepositoryPath,
+) -> StoreResult<Option<RepositoryId>> {
+    let parent = live_parent(db, path)?;
+    if let Some(parent) = parent {
+        db.lock_row(Table::Repositories, i64::from(parent.get()), Mode::Share)?;
+    }
+    Ok(parent)
 }
 
 /// The live repositories below `path` (paths starting with `path/`), ordered by path.
@@ -448,6 +469,8 @@ pub(crate) fn update_repository(
     let Some(new_path) = &patch.path else {
         return stamp_only(db);
     };
+    // A new path: the row is locked `FOR UPDATE` first, as in the PostgreSQL adapter.
+    db.lock_row(Table::Repositories, id, Mode::Update)?;
     if *new_path == row.path {
         return stamp_only(db);
     }
@@ -457,7 +480,7 @@ pub(crate) fn update_repository(
             Rule::Invariant(NOT_BELOW_ITSELF),
         ));
     }
-    let parent_id = live_parent(db, new_path)?;
+    let parent_id = lock_live_parent(db, new_path)?;
     let descendants = live_descendants(db, &row.path);
     let mut rewritten = Vec::with_capacity(descendants.len());
     for descendant in &descendants {
@@ -486,7 +509,7 @@ pub(crate) fn update_repository(
 pub(crate) fn insert_deployment(
     db: &mut Db,
     cx: &Cx<'_>,
-    new: containerpub_domain::NewDeployment,
+    new: &containerpub_domain::NewDeployment,
 ) -> StoreResult<Deployment> {
     let row = engine::insert::<Deployments>(db, cx, new)?;
     Ok(Deployment::clone(&row))

@@ -22,6 +22,7 @@ use containerpub_ports::{
 use crate::db::{Cx, Db, Undo, UndoLog};
 use crate::engine;
 use crate::index::IndexKey;
+use crate::locks::Mode;
 use crate::schema::{Lookup, Spec};
 use crate::table::TableState;
 
@@ -312,14 +313,14 @@ impl Spec for Organizations {
         rows: &[Arc<Organization>],
         first: Option<usize>,
     ) -> StoreResult<()> {
-        let members = rows
+        let members: Vec<NewOrganizationMember> = rows
             .iter()
             .map(|org| NewOrganizationMember {
                 organization_id: org.uuid,
                 user_id: org.owner_id,
             })
             .collect();
-        engine::insert_batch_from::<Members>(db, cx, members, first).map(drop)
+        engine::insert_batch_from::<Members>(db, cx, &members, first).map(drop)
     }
 }
 
@@ -571,17 +572,17 @@ impl Spec for Deployments {
         Ok(())
     }
     /// The function must exist (else `ReferenceMissing`, before any sequence value); it is
-    /// locked (`SELECT … FOR UPDATE`: recorded as a write of its row, so a concurrent
-    /// transaction writing it, or inserting a deployment of it, fails to commit with a
-    /// retryable serialization failure); the version is the function's highest plus one.
+    /// locked `FOR NO KEY UPDATE` as the PostgreSQL adapter does (a concurrent transaction
+    /// inserting a deployment of it, activating one or updating it waits for this one); the
+    /// version is the function's highest plus one, read once the lock is held.
     fn prepare(db: &mut Db, new: &NewDeployment) -> StoreResult<Version> {
         let function = i64::from(new.function_id.get());
-        let Some(row) = db.t::<Functions>().get(function).cloned() else {
+        if db.t::<Functions>().get(function).is_none() {
             return Err(StoreError::ReferenceMissing {
                 key: ForeignKey::DeploymentsFunctionId,
             });
-        };
-        db.put::<Functions>(Arc::new(Function::clone(&row)));
+        }
+        db.lock_row(Table::Functions, function, Mode::NoKeyUpdate)?;
         let table = db.t::<Deployments>();
         let highest = table
             .children_of(ForeignKey::DeploymentsFunctionId, &IndexKey::Int(function))
@@ -877,7 +878,7 @@ impl Spec for Repositories {
     /// The live parent (the path minus its last segment) must exist, else
     /// `ReferenceMissing` before any sequence value.
     fn prepare(db: &mut Db, new: &NewRepository) -> StoreResult<Option<RepositoryId>> {
-        crate::ops::live_parent(db, &new.path)
+        crate::ops::lock_live_parent(db, &new.path)
     }
     fn build(
         new: &NewRepository,

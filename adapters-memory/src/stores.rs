@@ -100,8 +100,8 @@ macro_rules! entity_store {
         impl $writer for Conn {
             async fn insert(&self, new: $new) -> StoreResult<$entity> {
                 self.write(|db, cx| {
-                    engine::insert::<$spec>(db, cx, new).map(|row| <$entity>::clone(&row))
-                })
+                    engine::insert::<$spec>(db, cx, &new).map(|row| <$entity>::clone(&row))
+                }).await
             }
 
             async fn insert_many(&self, rows: Vec<$new>) -> StoreResult<Vec<$entity>> {
@@ -109,34 +109,34 @@ macro_rules! entity_store {
                     return Ok(Vec::new());
                 }
                 self.write(|db, cx| {
-                    engine::insert_batch::<$spec>(db, cx, rows, true).map(engine::owned)
-                })
+                    engine::insert_batch::<$spec>(db, cx, &rows, true).map(engine::owned)
+                }).await
             }
 
             async fn update_by_id(&self, id: $id, patch: $patch) -> StoreResult<$entity> {
                 self.write(|db, cx| {
                     <$spec as Spec>::update_by_id(db, cx, i64::from(id.get()), &patch)
                         .map(|row| <$entity>::clone(&row))
-                })
+                }).await
             }
 
             async fn update_where(&self, filter: Filter<$field>, patch: $patch) -> StoreResult<u64> {
-                self.write(|db, cx| engine::update_where::<$spec>(db, cx, &filter, &patch))
+                self.write(|db, cx| engine::update_where::<$spec>(db, cx, &filter, &patch)).await
             }
 
             async fn delete_by_id(&self, id: $id) -> StoreResult<()> {
-                self.write(|db, _| engine::delete_by_id::<$spec>(db, i64::from(id.get())))
+                self.write(|db, _| engine::delete_by_id::<$spec>(db, i64::from(id.get()))).await
             }
 
             async fn delete_where(&self, filter: Filter<$field>) -> StoreResult<u64> {
-                self.write(|db, _| engine::delete_where::<$spec>(db, &filter))
+                self.write(|db, _| engine::delete_where::<$spec>(db, &filter)).await
             }
 
             async fn upsert(&self, new: $new, key: $key) -> StoreResult<Upserted<$entity>> {
                 self.write(|db, cx| {
                     engine::upsert::<$spec>(db, cx, &new, key.unique_key())
                         .map(engine::owned_upserted)
-                })
+                }).await
             }
 
             $($writer_extra)*
@@ -193,7 +193,7 @@ entity_store!(@uuid yes, Profiles, UserInformation;
             self.write(|db, cx| {
                 engine::upsert::<Profiles>(db, cx, &profile, UniqueKey::UserInformationUserId)
                     .map(engine::owned_upserted)
-            })
+            }).await
         }
     }
 );
@@ -221,7 +221,7 @@ entity_store!(@uuid yes, Organizations, Organization;
             &self,
             new: NewOrganization,
         ) -> StoreResult<(Organization, OrganizationMember)> {
-            self.write(|db, cx| ops::create_with_owner(db, cx, new))
+            self.write(|db, cx| ops::create_with_owner(db, cx, &new)).await
         }
     }
 );
@@ -250,11 +250,11 @@ entity_store!(@uuid no, Members, OrganizationMember;
             organization: Uuid,
             user: Uuid,
         ) -> StoreResult<OrganizationMember> {
-            self.write(|db, cx| ops::add_member(db, cx, organization, user))
+            self.write(|db, cx| ops::add_member(db, cx, organization, user)).await
         }
 
         async fn remove_member(&self, organization: Uuid, user: Uuid) -> StoreResult<()> {
-            self.write(|db, _| ops::remove_member(db, organization, user))
+            self.write(|db, _| ops::remove_member(db, organization, user)).await
         }
     }
 );
@@ -295,11 +295,11 @@ entity_store!(@uuid yes, Deployments, Deployment;
     }
     writer DeploymentWriter {
         async fn create_next_version(&self, new: NewDeployment) -> StoreResult<Deployment> {
-            self.write(|db, cx| ops::insert_deployment(db, cx, new))
+            self.write(|db, cx| ops::insert_deployment(db, cx, &new)).await
         }
 
         async fn activate(&self, id: DeploymentId) -> StoreResult<Deployment> {
-            self.write(|db, cx| ops::activate(db, cx, i64::from(id.get())))
+            self.write(|db, cx| ops::activate(db, cx, i64::from(id.get()))).await
         }
     }
 );
@@ -322,12 +322,12 @@ entity_store!(@uuid yes, Logs, LogEntry;
                 return Ok(0);
             }
             self.write(|db, cx| {
-                engine::insert_batch::<Logs>(db, cx, logs, true).map(|rows| rows.len() as u64)
-            })
+                engine::insert_batch::<Logs>(db, cx, &logs, true).map(|rows| rows.len() as u64)
+            }).await
         }
 
         async fn delete_older_than(&self, cutoff: Timestamp) -> StoreResult<u64> {
-            self.write(|db, _| ops::delete_older_than(db, cutoff))
+            self.write(|db, _| ops::delete_older_than(db, cutoff)).await
         }
     }
 );
@@ -343,8 +343,8 @@ entity_store!(@uuid yes, Invocations, Invocation;
     writer InvocationWriter {
         async fn record(&self, invocation: NewInvocation) -> StoreResult<Invocation> {
             self.write(|db, cx| {
-                engine::insert::<Invocations>(db, cx, invocation).map(|row| Invocation::clone(&row))
-            })
+                engine::insert::<Invocations>(db, cx, &invocation).map(|row| Invocation::clone(&row))
+            }).await
         }
 
         async fn record_many(&self, invocations: Vec<NewInvocation>) -> StoreResult<u64> {
@@ -352,9 +352,9 @@ entity_store!(@uuid yes, Invocations, Invocation;
                 return Ok(0);
             }
             self.write(|db, cx| {
-                engine::insert_batch::<Invocations>(db, cx, invocations, true)
+                engine::insert_batch::<Invocations>(db, cx, &invocations, true)
                     .map(|rows| rows.len() as u64)
-            })
+            }).await
         }
     }
 );
@@ -382,12 +382,12 @@ entity_store!(@uuid yes, Repositories, Repository;
     writer RepositoryWriter {
         async fn create(&self, new: NewRepository) -> StoreResult<Repository> {
             self.write(|db, cx| {
-                engine::insert::<Repositories>(db, cx, new).map(|row| Repository::clone(&row))
-            })
+                engine::insert::<Repositories>(db, cx, &new).map(|row| Repository::clone(&row))
+            }).await
         }
 
         async fn soft_delete(&self, id: RepositoryId) -> StoreResult<u64> {
-            self.write(|db, cx| ops::soft_delete(db, cx, id))
+            self.write(|db, cx| ops::soft_delete(db, cx, id)).await
         }
     }
 );

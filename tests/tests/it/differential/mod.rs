@@ -29,6 +29,7 @@
 //! minimal sequences of the differences found so far are also written out in
 //! [`regressions`] and run before anything else.
 
+mod concurrent;
 mod exec;
 mod inputs;
 mod ops;

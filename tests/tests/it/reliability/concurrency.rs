@@ -1,16 +1,20 @@
 //! Scenarios 1–5: 32 tasks hitting one store at the same instant (a barrier releases them
 //! together), on both adapters. Every scenario is generic over the store set
-//! (`U: UnitOfWork + Clone`) and runs once on a `MemoryStore` and once on a `PgStore` over a
-//! fresh test database, on a multi-thread runtime.
+//! (`U: UnitOfWork + Clone`) and runs on a `MemoryStore` and on a `PgStore` over a fresh test
+//! database, on a multi-thread runtime, twice each: with autocommit calls, and with each call
+//! in a transaction of its own that keeps its locks across awaits ([`Mode::Transaction`]), so
+//! that on the in-memory store too the tasks really interleave and wait for each other.
 
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use containerpub_domain::{Deployment, FunctionId, NewDeployment, NewFunction, NewOrganization};
 use containerpub_memory::MemoryStore;
 use containerpub_ports::{
-    DeploymentField, Filter, FunctionField, FunctionKey, Query, StoreError, UniqueKey, UnitOfWork,
-    Upserted, UserField, UserKey,
+    DeploymentField, Filter, FunctionField, FunctionKey, Query, StoreError, StoreResult, Stores,
+    Transaction, UniqueKey, UnitOfWork, Upserted, UserField, UserKey,
 };
 use containerpub_tests::pg::TestDatabase;
 use tokio::task::JoinHandle;
@@ -20,17 +24,61 @@ use super::support::{Observer, all_at_once, function, name, new_user, pg_store, 
 /// Tasks per storm.
 const TASKS: usize = 32;
 
+/// How a storm task makes its call.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// Outside any transaction.
+    Autocommit,
+    /// In a transaction of its own, which stays open (holding the call's locks) for a few
+    /// more turns of the scheduler, so that the other tasks run against its locks; it
+    /// commits on `Ok` and rolls back on `Err`.
+    Transaction,
+}
+
+/// A boxed future borrowing the handle it runs on.
+type OnHandle<'a, T> = Pin<Box<dyn Future<Output = StoreResult<T>> + Send + 'a>>;
+
+/// Runs `call` on `db` as `mode` says.
+async fn run_as<U, T, F>(db: &U, mode: Mode, call: F) -> StoreResult<T>
+where
+    U: UnitOfWork,
+    F: for<'a> FnOnce(&'a dyn Stores) -> OnHandle<'a, T>,
+{
+    match mode {
+        Mode::Autocommit => call(db).await,
+        Mode::Transaction => {
+            let tx = db.begin().await?;
+            let out = call(&tx).await;
+            for _ in 0..3 {
+                tokio::task::yield_now().await;
+            }
+            match out {
+                Ok(value) => tx.commit().await.map(|()| value),
+                Err(err) => {
+                    tx.rollback().await?;
+                    Err(err)
+                }
+            }
+        }
+    }
+}
+
 /// Scenario 1: 32 concurrent `create_next_version` calls for one function all succeed and
 /// take exactly the versions 1..=32.
-async fn next_versions<U: UnitOfWork + Clone + 'static>(db: U) {
+async fn next_versions<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
     let owner = user(&db, "owner@example.com").await;
     let f = function(&db, &owner, "f").await;
     let results = all_at_once(TASKS, |_| {
         let db = db.clone();
         async move {
-            db.deployments()
-                .create_next_version(NewDeployment::new(f.id))
-                .await
+            run_as(&db, mode, move |s| {
+                Box::pin(async move {
+                    s.deployments()
+                        .create_next_version(NewDeployment::new(f.id))
+                        .await
+                })
+            })
+            .await
         }
     })
     .await;
@@ -105,7 +153,7 @@ fn sample_through_sql(url: String) -> Sampler {
 /// Scenario 2: 32 different deployments of one function activated at once (three storms):
 /// every call succeeds, at no sampled moment are two active, and afterwards exactly one is
 /// active and the function points at it.
-async fn activation_storm<U: UnitOfWork + Clone + 'static>(db: U, sampler: Sampler) {
+async fn activation_storm<U: UnitOfWork + Clone + 'static>(db: U, sampler: Sampler, mode: Mode) {
     let owner = user(&db, "owner@example.com").await;
     let f = function(&db, &owner, "f").await;
     let mut deployments: Vec<Deployment> = Vec::with_capacity(TASKS);
@@ -124,7 +172,12 @@ async fn activation_storm<U: UnitOfWork + Clone + 'static>(db: U, sampler: Sampl
             let db = db.clone();
             // Each storm activates in another order.
             let d = deployments[(i * 7 + storm * 5) % TASKS].id;
-            async move { db.deployments().activate(d).await }
+            async move {
+                run_as(&db, mode, move |s| {
+                    Box::pin(async move { s.deployments().activate(d).await })
+                })
+                .await
+            }
         })
         .await;
         for result in results {
@@ -169,7 +222,7 @@ async fn activation_storm<U: UnitOfWork + Clone + 'static>(db: U, sampler: Sampl
 
 /// Scenario 3: one user added to two organizations at once, 20 rounds: exactly one call
 /// succeeds, the other is `Conflict { OrganizationMembersUserId }`.
-async fn one_membership<U: UnitOfWork + Clone + 'static>(db: U) {
+async fn one_membership<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
     let mut orgs = Vec::new();
     for i in 0..2 {
         let owner = user(&db, &format!("owner{i}@example.com")).await;
@@ -185,7 +238,14 @@ async fn one_membership<U: UnitOfWork + Clone + 'static>(db: U) {
         let results = all_at_once(2, |i| {
             let db = db.clone();
             let org = orgs[i];
-            async move { db.organization_members().add_member(org, member.uuid).await }
+            async move {
+                run_as(&db, mode, move |s| {
+                    Box::pin(
+                        async move { s.organization_members().add_member(org, member.uuid).await },
+                    )
+                })
+                .await
+            }
         })
         .await;
         let (ok, err): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
@@ -222,14 +282,19 @@ async fn one_membership<U: UnitOfWork + Clone + 'static>(db: U) {
 /// on `functions (user_id, name)`, each caller with its own uuid: every call succeeds (no
 /// typed conflict either: the only unique key the inputs share is the upsert's own), exactly
 /// one inserts, all get the same row back, and one row exists per key.
-async fn upsert_storm<U: UnitOfWork + Clone + 'static>(db: U) {
+async fn upsert_storm<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
     for round in 0..50 {
         let address = format!("upsert{round}@example.com");
         let inputs: Vec<_> = (0..TASKS).map(|_| new_user(&address)).collect();
         let results = all_at_once(TASKS, |i| {
             let db = db.clone();
             let input = inputs[i].clone();
-            async move { db.users().upsert(input, UserKey::Email).await }
+            async move {
+                run_as(&db, mode, move |s| {
+                    Box::pin(async move { s.users().upsert(input, UserKey::Email).await })
+                })
+                .await
+            }
         })
         .await;
         let results: Vec<Upserted<_>> = results
@@ -268,9 +333,12 @@ async fn upsert_storm<U: UnitOfWork + Clone + 'static>(db: U) {
             let db = db.clone();
             let input = NewFunction::new(owner.id, fname.clone());
             async move {
-                db.functions()
-                    .upsert(input, FunctionKey::OwnerAndName)
-                    .await
+                run_as(&db, mode, move |s| {
+                    Box::pin(
+                        async move { s.functions().upsert(input, FunctionKey::OwnerAndName).await },
+                    )
+                })
+                .await
             }
         })
         .await;
@@ -296,14 +364,19 @@ async fn upsert_storm<U: UnitOfWork + Clone + 'static>(db: U) {
 
 /// Scenario 5: the same function name created for one owner from 32 tasks, 10 rounds: one
 /// row, 31 `Conflict { FunctionsUserIdName }`.
-async fn same_function_name<U: UnitOfWork + Clone + 'static>(db: U) {
+async fn same_function_name<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
     let owner = user(&db, "owner@example.com").await;
     for round in 0..10 {
         let fname = name(&format!("same{round}"));
         let results = all_at_once(TASKS, |_| {
             let db = db.clone();
             let input = NewFunction::new(owner.id, fname.clone());
-            async move { db.functions().insert(input).await }
+            async move {
+                run_as(&db, mode, move |s| {
+                    Box::pin(async move { s.functions().insert(input).await })
+                })
+                .await
+            }
         })
         .await;
         let (ok, err): (Vec<_>, Vec<_>) = results.into_iter().partition(Result::is_ok);
@@ -335,7 +408,9 @@ async fn same_function_name<U: UnitOfWork + Clone + 'static>(db: U) {
     }
 }
 
-/// One `memory` and one `postgres` test per scenario taking only the store.
+/// Per scenario taking only the store (and the mode): `memory` and `postgres` with
+/// autocommit calls, `memory_in_transactions` and `postgres_in_transactions` with each call in
+/// a transaction of its own that holds its locks across awaits.
 macro_rules! on_both_adapters {
     ($($scenario:ident),+ $(,)?) => {$(
         mod $scenario {
@@ -343,14 +418,28 @@ macro_rules! on_both_adapters {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn memory() {
-                super::$scenario(MemoryStore::new()).await;
+                super::$scenario(MemoryStore::new(), Mode::Autocommit).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn memory_in_transactions() {
+                super::$scenario(MemoryStore::new(), Mode::Transaction).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn postgres() {
                 let test_db = TestDatabase::new().await;
                 let store = pg_store(test_db.url(), 10).await;
-                super::$scenario(store.clone()).await;
+                super::$scenario(store.clone(), Mode::Autocommit).await;
+                store.close().await;
+                test_db.drop_db().await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn postgres_in_transactions() {
+                let test_db = TestDatabase::new().await;
+                let store = pg_store(test_db.url(), TASKS as u32 + 2).await;
+                super::$scenario(store.clone(), Mode::Transaction).await;
                 store.close().await;
                 test_db.drop_db().await;
             }
@@ -371,14 +460,39 @@ mod activation_storm {
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn memory() {
         let db = MemoryStore::new();
-        super::activation_storm(db.clone(), sample_through_store(db)).await;
+        super::activation_storm(db.clone(), sample_through_store(db), Mode::Autocommit).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn memory_in_transactions() {
+        let db = MemoryStore::new();
+        super::activation_storm(db.clone(), sample_through_store(db), Mode::Transaction).await;
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
     async fn postgres() {
         let test_db = TestDatabase::new().await;
         let store = pg_store(test_db.url(), 10).await;
-        super::activation_storm(store.clone(), sample_through_sql(test_db.url().to_owned())).await;
+        super::activation_storm(
+            store.clone(),
+            sample_through_sql(test_db.url().to_owned()),
+            Mode::Autocommit,
+        )
+        .await;
+        store.close().await;
+        test_db.drop_db().await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn postgres_in_transactions() {
+        let test_db = TestDatabase::new().await;
+        let store = pg_store(test_db.url(), TASKS as u32 + 2).await;
+        super::activation_storm(
+            store.clone(),
+            sample_through_sql(test_db.url().to_owned()),
+            Mode::Transaction,
+        )
+        .await;
         store.close().await;
         test_db.drop_db().await;
     }
