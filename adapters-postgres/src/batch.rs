@@ -67,6 +67,15 @@ impl From<StoreError> for BatchError {
     }
 }
 
+impl crate::conn::CallError for BatchError {
+    fn store_error(&self) -> Option<&StoreError> {
+        match self {
+            BatchError::Store(err) => Some(err),
+            BatchError::Undiagnosed(undiagnosed) => Some(&undiagnosed.error),
+        }
+    }
+}
+
 /// The result of a batch's write steps.
 pub(crate) type BatchResult<T> = Result<T, BatchError>;
 

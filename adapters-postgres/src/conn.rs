@@ -50,7 +50,7 @@ use sea_orm::{
     QueryResult, Statement, TransactionTrait,
 };
 
-use crate::error::{Op, map_db_err};
+use crate::error::{Op, is_tx_conflict, map_commit_err, map_db_err};
 use crate::handle::Handle;
 use crate::replica::{Lease, Routed};
 
@@ -77,6 +77,7 @@ impl PgConn for DatabaseConnection {
             inner: begin_top_level(self).await?,
             top_level: true,
             state: None,
+            depth: 1,
         })
     }
 }
@@ -95,6 +96,7 @@ impl PgConn for DatabaseTransaction {
                 inner,
                 top_level: false,
                 state: None,
+                depth: 0,
             }),
             Err(err) => {
                 // Ignored: on a lost connection it fails, and there is nothing left to end.
@@ -116,6 +118,7 @@ impl PgConn for PgTx {
             inner,
             top_level: false,
             state: Some(Arc::clone(&self.level.state)),
+            depth: self.level.depth + 1,
         })
     }
 }
@@ -364,14 +367,20 @@ impl PgTx {
         self.check().map_err(|err| DbErr::Custom(reason_of(err)))
     }
 
-    /// Records a statement's failure: the server has aborted this level.
-    fn failed<T>(&self, result: Result<T, DbErr>) -> Result<T, DbErr> {
+    /// Records a statement's failure: the server has aborted this level; after a deadlock or
+    /// a serialization failure the whole transaction is rolled back at once
+    /// ([`roll_back_conflict`]).
+    async fn failed<T>(&self, result: Result<T, DbErr>) -> Result<T, DbErr> {
         if let Err(err) = &result {
-            let reason = reason_of(map_db_err(err.clone(), Op::Read));
-            self.level.state.abort(
-                self.level.depth,
-                format!("a statement failed in it ({reason})"),
-            );
+            let mapped = map_db_err(err.clone(), Op::Read);
+            if is_tx_conflict(&mapped) {
+                roll_back_conflict(&self.inner, self.level.depth, &self.level.state, mapped).await;
+            } else {
+                self.level.state.abort(
+                    self.level.depth,
+                    format!("a statement failed in it ({})", reason_of(mapped)),
+                );
+            }
         }
         result
     }
@@ -386,22 +395,22 @@ impl ConnectionTrait for PgTx {
 
     async fn execute_raw(&self, stmt: Statement) -> Result<ExecResult, DbErr> {
         self.usable()?;
-        self.failed(self.inner.execute_raw(stmt).await)
+        self.failed(self.inner.execute_raw(stmt).await).await
     }
 
     async fn execute_unprepared(&self, sql: &str) -> Result<ExecResult, DbErr> {
         self.usable()?;
-        self.failed(self.inner.execute_unprepared(sql).await)
+        self.failed(self.inner.execute_unprepared(sql).await).await
     }
 
     async fn query_one_raw(&self, stmt: Statement) -> Result<Option<QueryResult>, DbErr> {
         self.usable()?;
-        self.failed(self.inner.query_one_raw(stmt).await)
+        self.failed(self.inner.query_one_raw(stmt).await).await
     }
 
     async fn query_all_raw(&self, stmt: Statement) -> Result<Vec<QueryResult>, DbErr> {
         self.usable()?;
-        self.failed(self.inner.query_all_raw(stmt).await)
+        self.failed(self.inner.query_all_raw(stmt).await).await
     }
 
     fn support_returning(&self) -> bool {
@@ -418,13 +427,29 @@ impl ConnectionTrait for PgTx {
 /// an aborted transaction, which PostgreSQL would not let go on anyway.)
 const END_SESSION: &str = "SELECT pg_terminate_backend(pg_backend_pid())";
 
+/// The error of a call run by [`Tx::finish`]: a [`StoreError`], or one that may hold one.
+pub(crate) trait CallError: From<StoreError> {
+    /// The store error, if the error is (or holds) one already.
+    fn store_error(&self) -> Option<&StoreError>;
+}
+
+impl CallError for StoreError {
+    fn store_error(&self) -> Option<&StoreError> {
+        Some(self)
+    }
+}
+
 /// A transaction (or savepoint) begun by [`PgConn::begin_tx`].
 pub(crate) struct Tx {
     inner: DatabaseTransaction,
     top_level: bool,
     /// For a savepoint in a caller's transaction: that transaction's state, broken if the
-    /// savepoint cannot be released or rolled back (or the future is dropped meanwhile).
+    /// savepoint cannot be released or rolled back (or the future is dropped meanwhile), or
+    /// if a deadlock or serialization failure rolled the transaction back.
     state: Option<Arc<TxState>>,
+    /// For a savepoint in a caller's transaction: sqlx's nesting depth of `inner` (the
+    /// transaction is 1, its savepoints 2, 3, …).
+    depth: usize,
 }
 
 impl Tx {
@@ -434,11 +459,12 @@ impl Tx {
     }
 
     /// Commits on `Ok` (rolls back on `Err`) and returns `result`.
-    pub(crate) async fn finish<T, E: From<StoreError>>(self, result: Result<T, E>) -> Result<T, E> {
+    pub(crate) async fn finish<T, E: CallError>(self, result: Result<T, E>) -> Result<T, E> {
         let Tx {
             inner,
             top_level,
             state,
+            depth,
         } = self;
         let state = state.as_deref();
         match result {
@@ -456,6 +482,11 @@ impl Tx {
                 Ok(value)
             }
             Err(err) => {
+                if let (Some(state), Some(conflict)) =
+                    (state, err.store_error().filter(|e| is_tx_conflict(e)))
+                {
+                    roll_back_conflict(&inner, depth, state, conflict.clone()).await;
+                }
                 let armed = Armed::new(state, "rolled back a savepoint");
                 let rolled_back = rollback(inner, top_level).await;
                 armed.disarm();
@@ -472,6 +503,40 @@ impl Tx {
             }
         }
     }
+}
+
+/// After a deadlock (`40P01`) or serialization failure (`40001`) inside a caller's
+/// transaction: rolls the whole transaction back on the server at once, so that its locks are
+/// released and the transaction it deadlocked with proceeds now (not when the caller drops
+/// this one), and breaks it for good, so that every later call (its commit included) is
+/// refused, saying to retry the whole unit of work.
+///
+/// `conn` is at sqlx nesting depth `depth`. The statement sent, `ROLLBACK; BEGIN;` then one
+/// empty `SAVEPOINT _sqlx_savepoint_<n>` per level below `depth`, leaves the session with the
+/// nesting sqlx expects, holding nothing: the `ROLLBACK TO SAVEPOINT` / `ROLLBACK` that sqlx
+/// sends as each level is rolled back or dropped then succeeds. If it fails (a lost
+/// connection), the server ends the transaction anyway.
+async fn roll_back_conflict<C: ConnectionTrait>(
+    conn: &C,
+    depth: usize,
+    state: &TxState,
+    err: StoreError,
+) {
+    state.break_for_good(format!(
+        "the server rolled it back after a deadlock or serialization failure ({}); retry the \
+         whole unit of work",
+        reason_of(err)
+    ));
+    let _ = conn.execute_unprepared(&conflict_reset_sql(depth)).await;
+}
+
+/// The statement of [`roll_back_conflict`] for sqlx nesting depth `depth`.
+fn conflict_reset_sql(depth: usize) -> String {
+    let mut sql = String::from("ROLLBACK; BEGIN");
+    for level in 1..depth {
+        sql.push_str(&format!("; SAVEPOINT _sqlx_savepoint_{level}"));
+    }
+    sql
 }
 
 fn runtime() -> StoreResult<tokio::runtime::Handle> {
@@ -503,7 +568,7 @@ pub(crate) async fn commit(tx: DatabaseTransaction, top_level: bool) -> StoreRes
     if top_level {
         let task = runtime()?.spawn(async move { tx.commit().await });
         match task.await {
-            Ok(result) => result.map_err(|e| map_db_err(e, Op::Write)),
+            Ok(result) => result.map_err(map_commit_err),
             Err(err) => Err(join_error(&err)),
         }
     } else {
@@ -539,7 +604,7 @@ pub(crate) async fn commit_checked(tx: DatabaseTransaction, top_level: bool) -> 
                  was committed"
             )));
         }
-        tx.commit().await.map_err(|e| map_db_err(e, Op::Write))
+        tx.commit().await.map_err(map_commit_err)
     });
     match task.await {
         Ok(result) => result,
@@ -654,6 +719,15 @@ mod tests {
         state.break_for_good("savepoint".to_owned());
         state.recover(2);
         assert!(refused(&state).contains("savepoint"));
+    }
+
+    #[test]
+    fn the_conflict_reset_rebuilds_the_nesting_sqlx_expects() {
+        assert_eq!(conflict_reset_sql(1), "ROLLBACK; BEGIN");
+        assert_eq!(
+            conflict_reset_sql(3),
+            "ROLLBACK; BEGIN; SAVEPOINT _sqlx_savepoint_1; SAVEPOINT _sqlx_savepoint_2"
+        );
     }
 
     #[test]

@@ -7,6 +7,7 @@
 //! | `23503` foreign-key violation, on delete              | `StillReferenced { key }`             |
 //! | `23514` check violation                               | `StoreError::check_violation(check)`  |
 //! | `57014` statement timeout / cancel, `40001`, `40P01`, `57P01`–`57P03`, class `08`, `53300` | `Unavailable` |
+//! | `COMMIT` of a top-level transaction failing other than by a server error (connection lost) | `OutcomeUnknown` |
 //! | pool timed out or closed, I/O and TLS errors, lost connection | `Unavailable`                 |
 //! | a constraint name this crate does not know            | `Internal`, naming the constraint     |
 //! | anything else                                         | `Internal`                            |
@@ -85,9 +86,15 @@ pub(crate) fn map_database_error(
             Some(check) => StoreError::check_violation(check),
             None => unknown_constraint("check", constraint, message),
         },
-        // statement timeout or cancel, serialization failure, deadlock, shutdowns, cannot
-        // connect now, too many connections, and the whole connection-exception class.
-        "57014" | "40001" | "40P01" | "57P01" | "57P02" | "57P03" | "53300" => {
+        // Serialization failure, deadlock: the server rolls back the statement, and inside a
+        // caller's transaction the adapter rolls back the whole transaction (`crate::conn`).
+        "40001" | "40P01" => StoreError::unavailable(format!(
+            "{TX_CONFLICT}({code}: {message}); the transaction was rolled back: retry the \
+             whole unit of work"
+        )),
+        // statement timeout or cancel, shutdowns, cannot connect now, too many connections,
+        // and the whole connection-exception class.
+        "57014" | "57P01" | "57P02" | "57P03" | "53300" => {
             StoreError::unavailable(format!("database unavailable ({code}): {message}"))
         }
         c if c.starts_with("08") => {
@@ -95,6 +102,40 @@ pub(crate) fn map_database_error(
         }
         _ => StoreError::internal(format!("database error {code}: {message}")),
     }
+}
+
+/// The start of the message of a deadlock or serialization failure ([`is_tx_conflict`]).
+pub(crate) const TX_CONFLICT: &str = "deadlock or serialization failure ";
+
+/// Whether `err` is a deadlock (`40P01`) or serialization failure (`40001`): inside a
+/// caller's transaction, the whole transaction is then rolled back.
+pub(crate) fn is_tx_conflict(err: &StoreError) -> bool {
+    matches!(err, StoreError::Unavailable { message } if message.starts_with(TX_CONFLICT))
+}
+
+/// Maps the error of a top-level `COMMIT`: an answer of the server (a serialization failure,
+/// a deferred constraint) means nothing was committed and maps as usual; any other failure
+/// (the connection died, the reply was garbled) came after the `COMMIT` may have been sent,
+/// so the outcome is unknown.
+pub(crate) fn map_commit_err(err: DbErr) -> StoreError {
+    let from_server = match &err {
+        DbErr::Conn(RuntimeErr::SqlxError(e))
+        | DbErr::Exec(RuntimeErr::SqlxError(e))
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            matches!(e.deref(), sqlx::Error::Database(_))
+        }
+        _ => false,
+    };
+    if from_server {
+        return map_db_err(err, Op::Write);
+    }
+    StoreError::outcome_unknown(format!(
+        "the connection failed after COMMIT was sent, before its reply ({})",
+        match map_db_err(err, Op::Write) {
+            StoreError::Unavailable { message } | StoreError::Internal { message } => message,
+            other => other.to_string(),
+        }
+    ))
 }
 
 fn unknown_constraint(kind: &str, constraint: Option<&str>, message: &str) -> StoreError {
@@ -175,5 +216,40 @@ mod tests {
             .is_retryable()
         );
         assert!(!map_sqlx_err(&sqlx::Error::RowNotFound, Op::Read).is_retryable());
+    }
+
+    #[test]
+    fn deadlocks_and_serialization_failures_say_retry_the_unit_of_work() {
+        for code in ["40001", "40P01"] {
+            let err = map_database_error(code, None, "deadlock detected", Op::Write);
+            assert!(is_tx_conflict(&err), "{err:?}");
+            assert!(err.is_retryable());
+            assert!(
+                err.to_string().contains("retry the whole unit of work"),
+                "{err}"
+            );
+        }
+        assert!(!is_tx_conflict(&map_database_error(
+            "57014",
+            None,
+            "x",
+            Op::Read
+        )));
+    }
+
+    #[test]
+    fn a_commit_without_a_server_answer_is_outcome_unknown() {
+        let lost = DbErr::Query(RuntimeErr::SqlxError(std::sync::Arc::new(sqlx::Error::Io(
+            std::io::Error::from(std::io::ErrorKind::UnexpectedEof),
+        ))));
+        let err = map_commit_err(lost);
+        assert!(matches!(err, StoreError::OutcomeUnknown { .. }), "{err:?}");
+        assert!(!err.is_retryable());
+        // Any failure other than an answer of the server is unknown.
+        let custom = map_commit_err(DbErr::Custom("x".to_owned()));
+        assert!(
+            matches!(custom, StoreError::OutcomeUnknown { .. }),
+            "{custom:?}"
+        );
     }
 }

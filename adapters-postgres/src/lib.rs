@@ -57,6 +57,12 @@
 //!   also ends the session. A call dropped while its statements run is harmless: its savepoint
 //!   is rolled back and the transaction stays usable.
 //!
+//! - **a deadlock (`40P01`) or serialization failure (`40001`) hits a call in it**: the
+//!   adapter rolls the whole transaction back on the server at once (so its locks are
+//!   released and the transaction it crossed proceeds now, not when this one is dropped), and
+//!   the call's error and every refusal say to retry the whole unit of work
+//!   (`UnitOfWorkExt::transaction_retrying` does).
+//!
 //! From then on every call through the transaction or its savepoints (store methods that
 //! reach the database, raw SQL, `begin`, `commit`) is refused with `StoreError::Unavailable`
 //! ("transaction is no longer usable: …; nothing was committed") without anything being sent;
@@ -136,7 +142,11 @@
 //! `@name` becomes `$n` (quotes, identifiers, comments, dollar quotes, `::` casts and `@@`
 //! are left alone); every value is bound, except `Value::Null`, written as `NULL` so
 //! PostgreSQL infers its type. Unknown, missing, unused or repeated parameters are
-//! `InvalidInput` (field `params`). Rows come back as [`RawRow`]s: values by column name as
+//! `InvalidInput` (field `params`). Transaction control (`BEGIN`, `COMMIT`, `SAVEPOINT`, …)
+//! and session state (`SET` but `SET LOCAL`, `RESET`, `DISCARD`, `set_config`, advisory
+//! locks, temporary tables, …) are refused with `InvalidInput` (field `sql`) before anything
+//! is sent: they would leave a pooled connection inside a transaction or with a changed
+//! session, or commit a caller's transaction behind its back. Rows come back as [`RawRow`]s: values by column name as
 //! [`RawValue`]s, read with [`RawRow::get`]. Raw SQL is an escape hatch: it bypasses the
 //! domain's validation and the stores' invariants.
 //!
@@ -148,7 +158,11 @@
 //! - `23514` check violation → `StoreError::check_violation`;
 //! - statement timeout (`57014`), serialization failure (`40001`), deadlock (`40P01`),
 //!   shutdowns (`57P01`–`57P03`), too many connections, lost connections, pool timeouts and
-//!   I/O errors → `Unavailable` (retryable);
+//!   I/O errors → `Unavailable` (retryable: nothing of the call was committed);
+//! - a top-level `COMMIT` (of a caller's transaction or of a multi-statement operation) whose
+//!   connection fails after it was sent, before its reply → `OutcomeUnknown` (not retryable
+//!   as is: the writes may be there; re-run inserts with the same uuids, which then give
+//!   `Conflict` if they were committed);
 //! - a constraint this crate does not know → `Internal` naming it; anything else →
 //!   `Internal`. A stored row the domain rejects on reading is `Internal` naming the table
 //!   and column.

@@ -20,6 +20,15 @@
 //! PostgreSQL then refuses in `int_col = @x`; the literal takes its type from the context,
 //! exactly as an untyped parameter would. Every other value is a bound parameter.
 //!
+//! # Refused statements
+//! Statements that would leave a pooled connection (or a transaction) in a state the stores
+//! do not expect are refused before anything is sent, with `InvalidInput` (field `sql`):
+//! transaction control (`BEGIN`, `START TRANSACTION`, `COMMIT`, `END`, `ROLLBACK`, `ABORT`,
+//! `SAVEPOINT`, `RELEASE`, `PREPARE`, `COMMIT PREPARED`, …) and session state (`SET` other than
+//! `SET LOCAL`, `RESET`, `DISCARD`, `LISTEN`, `UNLISTEN`, `LOAD`, `DEALLOCATE`, `DECLARE`,
+//! `CREATE TEMP…`, and the functions `set_config` and `pg_advisory_lock` /
+//! `pg_try_advisory_lock` (with `_shared`)). See [`guard`].
+//!
 //! Names that the SQL uses but `params` lacks, names in `params` the SQL never uses, a name
 //! given twice, `$n` placeholders and unterminated quotes or comments are all
 //! `StoreError::InvalidInput` with field `params`.
@@ -446,6 +455,7 @@ fn raw_row(row: &QueryResult) -> StoreResult<RawRow> {
 }
 
 fn statement(sql: &str, params: &[(&str, Value)]) -> StoreResult<Statement> {
+    guard::check(sql)?;
     let Rewritten { sql, values } = rewrite(sql, params)?;
     Ok(Statement::from_sql_and_values(
         DbBackend::Postgres,
@@ -621,3 +631,4 @@ mod tests {
 
 #[cfg(test)]
 mod fuzz;
+mod guard;

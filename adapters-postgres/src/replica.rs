@@ -200,9 +200,10 @@ impl PgConfig {
 
 fn valid_url(url: &str) -> bool {
     (url.starts_with("postgres://") || url.starts_with("postgresql://"))
-        && url
-            .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
-            .is_ok()
+        && crate::config::without_secrets(url).is_some_and(|(safe, _)| {
+            safe.parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+                .is_ok()
+        })
 }
 
 /// Checks the replica URLs before anything connects.

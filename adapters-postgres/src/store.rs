@@ -48,10 +48,12 @@ impl PgStore {
     pub async fn connect(config: PgConfig) -> StoreResult<Self> {
         let url = config.get_url();
         let scheme_ok = url.starts_with("postgres://") || url.starts_with("postgresql://");
+        // Parsed without its secrets: sqlx logs what it does not understand.
         if !scheme_ok
-            || url
-                .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
-                .is_err()
+            || crate::config::without_secrets(url).is_none_or(|(safe, _)| {
+                safe.parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+                    .is_err()
+            })
         {
             return Err(StoreError::invalid(
                 "url",

@@ -41,6 +41,7 @@ pub(crate) mod m20250101_000010_create_repositories;
 
 pub mod adopt;
 pub mod cli;
+mod redact;
 
 pub use sea_orm_migration::MigratorTrait;
 
@@ -173,6 +174,15 @@ async fn with_connection<T>(
     database_url: &str,
     f: impl AsyncFnOnce(&DatabaseConnection) -> Result<T, MigrationError>,
 ) -> Result<T, MigrationError> {
+    if !(database_url.starts_with("postgres://") || database_url.starts_with("postgresql://")) {
+        return Err(MigrationError::new(
+            "connecting to the database",
+            DbErr::Custom(format!(
+                "unsupported database URL {}: expected postgres://user@host:port/database",
+                redact::redact(database_url)
+            )),
+        ));
+    }
     let mut options = ConnectOptions::new(database_url);
     options
         .max_connections(1)
@@ -182,7 +192,12 @@ async fn with_connection<T>(
         .sqlx_logging(false);
     let db = Database::connect(options)
         .await
-        .map_err(|e| MigrationError::new("connecting to the database", e))?;
+        .map_err(|e| {
+            let shown = e
+                .to_string()
+                .replace(database_url, &redact::redact(database_url));
+            MigrationError::new("connecting to the database", DbErr::Custom(shown))
+        })?;
     let result = f(&db).await;
     let closed = db.close().await;
     let value = result?;

@@ -230,9 +230,29 @@ pub enum StoreError {
         error: Box<StoreError>,
     },
     /// The store cannot serve now; retrying later may succeed (connection lost, pool timed
-    /// out, statement timeout, serialization failure, deadlock).
+    /// out, statement timeout, serialization failure, deadlock). Nothing of the failed call
+    /// was committed. Inside a transaction, a deadlock or serialization failure rolls the
+    /// whole transaction back: retry the whole unit of work
+    /// ([`UnitOfWorkExt::transaction_retrying`](crate::UnitOfWorkExt::transaction_retrying)),
+    /// not the call.
     #[error("store unavailable (retryable): {message}")]
     Unavailable {
+        /// What happened.
+        message: String,
+    },
+    /// The write was sent but its reply never came (the connection died after a `COMMIT`
+    /// left): it may or may not have been committed. Not retryable as is, since the writes
+    /// may already be there.
+    ///
+    /// # Retrying safely
+    /// Find out first, or retry in a way that cannot write twice. Inserts carry client-made
+    /// uuids (`NewUser::new` draws one; keep the input value and reuse it): running the same
+    /// insert again returns `Conflict` on the table's uuid key (or another unique key of the
+    /// row) if the first attempt was committed, and inserts the row if it was not, so a
+    /// retried unit of work whose inserts all reuse their uuids never writes a row twice. A
+    /// read by uuid tells which case happened.
+    #[error("outcome unknown (the writes may have been committed): {message}")]
+    OutcomeUnknown {
         /// What happened.
         message: String,
     },
@@ -339,7 +359,16 @@ impl StoreError {
         }
     }
 
+    /// An `OutcomeUnknown` error.
+    #[must_use]
+    pub fn outcome_unknown(message: impl Into<String>) -> Self {
+        StoreError::OutcomeUnknown {
+            message: message.into(),
+        }
+    }
+
     /// Whether retrying the same call later may succeed (looks through `InBatch`).
+    /// `OutcomeUnknown` is not: see its docs for how to retry it safely.
     #[must_use]
     pub fn is_retryable(&self) -> bool {
         match self {

@@ -36,7 +36,7 @@ pub use query::{
     Query, Record, Sort, Value, ValueKind, Window, effective_sort,
 };
 pub use stores::*;
-pub use uow::{BoxFuture, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
+pub use uow::{BoxFuture, Retryable, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
 
 pub use async_trait::async_trait;
 pub use containerpub_domain as domain;

@@ -72,8 +72,11 @@ pub trait Transaction: UnitOfWork + Sized + 'static {
     /// the enclosing transaction).
     ///
     /// # Errors
-    /// `Unavailable` if the connection was lost (then nothing was committed) or the commit
-    /// could not be serialized with a concurrent one; `Internal` otherwise.
+    /// `Unavailable` if nothing was committed: the connection was lost before the commit was
+    /// sent, the transaction was already rolled back (an earlier call failed in it, a
+    /// deadlock), or the commit could not be serialized with a concurrent one.
+    /// `OutcomeUnknown` if the commit was sent and its reply lost: the writes may be there
+    /// (see [`StoreError::OutcomeUnknown`] for a safe retry). `Internal` otherwise.
     async fn commit(self) -> StoreResult<()>;
 
     /// Discards every write of the transaction (a savepoint: only those made since it
@@ -120,6 +123,53 @@ pub trait UnitOfWorkExt: UnitOfWork {
             }
         }
     }
+
+    /// [`UnitOfWorkExt::transaction`], run again while it fails with a retryable error, at
+    /// most `attempts` times in all (at least once): each attempt is a new transaction, so a
+    /// deadlock victim or a transaction that lost its connection is retried as a whole, never
+    /// a call inside it. The last error is returned when the attempts are used up; an error
+    /// that is not retryable (`Conflict`, `OutcomeUnknown`, …) is returned at once. There is
+    /// no delay between attempts: a retry run at once may cross the same concurrent unit of
+    /// work again and deadlock again, so allow a few attempts. `body` may run several times: it must not have effects
+    /// outside the transaction that cannot be repeated.
+    ///
+    /// ```text
+    /// let moved = db.transaction_retrying(3, |tx| Box::pin(async move {
+    ///     tx.functions().update_by_id(a, patch_a.clone()).await?;
+    ///     tx.functions().update_by_id(b, patch_b.clone()).await
+    /// })).await?;
+    /// ```
+    ///
+    /// # Errors
+    /// As [`UnitOfWorkExt::transaction`], for the last attempt.
+    async fn transaction_retrying<T, E, F>(&self, attempts: u32, body: F) -> Result<T, E>
+    where
+        T: Send,
+        E: From<StoreError> + Retryable + Send,
+        F: for<'t> Fn(&'t Self::Tx) -> BoxFuture<'t, Result<T, E>> + Send + Sync,
+    {
+        let mut left = attempts.max(1);
+        loop {
+            left -= 1;
+            match self.transaction(&body).await {
+                Err(err) if left > 0 && err.is_retryable() => {}
+                done => return done,
+            }
+        }
+    }
 }
 
 impl<U: UnitOfWork + ?Sized> UnitOfWorkExt for U {}
+
+/// An error that may say "retrying may succeed", for
+/// [`UnitOfWorkExt::transaction_retrying`].
+pub trait Retryable {
+    /// Whether running the whole unit of work again may succeed.
+    fn is_retryable(&self) -> bool;
+}
+
+impl Retryable for StoreError {
+    fn is_retryable(&self) -> bool {
+        StoreError::is_retryable(self)
+    }
+}

@@ -127,8 +127,9 @@ async fn watch_restart(url: &str, store: &PgStore) -> (Instant, Instant) {
 }
 
 /// Scenario 9: `pg_ctl restart -m fast` in the middle of 1,000 small transactions from 4
-/// tasks. Every transaction that returned `Ok` is fully present, every one that returned an
-/// error fully absent (including errors of `COMMIT` itself), every error is `Unavailable`,
+/// tasks. Every transaction that returned `Ok` is fully present, every one that returned
+/// `Unavailable` fully absent (including errors of `COMMIT` itself), every other error is an
+/// `OutcomeUnknown` of a `COMMIT` whose reply was lost (present fully or not at all),
 /// and the same store serves again within 1 s of the server accepting connections.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn restart_mid_workload_keeps_transactions_atomic() {
@@ -189,6 +190,7 @@ async fn restart_mid_workload_keeps_transactions_atomic() {
     // Per failing step: how many, and one message.
     let mut errors: HashMap<Step, (usize, String)> = HashMap::new();
     let mut ok_after_recovery = 0;
+    let mut unknown = 0;
     for attempt in &attempts {
         let present = stored.get(&attempt.email).copied();
         match &attempt.outcome {
@@ -202,6 +204,16 @@ async fn restart_mid_workload_keeps_transactions_atomic() {
                 if attempt.ended > serving {
                     ok_after_recovery += 1;
                 }
+            }
+            // A COMMIT sent just before the server went down, whose reply was lost: it may
+            // have committed or not, and says so (issue 19, item 1).
+            Err((Step::Commit, StoreError::OutcomeUnknown { .. })) => {
+                assert!(
+                    present.is_none() || present == Some(1),
+                    "{}: a commit of unknown outcome left a partial transaction",
+                    attempt.email
+                );
+                unknown += 1;
             }
             Err((step, error)) => {
                 assert!(
@@ -219,13 +231,14 @@ async fn restart_mid_workload_keeps_transactions_atomic() {
             }
         }
     }
-    assert_eq!(
-        stored.len(),
-        attempts.iter().filter(|a| a.outcome.is_ok()).count(),
-        "no rows besides those of successful transactions"
+    let ok = attempts.iter().filter(|a| a.outcome.is_ok()).count();
+    assert!(
+        (ok..=ok + unknown).contains(&stored.len()),
+        "no rows besides those of successful transactions (and of commits of unknown outcome)"
     );
     eprintln!(
-        "scenario 9: restart after {before_restart} transactions; errors by step {errors:?}; \
+        "scenario 9: restart after {before_restart} transactions; {unknown} commits of unknown \
+         outcome; errors by step {errors:?}; \
          {ok_after_recovery} Ok after the store served again; store served {recovery:?} after \
          the server accepted connections"
     );
