@@ -184,6 +184,7 @@ mod raw;
 mod replica;
 mod reply;
 mod sql;
+mod sql_ci;
 mod store;
 mod table;
 mod trace;

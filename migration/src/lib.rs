@@ -38,6 +38,7 @@ mod m20250101_000007_create_user_information;
 mod m20250101_000008_create_organizations;
 mod m20250101_000009_create_organization_members;
 pub(crate) mod m20250101_000010_create_repositories;
+mod m20251203_000011_case_insensitive_indexes;
 
 pub mod adopt;
 pub mod cli;
@@ -64,6 +65,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000008_create_organizations::Migration),
             Box::new(m20250101_000009_create_organization_members::Migration),
             Box::new(m20250101_000010_create_repositories::Migration),
+            Box::new(m20251203_000011_case_insensitive_indexes::Migration),
         ]
     }
 }
@@ -190,14 +192,12 @@ async fn with_connection<T>(
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(60))
         .sqlx_logging(false);
-    let db = Database::connect(options)
-        .await
-        .map_err(|e| {
-            let shown = e
-                .to_string()
-                .replace(database_url, &redact::redact(database_url));
-            MigrationError::new("connecting to the database", DbErr::Custom(shown))
-        })?;
+    let db = Database::connect(options).await.map_err(|e| {
+        let shown = e
+            .to_string()
+            .replace(database_url, &redact::redact(database_url));
+        MigrationError::new("connecting to the database", DbErr::Custom(shown))
+    })?;
     let result = f(&db).await;
     let closed = db.close().await;
     let value = result?;

@@ -32,8 +32,8 @@ pub use error::{
 pub use fields::*;
 pub use keys::*;
 pub use query::{
-    CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest, MAX_PAGE_SIZE, PageRequest,
-    Query, Record, Sort, Value, ValueKind, Window, effective_sort,
+    CaseInsensitive, CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest, MAX_PAGE_SIZE,
+    PageRequest, Query, Record, Sort, TextOp, Value, ValueKind, Window, effective_sort, fold_case,
 };
 pub use stores::*;
 pub use uow::{BoxFuture, Retryable, Stores, Transaction, UnitOfWork, UnitOfWorkExt};

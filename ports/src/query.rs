@@ -24,6 +24,9 @@ use containerpub_domain::{Rule, Timestamp, Uuid};
 
 use crate::error::{StoreError, StoreResult, Table};
 
+pub mod ci;
+pub use ci::{CaseInsensitive, TextOp, fold_case};
+
 /// The largest page size and keyset window accepted.
 pub const MAX_PAGE_SIZE: u64 = 10_000;
 
@@ -213,6 +216,16 @@ pub enum Filter<F> {
         /// The literal text.
         text: String,
     },
+    /// The text field matches `text` under `op` ignoring case, as [`fold_case`] folds it
+    /// (built by [`CaseInsensitive`]: `eq_ci`, `contains_ci`, `starts_with_ci`).
+    TextCi {
+        /// The field (text).
+        field: F,
+        /// Equals, contains or starts with.
+        op: TextOp,
+        /// The literal text.
+        text: String,
+    },
     /// Every sub-filter matches (`And([])` matches everything).
     And(Vec<Filter<F>>),
     /// Some sub-filter matches (`Or([])` matches nothing).
@@ -287,6 +300,7 @@ impl<F: Field> Filter<F> {
                 }
                 check_text_operand(*field, text)
             }
+            Filter::TextCi { field, text, .. } => ci::validate(*field, text),
             Filter::And(items) | Filter::Or(items) => items.iter().try_for_each(Filter::validate),
             Filter::Not(inner) => inner.validate(),
         }

@@ -43,6 +43,7 @@ use std::any::Any;
 use containerpub_domain::{ManualClock, Timestamp, chrono::TimeDelta};
 use containerpub_ports::UnitOfWork;
 
+mod case_insensitive;
 mod constraints;
 mod deployments;
 mod events;
@@ -56,6 +57,7 @@ mod surface;
 mod transactions;
 mod users;
 
+pub use case_insensitive::*;
 pub use constraints::*;
 pub use deployments::*;
 pub use events::*;
@@ -195,6 +197,7 @@ macro_rules! contract_suite {
             filter_operators,
             filter_three_valued_logic,
             filter_literal_text,
+            filter_case_insensitive,
             filter_invalid,
             sort_orders,
             offset_pages,

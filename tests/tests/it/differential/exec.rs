@@ -16,7 +16,7 @@ use containerpub_domain::{
 use containerpub_ports::{
     Cursor, DeploymentKey, Field, Filter, FunctionKey, InvocationKey, KeysetRequest, LogKey,
     LogQuery, OrganizationKey, OrganizationMemberKey, PageRequest, Query, RepositoryKey, Sort,
-    StoreError, StoreResult, Stores, UserInformationKey, UserKey, Value, ValueKind,
+    StoreError, StoreResult, Stores, TextOp, UserInformationKey, UserKey, Value, ValueKind,
 };
 use containerpub_tests::contract::{T0_UNIX_MICROS, t0};
 use proptest::test_runner::TestCaseError;
@@ -224,6 +224,15 @@ impl Pools {
             },
             FilterSpec::StartsWith(f, text) => Filter::StartsWith {
                 field: text_field(*f),
+                text: text.clone(),
+            },
+            FilterSpec::TextCi(f, op, text) => Filter::TextCi {
+                field: text_field(*f),
+                op: match op {
+                    0 => TextOp::Eq,
+                    1 => TextOp::Contains,
+                    _ => TextOp::StartsWith,
+                },
                 text: text.clone(),
             },
             FilterSpec::And(items) => Filter::And(items.iter().map(|s| self.filter(s)).collect()),
