@@ -139,6 +139,20 @@ macro_rules! entity_store {
                 }).await
             }
 
+            async fn find_or_insert(
+                &self,
+                new: $new,
+                key: $key,
+            ) -> StoreResult<containerpub_ports::Found<$entity>> {
+                let filter = containerpub_ports::KeyFilter::key_filter(&new, key);
+                containerpub_ports::find_or_insert_with(
+                    key.unique_key(),
+                    || <Self as $reader>::find_one(self, Query::filter(filter.clone())),
+                    <Self as $writer>::insert(self, new),
+                )
+                .await
+            }
+
             $($writer_extra)*
         }
     };

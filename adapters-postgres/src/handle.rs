@@ -168,6 +168,14 @@ macro_rules! impl_store {
                 traced("upsert", <$table>::TABLE, crud::upsert::<$table, C>(self, new, key)).await
             }
 
+            async fn find_or_insert(
+                &self,
+                new: <$table as TableDef>::New,
+                key: <$table as TableDef>::Key,
+            ) -> StoreResult<containerpub_ports::Found<Dom<$table>>> {
+                traced("find_or_insert", <$table>::TABLE, crate::ops::find_or_insert::run::<$table, C>(self, new, key)).await
+            }
+
             $($writer_items)*
         }
     };

@@ -16,6 +16,7 @@
 mod cursor;
 pub mod error;
 pub mod fields;
+pub mod find_or_insert;
 pub mod keys;
 #[cfg(any(test, feature = "mock"))]
 #[allow(missing_docs)]
@@ -30,6 +31,7 @@ pub use error::{
     CheckConstraint, ForeignKey, InvalidInput, StoreError, StoreResult, Table, UniqueKey,
 };
 pub use fields::*;
+pub use find_or_insert::{Found, KeyFilter, find_or_insert_with};
 pub use keys::*;
 pub use query::{
     CaseInsensitive, CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest, MAX_PAGE_SIZE,

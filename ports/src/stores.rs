@@ -184,6 +184,18 @@ macro_rules! store_traits {
             /// `Conflict` on a unique key other than `key`; `ReferenceMissing` and
             /// `InvalidInput` as for `insert`.
             fn upsert(new: [$new], key: [$key]) -> [StoreResult<Upserted<$entity>>];
+
+            /// Create-or-find: returns the row already holding the input's value of `key`,
+            /// untouched (no statement writes, no sequence value is taken, `updated_at`
+            /// keeps its value), or inserts `new` as `insert` does; tells which. Race-safe:
+            /// of concurrent callers with one key value, one inserts and every other gets
+            /// that row as `Existing` (a caller that lost the race to insert has taken a
+            /// sequence value, as any attempted INSERT does).
+            ///
+            /// # Errors
+            /// As `insert`, except a `Conflict` on `key` itself: `Conflict` on another
+            /// unique key, `ReferenceMissing`, `InvalidInput`.
+            fn find_or_insert(new: [$new], key: [$key]) -> [StoreResult<crate::find_or_insert::Found<$entity>>];
         ] $($rest)*);
     };
     // Every signature is written here, in one expansion with the attributes: async-trait and

@@ -47,6 +47,7 @@ mod case_insensitive;
 mod constraints;
 mod deployments;
 mod events;
+mod find_or_insert;
 mod functions;
 mod organizations;
 mod pagination;
@@ -61,6 +62,7 @@ pub use case_insensitive::*;
 pub use constraints::*;
 pub use deployments::*;
 pub use events::*;
+pub use find_or_insert::*;
 pub use functions::*;
 pub use organizations::*;
 pub use pagination::*;
@@ -193,6 +195,8 @@ macro_rules! contract_suite {
             repositories_soft_delete,
             repositories_move,
             repositories_upsert,
+            find_or_insert_creates_or_finds,
+            find_or_insert_is_race_safe,
             // Queries and pagination.
             filter_operators,
             filter_three_valued_logic,
