@@ -89,6 +89,7 @@ mod specs;
 mod sql;
 mod stores;
 mod table;
+mod upsert_columns;
 
 #[cfg(test)]
 mod tests;

@@ -178,7 +178,20 @@ entity_store!(@uuid yes, Users, User;
             self.read(|db| Ok(ops::with_organization(db, user)))
         }
     }
-    writer UserWriter {}
+    writer UserWriter {
+        async fn upsert_updating(
+            &self,
+            new: NewUser,
+            key: UserKey,
+            update: Vec<containerpub_ports::UserColumn>,
+        ) -> StoreResult<Upserted<User>> {
+            self.write(|db, cx| {
+                let new = crate::upsert_columns::keep_unchosen(db, &new, key, &update);
+                engine::upsert::<Users>(db, cx, &new, key.unique_key()).map(engine::owned_upserted)
+            })
+            .await
+        }
+    }
 );
 
 entity_store!(@uuid yes, Profiles, UserInformation;

@@ -192,7 +192,11 @@ impl_store!(@uuid yes Users;
             traced("with_organization", Users::TABLE, routed!(self, |h| ops::organizations::user_with_organization(h, user))).await
         }
     }
-    writer UserWriter {}
+    writer UserWriter {
+        async fn upsert_updating(&self, new: containerpub_domain::NewUser, key: containerpub_ports::UserKey, update: Vec<containerpub_ports::UserColumn>) -> StoreResult<Upserted<User>> {
+            traced("upsert_updating", Users::TABLE, ops::upsert_columns::run(self, new, key, update)).await
+        }
+    }
 );
 
 impl_store!(@uuid yes Profiles;

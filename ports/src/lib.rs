@@ -26,6 +26,7 @@ pub mod stores;
 #[cfg(test)]
 mod tests;
 pub mod uow;
+pub mod upsert_columns;
 
 pub use error::{
     CheckConstraint, ForeignKey, InvalidInput, StoreError, StoreResult, Table, UniqueKey,
@@ -39,6 +40,7 @@ pub use query::{
 };
 pub use stores::*;
 pub use uow::{BoxFuture, Retryable, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
+pub use upsert_columns::UserColumn;
 
 pub use async_trait::async_trait;
 pub use containerpub_domain as domain;

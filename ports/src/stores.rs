@@ -272,7 +272,18 @@ store_traits!(@uuid yes User;
     /// Writes `users`. Deleting a user cascades to their functions (and so deployments,
     /// logs and invocations), profile and membership, and is `StillReferenced`
     /// (`organizations_owner_id_fkey`) while they own an organization.
-    writer UserWriter {}
+    writer UserWriter {
+        /// `upsert` whose update branch takes from the input only the columns in `update`
+        /// (and stamps `updated_at`); the other columns keep their stored values, so
+        /// `upsert_updating(new, UserKey::Email, vec![])` leaves the password hash alone.
+        /// The insert branch, the sequence value and every check are `upsert`'s; a column
+        /// not taken is not checked either (an e-mail not taken cannot conflict).
+        ///
+        /// # Errors
+        /// As `upsert`: `Conflict` on a unique key other than `key` (`users_uuid_key` when
+        /// inserting, `users_email_key` when the e-mail is taken), `InvalidInput`.
+        fn upsert_updating(new: [NewUser], key: [UserKey], update: [Vec<crate::upsert_columns::UserColumn>]) -> [StoreResult<Upserted<User>>];
+    }
     /// Reads and writes `users`.
     store UserStore;
 );

@@ -56,6 +56,7 @@ mod repositories;
 mod seed;
 mod surface;
 mod transactions;
+mod upsert_columns;
 mod users;
 
 pub use case_insensitive::*;
@@ -69,6 +70,7 @@ pub use pagination::*;
 pub use queries::*;
 pub use repositories::*;
 pub use transactions::*;
+pub use upsert_columns::*;
 pub use users::*;
 
 /// The instant every fixture's clock starts at: 2025-01-01T00:00:00Z, in Unix microseconds.
@@ -171,6 +173,7 @@ macro_rules! contract_suite {
             // Entity operations.
             users_crud,
             users_upsert,
+            users_upsert_with_chosen_columns,
             user_information_profiles,
             users_with_organization,
             organizations_create_with_owner,

@@ -1243,6 +1243,16 @@ macro_rules! write_ops {
                     }
                 }
             }
+            WriteOp::FindOrInsert(n, k) => {
+                let keys = [$($key),+];
+                let key = keys[usize::from(*k) % keys.len()];
+                let new = build!($cx, n);
+                if let Some(row) = both!($cx, "find_or_insert", |db| db.$acc().find_or_insert(new.clone(), key)) {
+                    if row.was_inserted() {
+                        echo("find_or_insert", row.row(), &new)?;
+                    }
+                }
+            }
         }
     }};
 }

@@ -196,6 +196,8 @@ pub enum WriteOp<N, P> {
     UpdateWhere(FilterSpec, P),
     /// The upsert key is chosen by index among the table's keys.
     Upsert(N, u8),
+    /// `find_or_insert` (issue 17), the key chosen as for `Upsert`.
+    FindOrInsert(N, u8),
 }
 
 /// The generic reads (and deletes) every table has.
@@ -600,7 +602,8 @@ where
         1 => prop::collection::vec(new.clone(), 0..4).prop_map(WriteOp::InsertMany),
         3 => (id_ref(), patch.clone()).prop_map(|(i, p)| WriteOp::UpdateById(i, p)),
         1 => (filter(), patch).prop_map(|(f, p)| WriteOp::UpdateWhere(f, p)),
-        2 => (new, any::<u8>()).prop_map(|(n, k)| WriteOp::Upsert(n, k)),
+        2 => (new.clone(), any::<u8>()).prop_map(|(n, k)| WriteOp::Upsert(n, k)),
+        2 => (new, any::<u8>()).prop_map(|(n, k)| WriteOp::FindOrInsert(n, k)),
     ]
     .boxed()
 }
