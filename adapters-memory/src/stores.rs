@@ -85,6 +85,50 @@ macro_rules! entity_store {
                 self.read(|db| engine::find_window::<$spec>(db, &filter, &sort, &window))
             }
 
+            async fn select(
+                &self,
+                query: Query<$field>,
+                fields: Vec<$field>,
+            ) -> StoreResult<Vec<containerpub_ports::query::projection::Row>> {
+                containerpub_ports::query::projection::validate_fields(&fields)?;
+                let rows = <Self as $reader>::find_all(self, query).await?;
+                Ok(rows
+                    .iter()
+                    .map(|row| containerpub_ports::query::projection::project(row, &fields))
+                    .collect())
+            }
+
+            async fn select_page(
+                &self,
+                filter: Filter<$field>,
+                sort: Vec<Sort<$field>>,
+                page: PageRequest,
+                fields: Vec<$field>,
+            ) -> StoreResult<Page<containerpub_ports::query::projection::Row>> {
+                containerpub_ports::query::projection::validate_fields(&fields)?;
+                let page = <Self as $reader>::find_page(self, filter, sort, page).await?;
+                Ok(page.map(|row| containerpub_ports::query::projection::project(&row, &fields)))
+            }
+
+            async fn select_window(
+                &self,
+                filter: Filter<$field>,
+                sort: Vec<Sort<$field>>,
+                window: KeysetRequest,
+                fields: Vec<$field>,
+            ) -> StoreResult<Window<containerpub_ports::query::projection::Row>> {
+                containerpub_ports::query::projection::validate_fields(&fields)?;
+                let window = <Self as $reader>::find_window(self, filter, sort, window).await?;
+                Ok(Window {
+                    items: window
+                        .items
+                        .iter()
+                        .map(|row| containerpub_ports::query::projection::project(row, &fields))
+                        .collect(),
+                    next: window.next,
+                })
+            }
+
             async fn count(&self, filter: Filter<$field>) -> StoreResult<u64> {
                 self.read(|db| engine::count::<$spec>(db, &filter))
             }

@@ -115,6 +115,34 @@ macro_rules! impl_store {
                 traced("find_window", <$table>::TABLE, routed!(self, [filter, sort, window], |h| crud::find_window::<$table, C>(h, filter, sort, window))).await
             }
 
+            async fn select(
+                &self,
+                query: Query<FieldOf<$table>>,
+                fields: Vec<FieldOf<$table>>,
+            ) -> StoreResult<Vec<containerpub_ports::query::projection::Row>> {
+                traced("select", <$table>::TABLE, routed!(self, [query, fields], |h| ops::projection::select::<$table, C>(h, query, fields))).await
+            }
+
+            async fn select_page(
+                &self,
+                filter: Filter<FieldOf<$table>>,
+                sort: Vec<Sort<FieldOf<$table>>>,
+                page: PageRequest,
+                fields: Vec<FieldOf<$table>>,
+            ) -> StoreResult<Page<containerpub_ports::query::projection::Row>> {
+                traced("select_page", <$table>::TABLE, routed!(self, [filter, sort, fields], |h| ops::projection::select_page::<$table, C>(h, filter, sort, page, fields))).await
+            }
+
+            async fn select_window(
+                &self,
+                filter: Filter<FieldOf<$table>>,
+                sort: Vec<Sort<FieldOf<$table>>>,
+                window: KeysetRequest,
+                fields: Vec<FieldOf<$table>>,
+            ) -> StoreResult<Window<containerpub_ports::query::projection::Row>> {
+                traced("select_window", <$table>::TABLE, routed!(self, [filter, sort, window, fields], |h| ops::projection::select_window::<$table, C>(h, filter, sort, window, fields))).await
+            }
+
             async fn count(&self, filter: Filter<FieldOf<$table>>) -> StoreResult<u64> {
                 traced("count", <$table>::TABLE, routed!(self, [filter], |h| crud::count::<$table, C>(h, filter))).await
             }

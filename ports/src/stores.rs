@@ -120,6 +120,27 @@ macro_rules! store_traits {
             /// from another query.
             fn find_window(filter: [Filter<$field>], sort: [Vec<Sort<$field>>], window: [KeysetRequest]) -> [StoreResult<Window<$entity>>];
 
+            /// Projection of `find_all`: for each row of `query`, the values of `fields`
+            /// in list order (see [`crate::query::projection`]).
+            ///
+            /// # Errors
+            /// As `find_all`; `InvalidInput` (field `fields`) for an empty field list.
+            fn select(query: [Query<$field>], fields: [Vec<$field>]) -> [StoreResult<Vec<crate::query::projection::Row>>];
+
+            /// Projection of `find_page`: the same page and total, each row as the values
+            /// of `fields`.
+            ///
+            /// # Errors
+            /// As `find_page`; `InvalidInput` (field `fields`) for an empty field list.
+            fn select_page(filter: [Filter<$field>], sort: [Vec<Sort<$field>>], page: [PageRequest], fields: [Vec<$field>]) -> [StoreResult<Page<crate::query::projection::Row>>];
+
+            /// Projection of `find_window`: the same rows and the same `next` cursor, each
+            /// row as the values of `fields`.
+            ///
+            /// # Errors
+            /// As `find_window`; `InvalidInput` (field `fields`) for an empty field list.
+            fn select_window(filter: [Filter<$field>], sort: [Vec<Sort<$field>>], window: [KeysetRequest], fields: [Vec<$field>]) -> [StoreResult<Window<crate::query::projection::Row>>];
+
             /// How many rows match `filter`.
             ///
             /// # Errors

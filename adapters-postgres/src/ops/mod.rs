@@ -6,6 +6,7 @@ pub(crate) mod events;
 pub(crate) mod find_or_insert;
 pub(crate) mod functions;
 pub(crate) mod organizations;
+pub(crate) mod projection;
 pub(crate) mod repositories;
 pub(crate) mod upsert_columns;
 pub(crate) mod users;

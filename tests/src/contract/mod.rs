@@ -51,6 +51,7 @@ mod find_or_insert;
 mod functions;
 mod organizations;
 mod pagination;
+mod projection;
 mod queries;
 mod repositories;
 mod seed;
@@ -67,6 +68,7 @@ pub use find_or_insert::*;
 pub use functions::*;
 pub use organizations::*;
 pub use pagination::*;
+pub use projection::*;
 pub use queries::*;
 pub use repositories::*;
 pub use transactions::*;
@@ -210,6 +212,7 @@ macro_rules! contract_suite {
             offset_pages,
             keyset_walk_with_ties,
             keyset_cursor_errors,
+            projections_read_chosen_fields,
             // Constraints, deletes, sequences, stamps.
             unique_and_foreign_keys,
             constraint_check_order,
