@@ -80,6 +80,7 @@
 
 mod db;
 mod engine;
+mod grouping;
 mod handle;
 mod index;
 mod locks;

@@ -129,6 +129,15 @@ macro_rules! entity_store {
                 })
             }
 
+            async fn group_by(
+                &self,
+                query: containerpub_ports::query::grouping::GroupQuery<$field>,
+            ) -> StoreResult<Vec<containerpub_ports::query::grouping::Group>> {
+                query.validate()?;
+                let rows = <Self as $reader>::find_all(self, Query::filter(query.filter.clone())).await?;
+                crate::grouping::group(&rows, &query)
+            }
+
             async fn count(&self, filter: Filter<$field>) -> StoreResult<u64> {
                 self.read(|db| engine::count::<$spec>(db, &filter))
             }

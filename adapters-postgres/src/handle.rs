@@ -115,6 +115,13 @@ macro_rules! impl_store {
                 traced("find_window", <$table>::TABLE, routed!(self, [filter, sort, window], |h| crud::find_window::<$table, C>(h, filter, sort, window))).await
             }
 
+            async fn group_by(
+                &self,
+                query: containerpub_ports::query::grouping::GroupQuery<FieldOf<$table>>,
+            ) -> StoreResult<Vec<containerpub_ports::query::grouping::Group>> {
+                traced("group_by", <$table>::TABLE, routed!(self, [query], |h| ops::grouping::group_by::<$table, C>(h, query))).await
+            }
+
             async fn select(
                 &self,
                 query: Query<FieldOf<$table>>,

@@ -25,6 +25,7 @@ use containerpub_domain::{Rule, Timestamp, Uuid};
 use crate::error::{StoreError, StoreResult, Table};
 
 pub mod ci;
+pub mod grouping;
 pub mod projection;
 pub use ci::{CaseInsensitive, TextOp, fold_case};
 

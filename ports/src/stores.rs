@@ -141,6 +141,15 @@ macro_rules! store_traits {
             /// As `find_window`; `InvalidInput` (field `fields`) for an empty field list.
             fn select_window(filter: [Filter<$field>], sort: [Vec<Sort<$field>>], window: [KeysetRequest], fields: [Vec<$field>]) -> [StoreResult<Window<crate::query::projection::Row>>];
 
+            /// Groups the rows matching `query.filter` by `query.by`: each group's key, row
+            /// count and aggregates, in `query.order`, at most `query.limit` groups (see
+            /// [`crate::query::grouping`]).
+            ///
+            /// # Errors
+            /// `InvalidInput` for a bad filter, an aggregate of a non-integer field, or a
+            /// limit above `i64::MAX`; `Internal` if a sum exceeds `i64`.
+            fn group_by(query: [crate::query::grouping::GroupQuery<$field>]) -> [StoreResult<Vec<crate::query::grouping::Group>>];
+
             /// How many rows match `filter`.
             ///
             /// # Errors

@@ -41,7 +41,9 @@ async fn main() {
     ))
     .await;
     eprintln!("seeded {rows} rows in {:.1?}", seeding.elapsed());
-    let store = PgStore::connect(PgConfig::new(db.url())).await.expect("connect");
+    let store = PgStore::connect(PgConfig::new(db.url()))
+        .await
+        .expect("connect");
     let fields = vec![
         FunctionField::Id,
         FunctionField::Uuid,
@@ -55,7 +57,11 @@ async fn main() {
         for first_whole in [round % 2 == 0, round % 2 != 0] {
             let start = Instant::now();
             if first_whole {
-                let all = store.functions().find_all(Query::new()).await.expect("find_all");
+                let all = store
+                    .functions()
+                    .find_all(Query::new())
+                    .await
+                    .expect("find_all");
                 assert_eq!(all.len(), rows);
                 if round > 0 {
                     whole.push(start.elapsed());

@@ -5,6 +5,7 @@ pub(crate) mod deployments;
 pub(crate) mod events;
 pub(crate) mod find_or_insert;
 pub(crate) mod functions;
+pub(crate) mod grouping;
 pub(crate) mod organizations;
 pub(crate) mod projection;
 pub(crate) mod repositories;

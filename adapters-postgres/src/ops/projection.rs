@@ -34,7 +34,7 @@ fn read_err(column: &str, e: impl std::fmt::Display) -> StoreError {
 }
 
 /// The value of one projected column, by its field's kind (NULL as [`Value::Null`]).
-fn value_of<F: Field>(row: &QueryResult, i: usize, field: F) -> StoreResult<Value> {
+pub(crate) fn value_of<F: Field>(row: &QueryResult, i: usize, field: F) -> StoreResult<Value> {
     let alias = format!("p{i}");
     let alias = alias.as_str();
     let value = match field.kind() {

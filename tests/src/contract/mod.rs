@@ -49,6 +49,7 @@ mod deployments;
 mod events;
 mod find_or_insert;
 mod functions;
+mod grouping;
 mod organizations;
 mod pagination;
 mod projection;
@@ -66,6 +67,7 @@ pub use deployments::*;
 pub use events::*;
 pub use find_or_insert::*;
 pub use functions::*;
+pub use grouping::*;
 pub use organizations::*;
 pub use pagination::*;
 pub use projection::*;
@@ -213,6 +215,7 @@ macro_rules! contract_suite {
             keyset_walk_with_ties,
             keyset_cursor_errors,
             projections_read_chosen_fields,
+            group_by_counts_and_aggregates,
             // Constraints, deletes, sequences, stamps.
             unique_and_foreign_keys,
             constraint_check_order,
