@@ -13,6 +13,7 @@ use containerpub_domain::{
     UserInformationId, UserInformationPatch, UserPatch, Uuid, ValidationError,
     serde_json::Value as JsonValue,
 };
+use containerpub_ports::query::grouping::{Aggregate, GroupOrder, GroupQuery};
 use containerpub_ports::{
     Cursor, DeploymentKey, Field, Filter, FunctionKey, InvocationKey, KeysetRequest, LogKey,
     LogQuery, OrganizationKey, OrganizationMemberKey, PageRequest, Query, RepositoryKey, Sort,
@@ -1174,6 +1175,16 @@ macro_rules! read_ops {
                 ));
                 $cx.cursor_seen(window.as_ref().and_then(|w| w.next.as_ref()));
             }
+            ReadOp::Select(q, fields) => {
+                let query = $cx.pools.query(q);
+                let fields = pick_fields(fields);
+                both!($cx, "select", |db| db.$acc().select(query.clone(), fields.clone()));
+            }
+            ReadOp::GroupBy(f, by, aggregates, order, limit) => {
+                let filter = $cx.pools.filter(f);
+                let query = group_query(filter, *by, aggregates, *order, *limit);
+                both!($cx, "group_by", |db| db.$acc().group_by(query.clone()));
+            }
             ReadOp::Count(f) => {
                 let filter = $cx.pools.filter(f);
                 both!($cx, "count", |db| db.$acc().count(filter.clone()));
@@ -1307,6 +1318,48 @@ pub async fn run(cx: &mut Cx<'_>, op: &Op) -> Result<(), TestCaseError> {
         }
         Op::Special(s) => run_special(cx, s).await,
     }
+}
+
+/// The fields at these indices (modulo the field count).
+fn pick_fields<F: Field>(indices: &[u8]) -> Vec<F> {
+    indices
+        .iter()
+        .map(|i| F::ALL[usize::from(*i) % F::ALL.len()])
+        .collect()
+}
+
+/// A grouping query from its spec: aggregates over the integer fields (some of which are
+/// nullable), by index.
+fn group_query<F: Field>(
+    filter: Filter<F>,
+    by: u8,
+    aggregates: &[(u8, u8)],
+    order: u8,
+    limit: Option<u64>,
+) -> GroupQuery<F> {
+    let ints: Vec<F> = F::ALL
+        .iter()
+        .copied()
+        .filter(|f| f.kind() == ValueKind::Int)
+        .collect();
+    let mut query = GroupQuery::by(F::ALL[usize::from(by) % F::ALL.len()]).filter(filter);
+    for (kind, field) in aggregates {
+        let field = ints[usize::from(*field) % ints.len()];
+        query = query.aggregate(match kind {
+            0 => Aggregate::Min(field),
+            1 => Aggregate::Max(field),
+            2 => Aggregate::Sum(field),
+            _ => Aggregate::Avg(field),
+        });
+    }
+    query.order = match order {
+        0 => GroupOrder::KeyAsc,
+        1 => GroupOrder::KeyDesc,
+        2 => GroupOrder::CountDesc,
+        _ => GroupOrder::CountAsc,
+    };
+    query.limit = limit;
+    query
 }
 
 async fn run_read(cx: &mut Cx<'_>, table: Tbl, op: &ReadOp) -> Result<(), TestCaseError> {
