@@ -22,6 +22,7 @@ pub mod keys;
 #[allow(missing_docs)]
 pub mod mock;
 pub mod query;
+pub mod repository_tree;
 pub mod stores;
 #[cfg(test)]
 mod tests;
@@ -38,6 +39,7 @@ pub use query::{
     CaseInsensitive, CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest, MAX_PAGE_SIZE,
     PageRequest, Query, Record, Sort, TextOp, Value, ValueKind, Window, effective_sort, fold_case,
 };
+pub use repository_tree::create_with_parents;
 pub use stores::*;
 pub use uow::{BoxFuture, Retryable, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
 pub use upsert_columns::UserColumn;

@@ -55,6 +55,7 @@ mod pagination;
 mod projection;
 mod queries;
 mod repositories;
+mod repository_parents;
 mod seed;
 mod surface;
 mod transactions;
@@ -73,6 +74,7 @@ pub use pagination::*;
 pub use projection::*;
 pub use queries::*;
 pub use repositories::*;
+pub use repository_parents::*;
 pub use transactions::*;
 pub use upsert_columns::*;
 pub use users::*;
@@ -202,6 +204,7 @@ macro_rules! contract_suite {
             repositories_soft_delete,
             repositories_move,
             repositories_upsert,
+            repositories_create_with_parents,
             find_or_insert_creates_or_finds,
             find_or_insert_is_race_safe,
             // Queries and pagination.
