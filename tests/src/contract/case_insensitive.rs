@@ -39,7 +39,7 @@ const NAMES: [&str; 20] = [
 fn folded(s: &str) -> String {
     s.chars()
         .map(|c| {
-            if ('A'..='Z').contains(&c) {
+            if c.is_ascii_uppercase() {
                 char::from(u8::try_from(u32::from(c) + 32).expect("ASCII"))
             } else {
                 c
