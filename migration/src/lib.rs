@@ -212,7 +212,7 @@ mod tests {
     #[test]
     fn names_are_unique_sorted_and_dated() {
         let names = names();
-        assert_eq!(names.len(), 10);
+        assert_eq!(names.len(), 11);
         let mut sorted = names.clone();
         sorted.sort();
         sorted.dedup();
