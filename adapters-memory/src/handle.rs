@@ -238,6 +238,35 @@ impl Conn {
         &self,
         op: impl Fn(&mut Db, &Cx<'_>) -> StoreResult<R> + Send + Sync,
     ) -> StoreResult<R> {
+        self.run_write(op, true).await
+    }
+
+    /// [`Conn::write`] for a call whose failure must leave its transaction usable, as a
+    /// savepoint of its own does on PostgreSQL (`find_or_insert`'s insert, which reads the
+    /// winner's row after losing a race on the key).
+    pub(crate) async fn write_isolated<R: Send>(
+        &self,
+        op: impl Fn(&mut Db, &Cx<'_>) -> StoreResult<R> + Send + Sync,
+    ) -> StoreResult<R> {
+        self.run_write(op, false).await
+    }
+
+    /// A write call that failed with `err` after its own writes were undone (see
+    /// [`Conn::write_isolated`]): if `err` aborts a transaction, this one becomes unusable.
+    pub(crate) fn poison(&self, err: &StoreError) {
+        if err.aborts_transaction()
+            && let Some(tx) = &self.tx
+            && let Some(active) = lock(tx).as_mut()
+        {
+            active.abort(self.level, err.failed_reason());
+        }
+    }
+
+    async fn run_write<R: Send>(
+        &self,
+        op: impl Fn(&mut Db, &Cx<'_>) -> StoreResult<R> + Send + Sync,
+        poison: bool,
+    ) -> StoreResult<R> {
         let cx = Cx {
             seq: CallSeq::new(&self.shared.seq),
             now: self.shared.clock.now(),
@@ -253,7 +282,7 @@ impl Conn {
             let mut notified = pin!(self.shared.released.notified());
             notified.as_mut().enable();
             cx.seq.rewind();
-            if let Some(out) = self.attempt(&op, &cx, &mut call) {
+            if let Some(out) = self.attempt(&op, &cx, &mut call, poison) {
                 return out;
             }
             notified.await;
@@ -266,6 +295,7 @@ impl Conn {
         op: &impl Fn(&mut Db, &Cx<'_>) -> StoreResult<R>,
         cx: &Cx<'_>,
         call: &mut Call<'_>,
+        poison: bool,
     ) -> Option<StoreResult<R>> {
         let Some(tx) = &self.tx else {
             let mut committed = lock(&self.shared.committed);
@@ -337,7 +367,8 @@ impl Conn {
         }
         c.locks.end_wait(me);
         drop(committed);
-        if let Err(err) = &out
+        if poison
+            && let Err(err) = &out
             && err.aborts_transaction()
         {
             active.abort(self.level, err.failed_reason());

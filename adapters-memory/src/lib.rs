@@ -87,6 +87,7 @@
 
 mod db;
 mod engine;
+mod grouping;
 mod handle;
 mod index;
 mod locks;
@@ -96,6 +97,7 @@ mod specs;
 mod sql;
 mod stores;
 mod table;
+mod upsert_columns;
 
 #[cfg(test)]
 mod tests;

@@ -109,6 +109,12 @@ pub(crate) fn eval<R: Record>(filter: &Filter<R::Field>, row: &R) -> Option<bool
             Value::Text(actual) => Some(actual.starts_with(text.as_str())),
             _ => None,
         },
+        Filter::TextCi { field, op, text } => match row.get(*field) {
+            Value::Text(actual) => Some(containerpub_ports::query::ci::text_matches_ci(
+                *op, &actual, text,
+            )),
+            _ => None,
+        },
         Filter::And(items) => {
             let mut unknown = false;
             for item in items {

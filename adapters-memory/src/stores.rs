@@ -85,6 +85,59 @@ macro_rules! entity_store {
                 self.read(|db| engine::find_window::<$spec>(db, &filter, &sort, &window))
             }
 
+            async fn select(
+                &self,
+                query: Query<$field>,
+                fields: Vec<$field>,
+            ) -> StoreResult<Vec<containerpub_ports::query::projection::Row>> {
+                containerpub_ports::query::projection::validate_fields(&fields)?;
+                let rows = <Self as $reader>::find_all(self, query).await?;
+                Ok(rows
+                    .iter()
+                    .map(|row| containerpub_ports::query::projection::project(row, &fields))
+                    .collect())
+            }
+
+            async fn select_page(
+                &self,
+                filter: Filter<$field>,
+                sort: Vec<Sort<$field>>,
+                page: PageRequest,
+                fields: Vec<$field>,
+            ) -> StoreResult<Page<containerpub_ports::query::projection::Row>> {
+                containerpub_ports::query::projection::validate_fields(&fields)?;
+                let page = <Self as $reader>::find_page(self, filter, sort, page).await?;
+                Ok(page.map(|row| containerpub_ports::query::projection::project(&row, &fields)))
+            }
+
+            async fn select_window(
+                &self,
+                filter: Filter<$field>,
+                sort: Vec<Sort<$field>>,
+                window: KeysetRequest,
+                fields: Vec<$field>,
+            ) -> StoreResult<Window<containerpub_ports::query::projection::Row>> {
+                containerpub_ports::query::projection::validate_fields(&fields)?;
+                let window = <Self as $reader>::find_window(self, filter, sort, window).await?;
+                Ok(Window {
+                    items: window
+                        .items
+                        .iter()
+                        .map(|row| containerpub_ports::query::projection::project(row, &fields))
+                        .collect(),
+                    next: window.next,
+                })
+            }
+
+            async fn group_by(
+                &self,
+                query: containerpub_ports::query::grouping::GroupQuery<$field>,
+            ) -> StoreResult<Vec<containerpub_ports::query::grouping::Group>> {
+                query.validate()?;
+                let rows = <Self as $reader>::find_all(self, Query::filter(query.filter.clone())).await?;
+                crate::grouping::group(&rows, &query)
+            }
+
             async fn count(&self, filter: Filter<$field>) -> StoreResult<u64> {
                 self.read(|db| engine::count::<$spec>(db, &filter))
             }
@@ -140,6 +193,26 @@ macro_rules! entity_store {
                 }).await
             }
 
+            async fn find_or_insert(
+                &self,
+                new: $new,
+                key: $key,
+            ) -> StoreResult<containerpub_ports::Found<$entity>> {
+                let filter = containerpub_ports::KeyFilter::key_filter(&new, key);
+                let found = containerpub_ports::find_or_insert_with(
+                    key.unique_key(),
+                    || <Self as $reader>::find_one(self, Query::filter(filter.clone())),
+                    self.write_isolated(|db, cx| {
+                        engine::insert::<$spec>(db, cx, &new).map(|row| <$entity>::clone(&row))
+                    }),
+                )
+                .await;
+                if let Err(err) = &found {
+                    self.poison(err);
+                }
+                found
+            }
+
             $($writer_extra)*
         }
     };
@@ -165,7 +238,20 @@ entity_store!(@uuid yes, Users, User;
             self.read(|db| Ok(ops::with_organization(db, user)))
         }
     }
-    writer UserWriter {}
+    writer UserWriter {
+        async fn upsert_updating(
+            &self,
+            new: NewUser,
+            key: UserKey,
+            update: Vec<containerpub_ports::UserColumn>,
+        ) -> StoreResult<Upserted<User>> {
+            self.write(|db, cx| {
+                let new = crate::upsert_columns::keep_unchosen(db, &new, key, &update);
+                engine::upsert::<Users>(db, cx, &new, key.unique_key()).map(engine::owned_upserted)
+            })
+            .await
+        }
+    }
 );
 
 entity_store!(@uuid yes, Profiles, UserInformation;

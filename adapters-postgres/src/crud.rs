@@ -475,6 +475,23 @@ pub(crate) async fn insert<T: TableDef, C: PgConn>(
         .ok_or_else(|| StoreError::internal(format!("{}: the insert returned no row", T::TABLE)))
 }
 
+/// `insert` run on its own: in a savepoint inside a caller's transaction (a transaction of its
+/// own on the pool), so that its failure leaves the caller's transaction usable. For
+/// `find_or_insert`, which reads the winner's row after losing a race on the key.
+pub(crate) async fn insert_isolated<T: TableDef, C: PgConn>(
+    h: &Handle<C>,
+    new: T::New,
+) -> StoreResult<T::Domain> {
+    let now = h.now();
+    let written: BatchResult<Vec<T::Domain>> =
+        atomic!(&h.conn, |tx| T::insert_rows(tx, vec![new], now).await);
+    settle(&h.conn, written)
+        .await
+        .map_err(StoreError::without_index)?
+        .pop()
+        .ok_or_else(|| StoreError::internal(format!("{}: the insert returned no row", T::TABLE)))
+}
+
 /// `insert_many`: chunks of `BATCH_CHUNK_ROWS` rows, all in one transaction; a key
 /// violation names its row (`InBatch`, see [`crate::batch`]).
 pub(crate) async fn insert_many<T: TableDef, C: PgConn>(

@@ -157,6 +157,41 @@ macro_rules! impl_store {
                 traced("find_window", <$table>::TABLE, routed!(self, [filter, sort, window], |h| crud::find_window::<$table, C>(h, filter, sort, window))).await
             }
 
+            async fn group_by(
+                &self,
+                query: containerpub_ports::query::grouping::GroupQuery<FieldOf<$table>>,
+            ) -> StoreResult<Vec<containerpub_ports::query::grouping::Group>> {
+                traced("group_by", <$table>::TABLE, routed!(self, [query], |h| ops::grouping::group_by::<$table, C>(h, query))).await
+            }
+
+            async fn select(
+                &self,
+                query: Query<FieldOf<$table>>,
+                fields: Vec<FieldOf<$table>>,
+            ) -> StoreResult<Vec<containerpub_ports::query::projection::Row>> {
+                traced("select", <$table>::TABLE, routed!(self, [query, fields], |h| ops::projection::select::<$table, C>(h, query, fields))).await
+            }
+
+            async fn select_page(
+                &self,
+                filter: Filter<FieldOf<$table>>,
+                sort: Vec<Sort<FieldOf<$table>>>,
+                page: PageRequest,
+                fields: Vec<FieldOf<$table>>,
+            ) -> StoreResult<Page<containerpub_ports::query::projection::Row>> {
+                traced("select_page", <$table>::TABLE, routed!(self, [filter, sort, fields], |h| ops::projection::select_page::<$table, C>(h, filter, sort, page, fields))).await
+            }
+
+            async fn select_window(
+                &self,
+                filter: Filter<FieldOf<$table>>,
+                sort: Vec<Sort<FieldOf<$table>>>,
+                window: KeysetRequest,
+                fields: Vec<FieldOf<$table>>,
+            ) -> StoreResult<Window<containerpub_ports::query::projection::Row>> {
+                traced("select_window", <$table>::TABLE, routed!(self, [filter, sort, window, fields], |h| ops::projection::select_window::<$table, C>(h, filter, sort, window, fields))).await
+            }
+
             async fn count(&self, filter: Filter<FieldOf<$table>>) -> StoreResult<u64> {
                 traced("count", <$table>::TABLE, routed!(self, [filter], |h| crud::count::<$table, C>(h, filter))).await
             }
@@ -210,6 +245,14 @@ macro_rules! impl_store {
                 written(self, "upsert", <$table>::TABLE, crud::upsert::<$table, C>(self, new, key)).await
             }
 
+            async fn find_or_insert(
+                &self,
+                new: <$table as TableDef>::New,
+                key: <$table as TableDef>::Key,
+            ) -> StoreResult<containerpub_ports::Found<Dom<$table>>> {
+                written(self, "find_or_insert", <$table>::TABLE, crate::ops::find_or_insert::run::<$table, C>(self, new, key)).await
+            }
+
             $($writer_items)*
         }
     };
@@ -226,7 +269,11 @@ impl_store!(@uuid yes Users;
             traced("with_organization", Users::TABLE, routed!(self, |h| ops::organizations::user_with_organization(h, user))).await
         }
     }
-    writer UserWriter {}
+    writer UserWriter {
+        async fn upsert_updating(&self, new: containerpub_domain::NewUser, key: containerpub_ports::UserKey, update: Vec<containerpub_ports::UserColumn>) -> StoreResult<Upserted<User>> {
+            written(self, "upsert_updating", Users::TABLE, ops::upsert_columns::run(self, new, key, update)).await
+        }
+    }
 );
 
 impl_store!(@uuid yes Profiles;

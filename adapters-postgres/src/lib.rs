@@ -198,6 +198,7 @@ mod raw;
 mod replica;
 mod reply;
 mod sql;
+mod sql_ci;
 mod store;
 mod table;
 mod trace;

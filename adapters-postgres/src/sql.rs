@@ -170,6 +170,7 @@ pub(crate) fn filter_expr<T: TableDef>(filter: &Filter<T::Field>) -> Expr {
         Filter::StartsWith { field, text } => {
             like(col::<T>(*field), format!("{}%", like_escape(text)))
         }
+        Filter::TextCi { field, op, text } => crate::sql_ci::text_ci(col::<T>(*field), *op, text),
         Filter::And(items) => fold(items.iter().map(filter_expr::<T>), true),
         Filter::Or(items) => fold(items.iter().map(filter_expr::<T>), false),
         Filter::Not(inner) => filter_expr::<T>(inner).not(),

@@ -42,6 +42,7 @@ mod m20250101_000007_create_user_information;
 mod m20250101_000008_create_organizations;
 mod m20250101_000009_create_organization_members;
 pub(crate) mod m20250101_000010_create_repositories;
+mod m20251203_000011_case_insensitive_indexes;
 
 pub mod adopt;
 pub mod cli;
@@ -68,6 +69,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20250101_000008_create_organizations::Migration),
             Box::new(m20250101_000009_create_organization_members::Migration),
             Box::new(m20250101_000010_create_repositories::Migration),
+            Box::new(m20251203_000011_case_insensitive_indexes::Migration),
         ]
     }
 }
@@ -214,7 +216,7 @@ mod tests {
     #[test]
     fn names_are_unique_sorted_and_dated() {
         let names = names();
-        assert_eq!(names.len(), 10);
+        assert_eq!(names.len(), 11);
         let mut sorted = names.clone();
         sorted.sort();
         sorted.dedup();

@@ -17,29 +17,35 @@ pub mod aborted;
 mod cursor;
 pub mod error;
 pub mod fields;
+pub mod find_or_insert;
 pub mod keys;
 #[cfg(any(test, feature = "mock"))]
 #[allow(missing_docs)]
 pub mod mock;
 pub mod query;
+pub mod repository_tree;
 pub mod stores;
 #[cfg(test)]
 mod tests;
 pub mod uow;
+pub mod upsert_columns;
 
 pub use aborted::{CANCELLED_WRITE, TX_UNUSABLE};
 pub use error::{
     CheckConstraint, ForeignKey, InvalidInput, StoreError, StoreResult, Table, UniqueKey,
 };
 pub use fields::*;
+pub use find_or_insert::{Found, KeyFilter, find_or_insert_with};
 pub use keys::*;
 pub use query::{
-    CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest, MAX_FILTER_DEPTH,
-    MAX_FILTER_SIZE, MAX_PAGE_SIZE, MAX_UNLIMITED_ROWS, PageRequest, Query, Record, Sort, Value,
-    ValueKind, Window, effective_sort,
+    CaseInsensitive, CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest,
+    MAX_FILTER_DEPTH, MAX_FILTER_SIZE, MAX_PAGE_SIZE, MAX_UNLIMITED_ROWS, PageRequest, Query,
+    Record, Sort, TextOp, Value, ValueKind, Window, effective_sort, fold_case,
 };
+pub use repository_tree::create_with_parents;
 pub use stores::*;
 pub use uow::{BoxFuture, Retryable, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
+pub use upsert_columns::UserColumn;
 
 pub use async_trait::async_trait;
 pub use containerpub_domain as domain;

@@ -24,6 +24,11 @@ use containerpub_domain::{Rule, Timestamp, Uuid};
 
 use crate::error::{StoreError, StoreResult, Table};
 
+pub mod ci;
+pub mod grouping;
+pub mod projection;
+pub use ci::{CaseInsensitive, TextOp, fold_case};
+
 /// The largest page size and keyset window accepted.
 pub const MAX_PAGE_SIZE: u64 = 10_000;
 
@@ -226,6 +231,16 @@ pub enum Filter<F> {
         /// The literal text.
         text: String,
     },
+    /// The text field matches `text` under `op` ignoring case, as [`fold_case`] folds it
+    /// (built by [`CaseInsensitive`]: `eq_ci`, `contains_ci`, `starts_with_ci`).
+    TextCi {
+        /// The field (text).
+        field: F,
+        /// Equals, contains or starts with.
+        op: TextOp,
+        /// The literal text.
+        text: String,
+    },
     /// Every sub-filter matches (`And([])` matches everything).
     And(Vec<Filter<F>>),
     /// Some sub-filter matches (`Or([])` matches nothing).
@@ -311,6 +326,7 @@ impl<F: Field> Filter<F> {
                     }
                     check_text_operand(*field, text)?;
                 }
+                Filter::TextCi { field, text, .. } => ci::validate(*field, text)?,
                 // In order: the first bad operand is reported.
                 Filter::And(items) | Filter::Or(items) => pending.extend(items.iter().rev()),
                 Filter::Not(inner) => pending.push(inner),

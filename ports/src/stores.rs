@@ -142,6 +142,36 @@ macro_rules! store_traits {
             /// from another query.
             fn find_window(filter: [Filter<$field>], sort: [Vec<Sort<$field>>], window: [KeysetRequest]) -> [StoreResult<Window<$entity>>];
 
+            /// Projection of `find_all`: for each row of `query`, the values of `fields`
+            /// in list order (see [`crate::query::projection`]).
+            ///
+            /// # Errors
+            /// As `find_all`; `InvalidInput` (field `fields`) for an empty field list.
+            fn select(query: [Query<$field>], fields: [Vec<$field>]) -> [StoreResult<Vec<crate::query::projection::Row>>];
+
+            /// Projection of `find_page`: the same page and total, each row as the values
+            /// of `fields`.
+            ///
+            /// # Errors
+            /// As `find_page`; `InvalidInput` (field `fields`) for an empty field list.
+            fn select_page(filter: [Filter<$field>], sort: [Vec<Sort<$field>>], page: [PageRequest], fields: [Vec<$field>]) -> [StoreResult<Page<crate::query::projection::Row>>];
+
+            /// Projection of `find_window`: the same rows and the same `next` cursor, each
+            /// row as the values of `fields`.
+            ///
+            /// # Errors
+            /// As `find_window`; `InvalidInput` (field `fields`) for an empty field list.
+            fn select_window(filter: [Filter<$field>], sort: [Vec<Sort<$field>>], window: [KeysetRequest], fields: [Vec<$field>]) -> [StoreResult<Window<crate::query::projection::Row>>];
+
+            /// Groups the rows matching `query.filter` by `query.by`: each group's key, row
+            /// count and aggregates, in `query.order`, at most `query.limit` groups (see
+            /// [`crate::query::grouping`]).
+            ///
+            /// # Errors
+            /// `InvalidInput` for a bad filter, an aggregate of a non-integer field, or a
+            /// limit above `i64::MAX`; `Internal` if a sum exceeds `i64`.
+            fn group_by(query: [crate::query::grouping::GroupQuery<$field>]) -> [StoreResult<Vec<crate::query::grouping::Group>>];
+
             /// How many rows match `filter`.
             ///
             /// # Errors
@@ -207,6 +237,18 @@ macro_rules! store_traits {
             /// `Conflict` on a unique key other than `key`; `ReferenceMissing` and
             /// `InvalidInput` as for `insert`.
             fn upsert(new: [$new], key: [$key]) -> [StoreResult<Upserted<$entity>>];
+
+            /// Create-or-find: returns the row already holding the input's value of `key`,
+            /// untouched (no statement writes, no sequence value is taken, `updated_at`
+            /// keeps its value), or inserts `new` as `insert` does; tells which. Race-safe:
+            /// of concurrent callers with one key value, one inserts and every other gets
+            /// that row as `Existing` (a caller that lost the race to insert has taken a
+            /// sequence value, as any attempted INSERT does).
+            ///
+            /// # Errors
+            /// As `insert`, except a `Conflict` on `key` itself: `Conflict` on another
+            /// unique key, `ReferenceMissing`, `InvalidInput`.
+            fn find_or_insert(new: [$new], key: [$key]) -> [StoreResult<crate::find_or_insert::Found<$entity>>];
         ] $($rest)*);
     };
     // Every signature is written here, in one expansion with the attributes: async-trait and
@@ -283,7 +325,18 @@ store_traits!(@uuid yes User;
     /// Writes `users`. Deleting a user cascades to their functions (and so deployments,
     /// logs and invocations), profile and membership, and is `StillReferenced`
     /// (`organizations_owner_id_fkey`) while they own an organization.
-    writer UserWriter {}
+    writer UserWriter {
+        /// `upsert` whose update branch takes from the input only the columns in `update`
+        /// (and stamps `updated_at`); the other columns keep their stored values, so
+        /// `upsert_updating(new, UserKey::Email, vec![])` leaves the password hash alone.
+        /// The insert branch, the sequence value and every check are `upsert`'s; a column
+        /// not taken is not checked either (an e-mail not taken cannot conflict).
+        ///
+        /// # Errors
+        /// As `upsert`: `Conflict` on a unique key other than `key` (`users_uuid_key` when
+        /// inserting, `users_email_key` when the e-mail is taken), `InvalidInput`.
+        fn upsert_updating(new: [NewUser], key: [UserKey], update: [Vec<crate::upsert_columns::UserColumn>]) -> [StoreResult<Upserted<User>>];
+    }
     /// Reads and writes `users`.
     store UserStore;
 );

@@ -3,9 +3,13 @@
 
 pub(crate) mod deployments;
 pub(crate) mod events;
+pub(crate) mod find_or_insert;
 pub(crate) mod functions;
+pub(crate) mod grouping;
 pub(crate) mod organizations;
+pub(crate) mod projection;
 pub(crate) mod repositories;
+pub(crate) mod upsert_columns;
 pub(crate) mod users;
 
 use containerpub_ports::StoreResult;

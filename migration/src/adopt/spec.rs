@@ -504,6 +504,22 @@ pub const INDEXES: &[Object] = &[
         "repositories_path_live_key",
         "CREATE UNIQUE INDEX repositories_path_live_key ON public.repositories USING btree (path) WHERE (deleted_at IS NULL)",
     ),
+    // m20251203_000011_case_insensitive_indexes
+    obj(
+        "users",
+        "users_email_ci_idx",
+        "CREATE INDEX users_email_ci_idx ON public.users USING btree (lower(((email)::text COLLATE \"C\")))",
+    ),
+    obj(
+        "organizations",
+        "organizations_name_ci_idx",
+        "CREATE INDEX organizations_name_ci_idx ON public.organizations USING btree (lower(((name)::text COLLATE \"C\")))",
+    ),
+    obj(
+        "functions",
+        "functions_name_ci_idx",
+        "CREATE INDEX functions_name_ci_idx ON public.functions USING btree (lower(((name)::text COLLATE \"C\")))",
+    ),
 ];
 
 /// The tables whose `id` is a 64-bit `BIGSERIAL` (their sequences are `AS bigint`).

@@ -43,28 +43,40 @@ use std::any::Any;
 use containerpub_domain::{ManualClock, Timestamp, chrono::TimeDelta};
 use containerpub_ports::UnitOfWork;
 
+mod case_insensitive;
 mod constraints;
 mod deployments;
 mod events;
+mod find_or_insert;
 mod functions;
+mod grouping;
 mod organizations;
 mod pagination;
+mod projection;
 mod queries;
 mod repositories;
+mod repository_parents;
 mod seed;
 mod surface;
 mod transactions;
+mod upsert_columns;
 mod users;
 
+pub use case_insensitive::*;
 pub use constraints::*;
 pub use deployments::*;
 pub use events::*;
+pub use find_or_insert::*;
 pub use functions::*;
+pub use grouping::*;
 pub use organizations::*;
 pub use pagination::*;
+pub use projection::*;
 pub use queries::*;
 pub use repositories::*;
+pub use repository_parents::*;
 pub use transactions::*;
+pub use upsert_columns::*;
 pub use users::*;
 
 /// The instant every fixture's clock starts at: 2025-01-01T00:00:00Z, in Unix microseconds.
@@ -167,6 +179,7 @@ macro_rules! contract_suite {
             // Entity operations.
             users_crud,
             users_upsert,
+            users_upsert_with_chosen_columns,
             user_information_profiles,
             users_with_organization,
             organizations_create_with_owner,
@@ -191,15 +204,21 @@ macro_rules! contract_suite {
             repositories_soft_delete,
             repositories_move,
             repositories_upsert,
+            repositories_create_with_parents,
+            find_or_insert_creates_or_finds,
+            find_or_insert_is_race_safe,
             // Queries and pagination.
             filter_operators,
             filter_three_valued_logic,
             filter_literal_text,
+            filter_case_insensitive,
             filter_invalid,
             sort_orders,
             offset_pages,
             keyset_walk_with_ties,
             keyset_cursor_errors,
+            projections_read_chosen_fields,
+            group_by_counts_and_aggregates,
             // Constraints, deletes, sequences, stamps.
             unique_and_foreign_keys,
             constraint_check_order,

@@ -5,6 +5,7 @@
 
 mod adoption;
 mod bench_smoke;
+mod ci_index;
 mod contract_memory;
 mod contract_pg;
 mod differential;

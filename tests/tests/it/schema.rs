@@ -207,6 +207,10 @@ const INDEXES: &[(&str, &str, &str, bool)] = &[
     ("repositories", "repositories_uuid_key", "(uuid)", true),
     ("repositories", "repositories_path_live_key", "(path) WHERE (deleted_at IS NULL)", true),
     ("repositories", "repositories_parent_id_idx", "(parent_id)", false),
+    // Case-insensitive lookups (m20251203_000011).
+    ("users", "users_email_ci_idx", "(lower(((email)::text COLLATE \"C\")))", false),
+    ("organizations", "organizations_name_ci_idx", "(lower(((name)::text COLLATE \"C\")))", false),
+    ("functions", "functions_name_ci_idx", "(lower(((name)::text COLLATE \"C\")))", false),
 ];
 
 /// The `id` key of each table: `SERIAL` (integer) or `BIGSERIAL` (bigint).

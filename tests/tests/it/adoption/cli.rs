@@ -84,7 +84,8 @@ async fn down_reset_refresh_refuse_to_drop_rows() {
          INSERT INTO repositories (name, path) VALUES ('acme', 'acme')",
     )
     .await;
-    let (code, _, err) = cli(&db, &["down", "-n", "1"]).await;
+    // The last two migrations: the case-insensitive indexes, then `repositories`.
+    let (code, _, err) = cli(&db, &["down", "-n", "2"]).await;
     assert_eq!(code, 2);
     assert!(err.contains("table repositories: 1 rows"), "{err}");
     for command in ["reset", "refresh", "down"] {

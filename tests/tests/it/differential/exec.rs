@@ -13,10 +13,11 @@ use containerpub_domain::{
     UserInformationId, UserInformationPatch, UserPatch, Uuid, ValidationError,
     serde_json::Value as JsonValue,
 };
+use containerpub_ports::query::grouping::{Aggregate, GroupOrder, GroupQuery};
 use containerpub_ports::{
     Cursor, DeploymentKey, Field, Filter, FunctionKey, InvocationKey, KeysetRequest, LogKey,
     LogQuery, OrganizationKey, OrganizationMemberKey, PageRequest, Query, RepositoryKey, Sort,
-    StoreError, StoreResult, Stores, UserInformationKey, UserKey, Value, ValueKind,
+    StoreError, StoreResult, Stores, TextOp, UserInformationKey, UserKey, Value, ValueKind,
 };
 use containerpub_tests::contract::{T0_UNIX_MICROS, t0};
 use proptest::test_runner::TestCaseError;
@@ -224,6 +225,15 @@ impl Pools {
             },
             FilterSpec::StartsWith(f, text) => Filter::StartsWith {
                 field: text_field(*f),
+                text: text.clone(),
+            },
+            FilterSpec::TextCi(f, op, text) => Filter::TextCi {
+                field: text_field(*f),
+                op: match op {
+                    0 => TextOp::Eq,
+                    1 => TextOp::Contains,
+                    _ => TextOp::StartsWith,
+                },
                 text: text.clone(),
             },
             FilterSpec::And(items) => Filter::And(items.iter().map(|s| self.filter(s)).collect()),
@@ -1175,6 +1185,16 @@ macro_rules! read_ops {
                 ));
                 $cx.cursor_seen(window.as_ref().and_then(|w| w.next.as_ref()));
             }
+            ReadOp::Select(q, fields) => {
+                let query = $cx.pools.query(q);
+                let fields = pick_fields(fields);
+                both!($cx, "select", |db| db.$acc().select(query.clone(), fields.clone()));
+            }
+            ReadOp::GroupBy(f, by, aggregates, order, limit) => {
+                let filter = $cx.pools.filter(f);
+                let query = group_query(filter, *by, aggregates, *order, *limit);
+                both!($cx, "group_by", |db| db.$acc().group_by(query.clone()));
+            }
             ReadOp::Count(f) => {
                 let filter = $cx.pools.filter(f);
                 both!($cx, "count", |db| db.$acc().count(filter.clone()));
@@ -1244,6 +1264,16 @@ macro_rules! write_ops {
                     }
                 }
             }
+            WriteOp::FindOrInsert(n, k) => {
+                let keys = [$($key),+];
+                let key = keys[usize::from(*k) % keys.len()];
+                let new = build!($cx, n);
+                if let Some(row) = both!($cx, "find_or_insert", |db| db.$acc().find_or_insert(new.clone(), key)) {
+                    if row.was_inserted() {
+                        echo("find_or_insert", row.row(), &new)?;
+                    }
+                }
+            }
         }
     }};
 }
@@ -1298,6 +1328,48 @@ pub async fn run(cx: &mut Cx<'_>, op: &Op) -> Result<(), TestCaseError> {
         }
         Op::Special(s) => run_special(cx, s).await,
     }
+}
+
+/// The fields at these indices (modulo the field count).
+fn pick_fields<F: Field>(indices: &[u8]) -> Vec<F> {
+    indices
+        .iter()
+        .map(|i| F::ALL[usize::from(*i) % F::ALL.len()])
+        .collect()
+}
+
+/// A grouping query from its spec: aggregates over the integer fields (some of which are
+/// nullable), by index.
+fn group_query<F: Field>(
+    filter: Filter<F>,
+    by: u8,
+    aggregates: &[(u8, u8)],
+    order: u8,
+    limit: Option<u64>,
+) -> GroupQuery<F> {
+    let ints: Vec<F> = F::ALL
+        .iter()
+        .copied()
+        .filter(|f| f.kind() == ValueKind::Int)
+        .collect();
+    let mut query = GroupQuery::by(F::ALL[usize::from(by) % F::ALL.len()]).filter(filter);
+    for (kind, field) in aggregates {
+        let field = ints[usize::from(*field) % ints.len()];
+        query = query.aggregate(match kind {
+            0 => Aggregate::Min(field),
+            1 => Aggregate::Max(field),
+            2 => Aggregate::Sum(field),
+            _ => Aggregate::Avg(field),
+        });
+    }
+    query.order = match order {
+        0 => GroupOrder::KeyAsc,
+        1 => GroupOrder::KeyDesc,
+        2 => GroupOrder::CountDesc,
+        _ => GroupOrder::CountAsc,
+    };
+    query.limit = limit;
+    query
 }
 
 async fn run_read(cx: &mut Cx<'_>, table: Tbl, op: &ReadOp) -> Result<(), TestCaseError> {

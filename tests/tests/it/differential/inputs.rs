@@ -395,6 +395,8 @@ pub enum FilterSpec {
     IsNotNull(u8),
     Contains(u8, String),
     StartsWith(u8, String),
+    /// A case-insensitive match (issue 17): operator 0 = eq, 1 = contains, else starts with.
+    TextCi(u8, u8, String),
     And(Vec<FilterSpec>),
     Or(Vec<FilterSpec>),
     Not(Box<FilterSpec>),
@@ -402,6 +404,13 @@ pub enum FilterSpec {
 
 const PATTERNS: &[&str] = &[
     "", "a", "A", "%", "_", "\\", "@", "é", "x.io", "a%", "'", "\u{0}", "/", "-", "l", "e\u{301}",
+];
+
+/// Operands of case-insensitive filters: ASCII in both cases and the letters whose case
+/// PostgreSQL's locales and Rust's Unicode mapping disagree on.
+const CI_PATTERNS: &[&str] = &[
+    "a", "A", "MIXED", "mixed", "ß", "SS", "ẞ", "İ", "I", "ı", "i", "Σ", "σ", "ς", "É", "é",
+    "E\u{301}", "😀", "ACME", "Api", "%", "_", "\\",
 ];
 
 pub fn filter() -> impl Strategy<Value = FilterSpec> + Clone {
@@ -423,6 +432,7 @@ pub fn filter() -> impl Strategy<Value = FilterSpec> + Clone {
         1 => any::<u8>().prop_map(FilterSpec::IsNotNull),
         2 => (any::<u8>(), select(PATTERNS)).prop_map(|(f, t)| FilterSpec::Contains(f, t.to_owned())),
         2 => (any::<u8>(), select(PATTERNS)).prop_map(|(f, t)| FilterSpec::StartsWith(f, t.to_owned())),
+        3 => (any::<u8>(), 0..3u8, select(CI_PATTERNS)).prop_map(|(f, o, t)| FilterSpec::TextCi(f, o, t.to_owned())),
     ];
     leaf.prop_recursive(2, 8, 3, |inner| {
         prop_oneof![

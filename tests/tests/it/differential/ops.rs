@@ -196,6 +196,8 @@ pub enum WriteOp<N, P> {
     UpdateWhere(FilterSpec, P),
     /// The upsert key is chosen by index among the table's keys.
     Upsert(N, u8),
+    /// `find_or_insert` (issue 17), the key chosen as for `Upsert`.
+    FindOrInsert(N, u8),
 }
 
 /// The generic reads (and deletes) every table has.
@@ -211,6 +213,11 @@ pub enum ReadOp {
     Exists(FilterSpec),
     DeleteById(IdRef),
     DeleteWhere(FilterSpec),
+    /// `select` (issue 17): the query and field indices (modulo the field count).
+    Select(QuerySpec, Vec<u8>),
+    /// `group_by` (issue 17): filter, key field index, aggregates (kind 0..4, integer field
+    /// index), order 0..4, limit.
+    GroupBy(FilterSpec, u8, Vec<(u8, u8)>, u8, Option<u64>),
 }
 
 /// Each entity's own operations.
@@ -600,7 +607,8 @@ where
         1 => prop::collection::vec(new.clone(), 0..4).prop_map(WriteOp::InsertMany),
         3 => (id_ref(), patch.clone()).prop_map(|(i, p)| WriteOp::UpdateById(i, p)),
         1 => (filter(), patch).prop_map(|(f, p)| WriteOp::UpdateWhere(f, p)),
-        2 => (new, any::<u8>()).prop_map(|(n, k)| WriteOp::Upsert(n, k)),
+        2 => (new.clone(), any::<u8>()).prop_map(|(n, k)| WriteOp::Upsert(n, k)),
+        2 => (new, any::<u8>()).prop_map(|(n, k)| WriteOp::FindOrInsert(n, k)),
     ]
     .boxed()
 }
@@ -618,6 +626,16 @@ fn read() -> BoxedStrategy<ReadOp> {
         1 => filter().prop_map(ReadOp::Exists),
         2 => id_ref().prop_map(ReadOp::DeleteById),
         1 => filter().prop_map(ReadOp::DeleteWhere),
+        2 => (query(), prop::collection::vec(any::<u8>(), 0..4))
+            .prop_map(|(q, f)| ReadOp::Select(q, f)),
+        2 => (
+            filter(),
+            any::<u8>(),
+            prop::collection::vec((0..4u8, any::<u8>()), 0..3),
+            0..4u8,
+            prop::option::of(0..4u64),
+        )
+            .prop_map(|(f, b, a, o, l)| ReadOp::GroupBy(f, b, a, o, l)),
     ]
     .boxed()
 }

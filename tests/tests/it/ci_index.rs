@@ -1,0 +1,88 @@
+//! Case-insensitive lookups on e-mail and names are index scans on PostgreSQL: the statement
+//! shapes the adapter sends (pinned by the unit test in `adapters-postgres/src/sql_ci.rs`),
+//! prepared with a parameter as the driver does, use the expression indexes of migration
+//! `m20251203_000011_case_insensitive_indexes`, also after the plan cache has had the
+//! statement executed more than five times (when PostgreSQL may switch to a generic plan).
+
+use containerpub_tests::pg::TestDatabase;
+use sqlx::{AssertSqlSafe, Executor, Row};
+
+/// (statement, parameter, index that must serve it).
+const LOOKUPS: [(&str, &str, &str); 6] = [
+    (
+        r#"SELECT "users"."id" FROM "users" WHERE lower("users"."email" COLLATE "C") = $1"#,
+        "user-1234@example.com",
+        "users_email_ci_idx",
+    ),
+    (
+        r#"SELECT "users"."id" FROM "users" WHERE lower("users"."email" COLLATE "C") LIKE $1 ESCAPE '\'"#,
+        "user-1234@%",
+        "users_email_ci_idx",
+    ),
+    (
+        r#"SELECT "organizations"."id" FROM "organizations" WHERE lower("organizations"."name" COLLATE "C") = $1"#,
+        "org 1234",
+        "organizations_name_ci_idx",
+    ),
+    (
+        r#"SELECT "organizations"."id" FROM "organizations" WHERE lower("organizations"."name" COLLATE "C") LIKE $1 ESCAPE '\'"#,
+        "org 1234%",
+        "organizations_name_ci_idx",
+    ),
+    (
+        r#"SELECT "functions"."id" FROM "functions" WHERE lower("functions"."name" COLLATE "C") = $1"#,
+        "fn-1234",
+        "functions_name_ci_idx",
+    ),
+    (
+        r#"SELECT "functions"."id" FROM "functions" WHERE lower("functions"."name" COLLATE "C") LIKE $1 ESCAPE '\'"#,
+        "fn-1234%",
+        "functions_name_ci_idx",
+    ),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn case_insensitive_lookups_use_the_expression_indexes() {
+    let db = TestDatabase::new().await;
+    db.execute(
+        "INSERT INTO users (email) SELECT 'user-' || i || '@example.com' FROM generate_series(1, 5000) i;
+         INSERT INTO organizations (name, owner_id)
+           SELECT 'Org ' || i, u.uuid FROM generate_series(1, 5000) i JOIN users u ON u.id = i;
+         INSERT INTO functions (user_id, name) SELECT i, 'Fn-' || i FROM generate_series(1, 5000) i;
+         ANALYZE users; ANALYZE organizations; ANALYZE functions;",
+    )
+    .await;
+    let mut conn = db.connect().await;
+    for (n, (sql, param, index)) in LOOKUPS.iter().enumerate() {
+        conn.execute(AssertSqlSafe(format!("PREPARE lookup{n}(text) AS {sql}")))
+            .await
+            .expect("prepare");
+        for run in 1..=8 {
+            // The statements and parameters are this file's constants.
+            let rows = sqlx::query(AssertSqlSafe(format!(
+                "EXPLAIN (COSTS OFF) EXECUTE lookup{n}('{param}')"
+            )))
+            .fetch_all(&mut conn)
+            .await
+            .expect("explain");
+            let plan: Vec<String> = rows.iter().map(|r| r.get::<String, _>(0)).collect();
+            let plan = plan.join("\n");
+            assert!(
+                plan.contains(&format!("Index Scan using {index}"))
+                    || plan.contains(&format!("Bitmap Index Scan on {index}"))
+                    || plan.contains(&format!("Index Only Scan using {index}")),
+                "run {run} of {sql} with {param}:\n{plan}"
+            );
+            assert!(!plan.contains("Seq Scan"), "{plan}");
+        }
+        // And the statement finds the one row it should.
+        let found = sqlx::query(AssertSqlSafe(*sql))
+            .bind(param)
+            .fetch_all(&mut conn)
+            .await
+            .expect("run");
+        assert_eq!(found.len(), 1, "{sql} with {param}");
+    }
+    drop(conn);
+    db.drop_db().await;
+}
