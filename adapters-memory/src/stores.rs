@@ -90,6 +90,7 @@ macro_rules! entity_store {
                 query: Query<$field>,
                 fields: Vec<$field>,
             ) -> StoreResult<Vec<containerpub_ports::query::projection::Row>> {
+                self.usable()?;
                 containerpub_ports::query::projection::validate_fields(&fields)?;
                 let rows = <Self as $reader>::find_all(self, query).await?;
                 Ok(rows
@@ -105,6 +106,7 @@ macro_rules! entity_store {
                 page: PageRequest,
                 fields: Vec<$field>,
             ) -> StoreResult<Page<containerpub_ports::query::projection::Row>> {
+                self.usable()?;
                 containerpub_ports::query::projection::validate_fields(&fields)?;
                 let page = <Self as $reader>::find_page(self, filter, sort, page).await?;
                 Ok(page.map(|row| containerpub_ports::query::projection::project(&row, &fields)))
@@ -117,6 +119,7 @@ macro_rules! entity_store {
                 window: KeysetRequest,
                 fields: Vec<$field>,
             ) -> StoreResult<Window<containerpub_ports::query::projection::Row>> {
+                self.usable()?;
                 containerpub_ports::query::projection::validate_fields(&fields)?;
                 let window = <Self as $reader>::find_window(self, filter, sort, window).await?;
                 Ok(Window {
@@ -133,6 +136,7 @@ macro_rules! entity_store {
                 &self,
                 query: containerpub_ports::query::grouping::GroupQuery<$field>,
             ) -> StoreResult<Vec<containerpub_ports::query::grouping::Group>> {
+                self.usable()?;
                 query.validate()?;
                 let rows = <Self as $reader>::find_all(self, Query::filter(query.filter.clone())).await?;
                 crate::grouping::group(&rows, &query)
