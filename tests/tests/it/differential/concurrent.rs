@@ -162,6 +162,20 @@ struct Caller {
     waiting: Option<(oneshot::Receiver<Shown>, oneshot::Sender<()>)>,
 }
 
+impl Caller {
+    /// Sends `call` to the caller's task: its result, and the signal that cancels it.
+    fn start(&self, call: &Call) -> (oneshot::Receiver<Shown>, oneshot::Sender<()>) {
+        let (reply, result) = oneshot::channel();
+        let (cancel, cancelled) = oneshot::channel();
+        self.commands
+            .as_ref()
+            .expect("a started caller")
+            .send(Command::Call(Arc::clone(call), reply, cancelled))
+            .expect("the caller's task runs");
+        (result, cancel)
+    }
+}
+
 async fn finish(side: &str, what: &str, reply: oneshot::Receiver<Shown>) -> Shown {
     match tokio::time::timeout(FINISH, reply).await {
         Ok(Ok(shown)) => shown,
@@ -191,14 +205,7 @@ where
                     Some(spawn_caller(root.clone(), matches!(step, Step::Begin(_))));
             }
             Step::Run { who, call, waits } => {
-                let (reply, result) = oneshot::channel();
-                let (cancel, cancelled) = oneshot::channel();
-                callers[*who]
-                    .commands
-                    .as_ref()
-                    .expect("a started caller")
-                    .send(Command::Call(Arc::clone(call), reply, cancelled))
-                    .expect("the caller's task runs");
+                let (result, cancel) = callers[*who].start(call);
                 if *waits {
                     let mut result = result;
                     tokio::time::sleep(PAUSE).await;
@@ -216,14 +223,7 @@ where
                 }
             }
             Step::Start(who, call) => {
-                let (reply, result) = oneshot::channel();
-                let (cancel, cancelled) = oneshot::channel();
-                callers[*who]
-                    .commands
-                    .as_ref()
-                    .expect("a started caller")
-                    .send(Command::Call(Arc::clone(call), reply, cancelled))
-                    .expect("the caller's task runs");
+                let (result, cancel) = callers[*who].start(call);
                 tokio::time::sleep(PAUSE).await;
                 callers[*who].waiting = Some((result, cancel));
             }
