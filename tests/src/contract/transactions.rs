@@ -242,6 +242,19 @@ pub async fn transaction_unusable_after_failed_write<U: ContractStore>(fx: Fixtu
         .insert(new_user("b@example.com"))
         .await
         .expect("still usable after NotFound");
+    let invalid = tx
+        .users()
+        .delete_where(UserField::Email.contains("a\0"))
+        .await;
+    assert!(
+        matches!(invalid, Err(StoreError::InvalidInput(_))),
+        "{invalid:?}"
+    );
+    assert_eq!(
+        tx.users().count(Filter::All).await,
+        Ok(3),
+        "still usable after InvalidInput"
+    );
 
     // A conflict: refused from then on, and nothing of the transaction is committed.
     let failed = tx.users().insert(new_user("taken@example.com")).await;
