@@ -330,6 +330,11 @@ impl PgConfig {
             .min_connections(self.min_connections.min(self.max_connections))
             .acquire_timeout(self.acquire_timeout)
             .sqlx_logging(false);
+        // Connections opened before an online schema change broke a cached statement are
+        // replaced as they are handed out (`crate::stale_plans`).
+        options.map_sqlx_postgres_before_acquire(|_conn, meta| {
+            Box::pin(async move { Ok(!crate::stale_plans::is_stale(meta.age)) })
+        });
         match self.idle_health_check {
             Some(idle) => {
                 options.test_before_acquire_if_idle_for(idle);

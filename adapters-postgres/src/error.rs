@@ -8,6 +8,7 @@
 //! | `23514` check violation                               | `StoreError::check_violation(check)`  |
 //! | `23502` NOT NULL violation (only in a database nobody adopted: the schema's NOT NULL columns are required by the domain) | `InvalidInput` naming the column, `Rule::Invariant` |
 //! | `57014` statement timeout / cancel, `25P03` idle-in-transaction timeout, `40001`, `40P01`, `57P01`–`57P03`, class `08`, `53300` | `Unavailable` |
+//! | `0A000` "cached plan must not change result type" (raw `SELECT *` after an online schema change) | `Unavailable`; the pool replaces the connections opened before it (`crate::stale_plans`) |
 //! | `COMMIT` of a top-level transaction failing other than by a server error (connection lost) | `OutcomeUnknown` |
 //! | pool timed out or closed, I/O and TLS errors, lost connection | `Unavailable`                 |
 //! | a constraint name this crate does not know            | `Internal`, naming the constraint     |
@@ -97,6 +98,15 @@ pub(crate) fn map_database_error(
         // caller's transaction the adapter rolls back the whole transaction (`crate::conn`).
         "40001" | "40P01" => StoreError::transaction_conflict(code, message),
         "57014" => StoreError::unavailable(format!("{STATEMENT_TIMEOUT}({code}): {message}")),
+        // A statement prepared before an online schema change (raw `SELECT *`): the pool
+        // replaces the connections opened before now, so a retry succeeds.
+        "0A000" if message.contains(crate::stale_plans::STALE_PLAN) => {
+            crate::stale_plans::record();
+            StoreError::unavailable(format!(
+                "{code}: {message} (a table changed since this statement was prepared on its \
+                 connection; connections opened before the change are being replaced: retry)"
+            ))
+        }
         // the idle-in-transaction timeout (the server ended the session: nothing of its
         // transaction was committed), shutdowns, cannot connect now, too many connections,
         // and the whole connection-exception class.

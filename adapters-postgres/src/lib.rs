@@ -199,6 +199,7 @@ mod replica;
 mod reply;
 mod sql;
 mod sql_ci;
+mod stale_plans;
 mod store;
 mod table;
 mod trace;

@@ -179,3 +179,51 @@ async fn adding_a_column_to_every_table_while_warm_breaks_no_call() {
     store.close().await;
     test_db.drop_db().await;
 }
+
+/// Raw SQL can still select `*`: after an online schema change its cached statement is
+/// refused once (`0A000`), as `Unavailable` (retryable), and the pool replaces the connections
+/// opened before the change, so the retry succeeds and sees the new column. Every later store
+/// call succeeds too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raw_select_star_after_a_schema_change_is_retryable_and_the_retry_succeeds() {
+    let test_db = TestDatabase::new().await;
+    let store: PgStore = pg_store(test_db.url(), 1).await;
+    store
+        .users()
+        .insert(new_user("a@example.com"))
+        .await
+        .expect("insert");
+    let rows = store
+        .raw_query("SELECT * FROM users", &[])
+        .await
+        .expect("warm-up: the statement is prepared on the pool's one connection");
+    assert_eq!(rows.len(), 1);
+
+    test_db
+        .execute("ALTER TABLE users ADD COLUMN added_online integer NOT NULL DEFAULT 7")
+        .await;
+
+    let err = store
+        .raw_query("SELECT * FROM users", &[])
+        .await
+        .expect_err("PostgreSQL refuses the stale cached statement");
+    assert!(
+        matches!(&err, containerpub_ports::StoreError::Unavailable { message }
+            if message.contains("0A000") && message.contains("retry")),
+        "a stale cached statement is Unavailable (retryable): {err:?}"
+    );
+    assert!(err.is_retryable());
+    let rows = store
+        .raw_query("SELECT * FROM users", &[])
+        .await
+        .expect("the retry runs on a fresh connection");
+    assert_eq!(rows.len(), 1);
+    assert!(
+        format!("{:?}", rows[0]).contains("added_online"),
+        "the retry sees the new column: {:?}",
+        rows[0]
+    );
+    round(&store, 5).await.expect("store calls go on");
+    store.close().await;
+    test_db.drop_db().await;
+}
