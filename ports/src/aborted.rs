@@ -9,12 +9,24 @@
 //! the level the failure happened in makes the enclosing level usable again; so a write that
 //! may fail and after which the unit of work goes on belongs in a nested `begin()`:
 //!
-//! ```rust,ignore
-//! let attempt = tx.begin().await?;                 // a savepoint
-//! match attempt.users().insert(new).await {
-//!     Ok(user) => { attempt.commit().await?; Some(user) }
-//!     Err(StoreError::Conflict { .. }) => { attempt.rollback().await?; None } // tx goes on
-//!     Err(other) => return Err(other),
+//! ```
+//! use containerpub_ports::domain::{NewUser, User};
+//! use containerpub_ports::{StoreError, StoreResult, Stores, Transaction, UnitOfWork};
+//!
+//! /// Inserts `new` unless its e-mail is taken; the caller's transaction goes on either way.
+//! async fn insert_unless_taken<T: UnitOfWork>(tx: &T, new: NewUser) -> StoreResult<Option<User>> {
+//!     let attempt = tx.begin().await?; // a savepoint
+//!     match attempt.users().insert(new).await {
+//!         Ok(user) => {
+//!             attempt.commit().await?;
+//!             Ok(Some(user))
+//!         }
+//!         Err(StoreError::Conflict { .. }) => {
+//!             attempt.rollback().await?; // `tx` is usable again
+//!             Ok(None)
+//!         }
+//!         Err(other) => Err(other),
+//!     }
 //! }
 //! ```
 //!
