@@ -34,6 +34,7 @@ mod exec;
 mod inputs;
 mod ops;
 mod regressions;
+mod tree;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -93,6 +94,14 @@ where
         }
     }
 
+    /// The same place as a unit of work (where `create_with_parents` runs).
+    fn current_uow(&self) -> &dyn tree::TreeUow {
+        match self.txs.last() {
+            Some(tx) => tx,
+            None => &self.root,
+        }
+    }
+
     async fn begin(&mut self) -> StoreResult<()> {
         let tx = match self.txs.last() {
             Some(tx) => tx.begin().await?,
@@ -111,6 +120,16 @@ where
                 drop(tx);
                 Ok(())
             }
+        }
+    }
+}
+
+impl Side<PgStore> {
+    /// The same place, for the uuid alignment after `create_with_parents` (see [`tree`]).
+    fn current_raw(&self) -> &dyn tree::SetRepositoryUuid {
+        match self.txs.last() {
+            Some(tx) => tx,
+            None => &self.root,
         }
     }
 }
@@ -214,6 +233,9 @@ async fn run_steps(
                 let mut cx = Cx {
                     mem: mem.current(),
                     pg: pg.current(),
+                    mem_uow: mem.current_uow(),
+                    pg_uow: pg.current_uow(),
+                    pg_raw: pg.current_raw(),
                     pools,
                     step,
                     outcomes: Vec::new(),
