@@ -1627,6 +1627,9 @@ async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), TestCaseErro
                 columns.clone()
             )) {
                 taken_columns(&row, &new, key, &columns)?;
+                if !row.was_inserted() {
+                    cx.outcomes.push("upsert_updating: ok, updated".to_owned());
+                }
             }
         }
         SpecialOp::CreateWithParents(spec) => run_create_with_parents(cx, spec).await?,
@@ -1699,6 +1702,10 @@ async fn run_create_with_parents(cx: &mut Cx<'_>, spec: &NewRepoSpec) -> Result<
             "step {}: create_with_parents created other ancestors than {all:?} of {new:?}: {ancestors:?}",
             cx.step
         )));
+    }
+    if !ancestors.is_empty() {
+        cx.outcomes
+            .push("create_with_parents: ok, with ancestors created".to_owned());
     }
     for row in ancestors {
         let changed = cx

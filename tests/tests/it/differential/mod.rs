@@ -3,9 +3,10 @@
 //! Random sequences of operations over all nine tables (creates, updates, deletes with their
 //! cascades, filters and sorts with random operators and values, offset pages and keyset
 //! windows, batches, activation, membership moves, repository trees with soft deletes and
-//! moves, upserts, and transactions that commit, roll back or nest as savepoints) run on the
-//! in-memory adapter and on PostgreSQL side by side, from one [`ManualClock`] shared by both
-//! stores. After every step:
+//! moves, upserts (also with chosen update columns), repositories created with their missing
+//! ancestors (see [`tree`] for their random uuids), and transactions that commit, roll back
+//! or nest as savepoints) run on the in-memory adapter and on PostgreSQL side by side, from
+//! one [`ManualClock`] shared by both stores. After every step:
 //! - the op's results are equal (`Ok` values and errors; `Unavailable` by variant; any
 //!   `Internal` fails), ids included: both follow the same sequence rules;
 //! - after every step that can write (and every commit or rollback), every table's full
