@@ -17,7 +17,8 @@ use containerpub_ports::query::grouping::{Aggregate, GroupOrder, GroupQuery};
 use containerpub_ports::{
     Cursor, DeploymentKey, Field, Filter, FunctionKey, InvocationKey, KeysetRequest, LogKey,
     LogQuery, OrganizationKey, OrganizationMemberKey, PageRequest, Query, RepositoryKey, Sort,
-    StoreError, StoreResult, Stores, TextOp, UserInformationKey, UserKey, Value, ValueKind,
+    StoreError, StoreResult, Stores, TextOp, Upserted, UserColumn, UserInformationKey, UserKey,
+    Value, ValueKind,
 };
 use containerpub_tests::contract::{T0_UNIX_MICROS, t0};
 use proptest::test_runner::TestCaseError;
@@ -33,6 +34,7 @@ use super::ops::{
     OrgPatchSpec, ProfilePatchSpec, ReadOp, RepoPatchSpec, SpecialOp, TABLES, Tbl, UserPatchSpec,
     WriteOp,
 };
+use super::tree::{SetRepositoryUuid, TreeUow, normalise};
 
 /// The longest failure message kept (hostile values can be huge).
 const MAX_MESSAGE: usize = 12_000;
@@ -1037,6 +1039,12 @@ pub fn diff(m: &Snapshot, p: &Snapshot) -> String {
 pub struct Cx<'a> {
     pub mem: &'a dyn Stores,
     pub pg: &'a dyn Stores,
+    /// The same places as units of work, for `create_with_parents`.
+    pub mem_uow: &'a dyn TreeUow,
+    pub pg_uow: &'a dyn TreeUow,
+    /// PostgreSQL's place again, for aligning the uuids of the ancestors
+    /// `create_with_parents` creates (see [`super::tree`]).
+    pub pg_raw: &'a dyn SetRepositoryUuid,
     pub pools: &'a mut Pools,
     pub step: usize,
     /// What happened, for the statistics: `skipped`, `ok`, or the error's variant.
@@ -1599,6 +1607,123 @@ async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), TestCaseErro
             both!(cx, "siblings_of", |db| db.repositories().siblings_of(id));
         }
         SpecialOp::BigBatch(spec) => run_big_batch(cx, spec).await?,
+        SpecialOp::UpsertUpdating(spec, k, columns) => {
+            let keys = [UserKey::Uuid, UserKey::Email];
+            let key = keys[usize::from(*k) % keys.len()];
+            let columns: Vec<UserColumn> = columns
+                .iter()
+                .map(|c| {
+                    if c % 2 == 0 {
+                        UserColumn::Email
+                    } else {
+                        UserColumn::PasswordHash
+                    }
+                })
+                .collect();
+            let new = build!(cx, spec);
+            if let Some(row) = both!(cx, "upsert_updating", |db| db.users().upsert_updating(
+                new.clone(),
+                key,
+                columns.clone()
+            )) {
+                taken_columns(&row, &new, key, &columns)?;
+                if !row.was_inserted() {
+                    cx.outcomes.push("upsert_updating: ok, updated".to_owned());
+                }
+            }
+        }
+        SpecialOp::CreateWithParents(spec) => run_create_with_parents(cx, spec).await?,
+    }
+    Ok(())
+}
+
+/// What `upsert_updating` returned holds the input: all of it when inserted; the key and
+/// the columns taken when updated (the others keep stored values, which the full-content
+/// comparison after the step checks on both sides).
+fn taken_columns(
+    row: &Upserted<User>,
+    new: &NewUser,
+    key: UserKey,
+    columns: &[UserColumn],
+) -> Result<(), TestCaseError> {
+    let user = row.row();
+    let holds = if row.was_inserted() {
+        user.echoes(new)
+    } else {
+        let email = key == UserKey::Email || columns.contains(&UserColumn::Email);
+        let password = columns.contains(&UserColumn::PasswordHash);
+        (key != UserKey::Uuid || user.uuid == new.uuid)
+            && (!email || user.email == new.email)
+            && (!password || user.password_hash == new.password_hash)
+    };
+    if holds {
+        Ok(())
+    } else {
+        Err(fail(format!(
+            "upsert_updating by {key:?} taking {columns:?} stored something else than its \
+             input:\n input: {new:?}\n row:   {row:?}"
+        )))
+    }
+}
+
+/// `create_with_parents` on both sides: results compared with the ancestors' uuids
+/// normalised, the rows checked against the input, then PostgreSQL's ancestors given the
+/// memory side's uuids (see [`super::tree`]).
+async fn run_create_with_parents(cx: &mut Cx<'_>, spec: &NewRepoSpec) -> Result<(), TestCaseError> {
+    let new = build!(cx, spec);
+    let m = cx.mem_uow.create_with_parents(new.clone()).await;
+    let p = cx.pg_uow.create_with_parents(new.clone()).await;
+    let p = normalise(&m, p);
+    let Some(rows) = cx.check("create_with_parents", m, p)? else {
+        return Ok(());
+    };
+    let Some((created, ancestors)) = rows.split_last() else {
+        return Err(fail(format!(
+            "step {}: create_with_parents returned no row",
+            cx.step
+        )));
+    };
+    echo("create_with_parents", created, &new)?;
+    // The ancestors created are the path's last missing ones, top first: a suffix of all
+    // its ancestors, each a fresh live row with its own uuid.
+    let all = containerpub_ports::repository_tree::ancestors(&new.path);
+    let skipped = all.len().checked_sub(ancestors.len());
+    let expected = skipped.map_or(&[][..], |s| &all[s..]);
+    let fresh = |r: &Repository| r.uuid != new.uuid && !r.uuid.is_nil();
+    if ancestors.len() > all.len()
+        || ancestors.iter().zip(expected).any(|(row, path)| {
+            !row.echoes(&NewRepository {
+                uuid: row.uuid,
+                path: path.clone(),
+            }) || !fresh(row)
+        })
+    {
+        return Err(fail(format!(
+            "step {}: create_with_parents created other ancestors than {all:?} of {new:?}: {ancestors:?}",
+            cx.step
+        )));
+    }
+    if !ancestors.is_empty() {
+        cx.outcomes
+            .push("create_with_parents: ok, with ancestors created".to_owned());
+    }
+    for row in ancestors {
+        let changed = cx
+            .pg_raw
+            .set_repository_uuid(row.id, row.uuid)
+            .await
+            .map_err(|e| {
+                fail(format!(
+                    "step {}: aligning an ancestor's uuid: {e}",
+                    cx.step
+                ))
+            })?;
+        if changed != 1 {
+            return Err(fail(format!(
+                "step {}: aligning the uuid of repository {:?} changed {changed} rows",
+                cx.step, row.id
+            )));
+        }
     }
     Ok(())
 }

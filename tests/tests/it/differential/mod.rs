@@ -3,9 +3,10 @@
 //! Random sequences of operations over all nine tables (creates, updates, deletes with their
 //! cascades, filters and sorts with random operators and values, offset pages and keyset
 //! windows, batches, activation, membership moves, repository trees with soft deletes and
-//! moves, upserts, and transactions that commit, roll back or nest as savepoints) run on the
-//! in-memory adapter and on PostgreSQL side by side, from one [`ManualClock`] shared by both
-//! stores. After every step:
+//! moves, upserts (also with chosen update columns), repositories created with their missing
+//! ancestors (see [`tree`] for their random uuids), and transactions that commit, roll back
+//! or nest as savepoints) run on the in-memory adapter and on PostgreSQL side by side, from
+//! one [`ManualClock`] shared by both stores. After every step:
 //! - the op's results are equal (`Ok` values and errors; `Unavailable` by variant; any
 //!   `Internal` fails), ids included: both follow the same sequence rules;
 //! - after every step that can write (and every commit or rollback), every table's full
@@ -34,6 +35,7 @@ mod exec;
 mod inputs;
 mod ops;
 mod regressions;
+mod tree;
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -93,6 +95,14 @@ where
         }
     }
 
+    /// The same place as a unit of work (where `create_with_parents` runs).
+    fn current_uow(&self) -> &dyn tree::TreeUow {
+        match self.txs.last() {
+            Some(tx) => tx,
+            None => &self.root,
+        }
+    }
+
     async fn begin(&mut self) -> StoreResult<()> {
         let tx = match self.txs.last() {
             Some(tx) => tx.begin().await?,
@@ -111,6 +121,16 @@ where
                 drop(tx);
                 Ok(())
             }
+        }
+    }
+}
+
+impl Side<PgStore> {
+    /// The same place, for the uuid alignment after `create_with_parents` (see [`tree`]).
+    fn current_raw(&self) -> &dyn tree::SetRepositoryUuid {
+        match self.txs.last() {
+            Some(tx) => tx,
+            None => &self.root,
         }
     }
 }
@@ -214,6 +234,9 @@ async fn run_steps(
                 let mut cx = Cx {
                     mem: mem.current(),
                     pg: pg.current(),
+                    mem_uow: mem.current_uow(),
+                    pg_uow: pg.current_uow(),
+                    pg_raw: pg.current_raw(),
                     pools,
                     step,
                     outcomes: Vec::new(),

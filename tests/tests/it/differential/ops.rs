@@ -262,6 +262,12 @@ pub enum SpecialOp {
     SiblingsOf(IdRef),
     /// A batch of more than `BATCH_CHUNK_ROWS` rows.
     BigBatch(BigBatchSpec),
+    /// `UserWriter::upsert_updating` (issue 17): the key chosen as for `Upsert`, the update
+    /// columns by index (even: e-mail, odd: password hash; repeats and none allowed).
+    UpsertUpdating(NewUserSpec, u8, Vec<u8>),
+    /// `containerpub_ports::create_with_parents` (issue 17) on the innermost open
+    /// transaction, else the store.
+    CreateWithParents(NewRepoSpec),
 }
 
 /// Which batch call a big batch goes through.
@@ -690,6 +696,9 @@ fn special() -> BoxedStrategy<SpecialOp> {
         1 => id_ref().prop_map(SpecialOp::DescendantsOf),
         1 => id_ref().prop_map(SpecialOp::AncestorsOf),
         1 => id_ref().prop_map(SpecialOp::SiblingsOf),
+        3 => (new_user(), any::<u8>(), prop::collection::vec(any::<u8>(), 0..3))
+            .prop_map(|(n, k, c)| SpecialOp::UpsertUpdating(n, k, c)),
+        4 => new_repo().prop_map(SpecialOp::CreateWithParents),
     ]
     .boxed()
 }
