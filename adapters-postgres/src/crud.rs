@@ -16,8 +16,8 @@ use sea_orm::sea_query::{
     ReturningClause, SelectStatement, UpdateStatement,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Insert, Iterable,
-    QueryResult, QueryTrait,
+    ConnectionTrait, EntityTrait, FromQueryResult, IdenStatic, Insert, Iterable, QueryResult,
+    QueryTrait,
 };
 
 use crate::batch::{BatchResult, KeyRows, Steps, settle};
@@ -347,12 +347,15 @@ pub(crate) async fn find_by_uuid<T: TableDef, C: PgConn>(
     h: &Handle<C>,
     uuid: containerpub_domain::Uuid,
 ) -> StoreResult<Option<T::Domain>> {
-    let Some(column) = T::uuid_column() else {
+    let Some(stmt) = crate::lookup::by_uuid::<T>(uuid) else {
         return Ok(None);
     };
-    let mut stmt = select_all::<T>();
-    stmt.and_where(column.into_expr().eq(uuid));
-    fetch_opt::<T, _>(&h.conn, &stmt).await
+    let row = h
+        .conn
+        .query_one_raw(stmt)
+        .await
+        .map_err(|e| map_db_err(e, Op::Read))?;
+    row.as_ref().map(model_of::<T>).transpose()
 }
 
 /// Rows where one column equals a value (the domain finders: by email, name, path, user…).

@@ -193,6 +193,7 @@ mod crud;
 mod entity;
 mod error;
 mod handle;
+mod lookup;
 mod ops;
 mod raw;
 mod replica;
