@@ -50,7 +50,7 @@ use sea_orm::{
     QueryResult, Statement, TransactionTrait,
 };
 
-use crate::error::{Op, is_tx_conflict, map_commit_err, map_db_err};
+use crate::error::{Op, map_commit_err, map_db_err};
 use crate::handle::Handle;
 use crate::replica::{Lease, Routed};
 
@@ -285,11 +285,6 @@ impl Drop for Armed<'_> {
     }
 }
 
-/// The message of a store error, for a reason.
-fn reason_of(err: StoreError) -> String {
-    err.message()
-}
-
 /// One level of a caller's transaction: the shared state and the level's nesting depth.
 /// Dropping it (after the level was committed, rolled back or dropped) clears an abort of
 /// that level ([`TxState::recover`]).
@@ -356,7 +351,7 @@ impl PgTx {
                 let err = map_db_err(err, Op::Read);
                 state.break_for_good(format!(
                     "a savepoint could not be opened ({})",
-                    reason_of(err.clone())
+                    err.message()
                 ));
                 // Ignored: on a lost connection it fails, and there is nothing left to end.
                 let _ = self.inner.execute_unprepared(END_SESSION).await;
@@ -380,7 +375,7 @@ impl PgTx {
         if let Err(err) = &released {
             level.state.break_for_good(format!(
                 "a savepoint could not be released ({})",
-                reason_of(err.clone())
+                err.message()
             ));
         }
         released
@@ -399,7 +394,7 @@ impl PgTx {
         if let Err(err) = &rolled_back {
             level.state.break_for_good(format!(
                 "a savepoint could not be rolled back ({})",
-                reason_of(err.clone())
+                err.message()
             ));
         }
         rolled_back
@@ -408,7 +403,7 @@ impl PgTx {
     /// Refuses a statement on an unusable transaction (as a `DbErr` that `map_db_err` turns
     /// back into the refusal).
     fn usable(&self) -> Result<(), DbErr> {
-        self.check().map_err(|err| DbErr::Custom(reason_of(err)))
+        self.check().map_err(|err| DbErr::Custom(err.message()))
     }
 
     /// Records a statement's failure: the server has aborted this level; after a deadlock or
@@ -417,13 +412,12 @@ impl PgTx {
     async fn failed<T>(&self, result: Result<T, DbErr>) -> Result<T, DbErr> {
         if let Err(err) = &result {
             let mapped = map_db_err(err.clone(), Op::Read);
-            if is_tx_conflict(&mapped) {
+            if mapped.is_transaction_conflict() {
                 roll_back_conflict(&self.inner, self.level.depth, &self.level.state, mapped).await;
             } else {
-                self.level.state.abort(
-                    self.level.depth,
-                    format!("a statement failed in it ({})", reason_of(mapped)),
-                );
+                self.level
+                    .state
+                    .abort(self.level.depth, mapped.failed_reason());
             }
         }
         result
@@ -519,16 +513,17 @@ impl Tx {
                 if let (Err(err), Some(state)) = (&released, state) {
                     state.break_for_good(format!(
                         "a savepoint could not be released ({})",
-                        reason_of(err.clone())
+                        err.message()
                     ));
                 }
                 released?;
                 Ok(value)
             }
             Err(err) => {
-                if let (Some(state), Some(conflict)) =
-                    (state, err.store_error().filter(|e| is_tx_conflict(e)))
-                {
+                if let (Some(state), Some(conflict)) = (
+                    state,
+                    err.store_error().filter(|e| e.is_transaction_conflict()),
+                ) {
                     roll_back_conflict(&inner, depth, state, conflict.clone()).await;
                 }
                 let armed = Armed::new(state, "rolled back a savepoint");
@@ -540,7 +535,7 @@ impl Tx {
                 if let (Err(failed), Some(state)) = (&rolled_back, state) {
                     state.break_for_good(format!(
                         "a savepoint could not be rolled back ({})",
-                        reason_of(failed.clone())
+                        failed.message()
                     ));
                 }
                 Err(err)
@@ -638,7 +633,7 @@ pub(crate) async fn commit_checked(tx: DatabaseTransaction, top_level: bool) -> 
     }
     let task = runtime()?.spawn(async move {
         if let Err(err) = tx.execute_unprepared(COMMIT_CHECK).await {
-            let reason = reason_of(map_db_err(err, Op::Read));
+            let reason = map_db_err(err, Op::Read).message();
             return Err(StoreError::unavailable(format!(
                 "cannot commit: the transaction was already rolled back ({reason}); nothing \
                  was committed"
@@ -776,7 +771,7 @@ mod tests {
     #[test]
     fn a_refused_statement_maps_back_to_the_refusal() {
         let refusal = unusable("why");
-        let err = DbErr::Custom(reason_of(refusal.clone()));
+        let err = DbErr::Custom(refusal.message());
         assert_eq!(map_db_err(err, Op::Read), refusal);
         assert!(refusal.is_retryable());
     }

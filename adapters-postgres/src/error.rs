@@ -162,12 +162,6 @@ pub(crate) fn is_statement_timeout(err: &StoreError) -> bool {
     matches!(err, StoreError::Unavailable { message } if message.starts_with(STATEMENT_TIMEOUT))
 }
 
-/// Whether `err` is a deadlock (`40P01`) or serialization failure (`40001`): inside a
-/// caller's transaction, the whole transaction is then rolled back.
-pub(crate) fn is_tx_conflict(err: &StoreError) -> bool {
-    err.is_transaction_conflict()
-}
-
 /// Maps the error of a top-level `COMMIT`: an answer of the server (a serialization failure,
 /// a deferred constraint) means nothing was committed and maps as usual; any other failure
 /// (the connection died, the reply was garbled) came after the `COMMIT` may have been sent,
@@ -277,14 +271,14 @@ mod tests {
     fn deadlocks_and_serialization_failures_say_retry_the_unit_of_work() {
         for code in ["40001", "40P01"] {
             let err = map_database_error(code, None, "deadlock detected", Op::Write);
-            assert!(is_tx_conflict(&err), "{err:?}");
+            assert!(err.is_transaction_conflict(), "{err:?}");
             assert!(err.is_retryable());
             assert!(
                 err.to_string().contains("retry the whole unit of work"),
                 "{err}"
             );
         }
-        assert!(!is_tx_conflict(&map_database_error(
+        assert!(!StoreError::is_transaction_conflict(&map_database_error(
             "57014",
             None,
             "x",
