@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use containerpub_domain::{
-    Deployment, Function, FunctionDetails, FunctionId, FunctionStats, FunctionSummary,
-    MemberProfile, NewOrganization, NewOrganizationMember, Organization, OrganizationMember, Page,
-    Repository, RepositoryId, RepositoryPatch, RepositoryPath, Rule, Timestamp, UserId,
-    UserProfile, Uuid,
+    Deployment, DeploymentStatus, Function, FunctionDetails, FunctionId, FunctionStats,
+    FunctionSummary, MemberProfile, NewOrganization, NewOrganizationMember, Organization,
+    OrganizationMember, Page, Repository, RepositoryId, RepositoryPatch, RepositoryPath, Rule,
+    Timestamp, UserId, UserProfile, Uuid,
 };
 use containerpub_ports::{
     ForeignKey, FunctionField, PageRequest, Query, StoreError, StoreResult, Table, UniqueKey,
@@ -276,6 +276,7 @@ pub(crate) fn activate(db: &mut Db, cx: &Cx<'_>, id: i64) -> StoreResult<Deploym
             db,
             vec![Deployment {
                 is_active: false,
+                status: DeploymentStatus::Disabled,
                 ..Deployment::clone(&other)
             }],
         )?;
@@ -284,6 +285,7 @@ pub(crate) fn activate(db: &mut Db, cx: &Cx<'_>, id: i64) -> StoreResult<Deploym
         db,
         vec![Deployment {
             is_active: true,
+            status: DeploymentStatus::Active,
             ..Deployment::clone(&deployment)
         }],
     )?)?;

@@ -9,7 +9,7 @@
 use std::collections::HashMap;
 
 use containerpub_domain::{
-    Deployment, DeploymentId, FunctionId, NewDeployment, Timestamp, Version,
+    Deployment, DeploymentId, DeploymentStatus, FunctionId, NewDeployment, Timestamp, Version,
 };
 use containerpub_ports::{
     BATCH_CHUNK_ROWS, DeploymentField, DeploymentKey, ForeignKey, Query, StoreError, StoreResult,
@@ -198,13 +198,14 @@ pub(crate) async fn active_for<C: PgConn>(
 }
 
 const FUNCTION_OF: &str = r#"SELECT "function_id" FROM "function_deployments" WHERE "id" = $1"#;
-const DEACTIVATE_OTHERS: &str = r#"UPDATE "function_deployments" SET "is_active" = FALSE WHERE "function_id" = $1 AND "is_active" AND "id" <> $2"#;
-const ACTIVATE: &str = r#"UPDATE "function_deployments" SET "is_active" = TRUE WHERE "id" = $1 RETURNING "id", "uuid", "function_id", "version", "image_tag", "s3_key", "status", "is_active", "build_logs", "deployed_at""#;
+const DEACTIVATE_OTHERS: &str = r#"UPDATE "function_deployments" SET "is_active" = FALSE, "status" = $3 WHERE "function_id" = $1 AND "is_active" AND "id" <> $2"#;
+const ACTIVATE: &str = r#"UPDATE "function_deployments" SET "is_active" = TRUE, "status" = $2 WHERE "id" = $1 RETURNING "id", "uuid", "function_id", "version", "image_tag", "s3_key", "status", "is_active", "build_logs", "deployed_at""#;
 const POINT_FUNCTION: &str =
     r#"UPDATE "functions" SET "active_deployment_id" = $1, "updated_at" = $2 WHERE "id" = $3"#;
 
-/// `activate`: in one transaction, lock the function, clear its other active deployment, set
-/// this one, point the function at it (stamping the function's `updated_at`).
+/// `activate`: in one transaction, lock the function, clear its other active deployment
+/// (status `disabled`), set this one (status `active`), point the function at it (stamping the
+/// function's `updated_at`).
 pub(crate) async fn activate<C: PgConn>(
     h: &Handle<C>,
     id: DeploymentId,
@@ -220,11 +221,24 @@ pub(crate) async fn activate<C: PgConn>(
         execute_raw(
             tx,
             DEACTIVATE_OTHERS,
-            vec![Value::from(function), Value::from(id.get())],
+            vec![
+                Value::from(function),
+                Value::from(id.get()),
+                Value::from(DeploymentStatus::Disabled.as_str()),
+            ],
             Op::Write,
         )
         .await?;
-        let rows = query_raw(tx, ACTIVATE, vec![Value::from(id.get())], Op::Write).await?;
+        let rows = query_raw(
+            tx,
+            ACTIVATE,
+            vec![
+                Value::from(id.get()),
+                Value::from(DeploymentStatus::Active.as_str()),
+            ],
+            Op::Write,
+        )
+        .await?;
         let deployment = model_of::<Deployments>(rows.first().ok_or_else(not_found)?)?;
         execute_raw(
             tx,

@@ -201,7 +201,9 @@ pub async fn deployments_versions<U: ContractStore>(fx: Fixture<U>) {
 }
 
 /// Activation: exactly one active deployment per function, the function points at it (and
-/// its updated_at is stamped, also when re-activating); other functions untouched; a
+/// its updated_at is stamped, also when re-activating); the activated deployment reads
+/// status `active` and the one it supersedes `disabled` (the Dart backend's words), older
+/// inactive ones keep theirs; other functions untouched; a
 /// missing deployment is NotFound; deleting the active deployment sets the pointer to NULL
 /// without stamping the function; deleting the function deletes its deployments.
 #[allow(clippy::too_many_lines)]
@@ -224,6 +226,7 @@ pub async fn deployments_activate<U: ContractStore>(fx: Fixture<U>) {
     let t = fx.tick();
     let active = Deployment {
         is_active: true,
+        status: DeploymentStatus::Active,
         ..v2.clone()
     };
     assert_eq!(deployments.activate(v2.id).await, Ok(active.clone()));
@@ -246,14 +249,20 @@ pub async fn deployments_activate<U: ContractStore>(fx: Fixture<U>) {
     let t = fx.tick();
     let active = Deployment {
         is_active: true,
+        status: DeploymentStatus::Active,
         ..v3.clone()
     };
     assert_eq!(deployments.activate(v3.id).await, Ok(active.clone()));
+    let superseded = Deployment {
+        status: DeploymentStatus::Disabled,
+        ..v2.clone()
+    };
+    assert_eq!(v1.status, DeploymentStatus::Pending);
     assert_eq!(
         deployments
             .find_all(Query::filter(DeploymentField::FunctionId.eq(f.id)))
             .await,
-        Ok(vec![v1.clone(), v2.clone(), active.clone()])
+        Ok(vec![v1.clone(), superseded, active.clone()])
     );
     assert_eq!(deployments.count(active_of(&f)).await, Ok(1));
     let f_now = reload(&fx.db, &f).await;
