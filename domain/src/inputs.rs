@@ -231,7 +231,21 @@ pub struct NewDeployment {
 }
 
 impl NewDeployment {
-    /// A pending deployment of `function_id`.
+    /// A pending deployment of `function_id`; the `with_*` methods set the rest:
+    ///
+    /// ```
+    /// use containerpub_domain::{DeploymentStatus, FunctionId, ImageTag, NewDeployment, S3Key, Text};
+    ///
+    /// let new = NewDeployment::new(FunctionId::new(7))
+    ///     .with_image_tag(ImageTag::new("image_tag", "registry/hello:1").unwrap())
+    ///     .with_s3_key(S3Key::new("s3_key", "bucket/hello/1.zip").unwrap())
+    ///     .with_status(DeploymentStatus::Building)
+    ///     .with_build_logs(Text::new("build_logs", "step 1/3").unwrap());
+    /// assert_eq!(new.image_tag.unwrap().as_str(), "registry/hello:1");
+    /// assert_eq!(new.s3_key.unwrap().as_str(), "bucket/hello/1.zip");
+    /// assert_eq!(new.status, DeploymentStatus::Building);
+    /// assert_eq!(new.build_logs.unwrap().as_str(), "step 1/3");
+    /// ```
     #[must_use]
     pub fn new(function_id: FunctionId) -> Self {
         Self {
@@ -242,6 +256,34 @@ impl NewDeployment {
             status: DeploymentStatus::default(),
             build_logs: None,
         }
+    }
+
+    /// Sets the container image tag.
+    #[must_use]
+    pub fn with_image_tag(mut self, image_tag: ImageTag) -> Self {
+        self.image_tag = Some(image_tag);
+        self
+    }
+
+    /// Sets the archive's storage key.
+    #[must_use]
+    pub fn with_s3_key(mut self, s3_key: S3Key) -> Self {
+        self.s3_key = Some(s3_key);
+        self
+    }
+
+    /// Sets the status (default `pending`).
+    #[must_use]
+    pub fn with_status(mut self, status: DeploymentStatus) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Sets the build output.
+    #[must_use]
+    pub fn with_build_logs(mut self, build_logs: Text) -> Self {
+        self.build_logs = Some(build_logs);
+        self
     }
 }
 

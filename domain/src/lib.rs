@@ -24,6 +24,8 @@ pub mod error;
 pub mod ids;
 pub mod inputs;
 pub mod json;
+#[cfg(feature = "testing")]
+pub mod testing;
 pub mod time;
 pub mod values;
 pub mod views;

@@ -33,8 +33,10 @@ pub struct FunctionDeploymentDto {
     pub deployed_at: DateTime<Utc>,
 }
 
-impl From<&Deployment> for FunctionDeploymentDto {
-    fn from(deployment: &Deployment) -> Self {
+impl FunctionDeploymentDto {
+    /// The DTO of one deployment (the same as `FunctionDeploymentDto::from(&deployment)`).
+    #[must_use]
+    pub fn from_entity(deployment: &Deployment) -> Self {
         Self {
             uuid: deployment.uuid,
             version: deployment.version.get(),
@@ -45,5 +47,11 @@ impl From<&Deployment> for FunctionDeploymentDto {
             build_logs: text(deployment.build_logs.as_ref()),
             deployed_at: deployment.deployed_at.as_datetime(),
         }
+    }
+}
+
+impl From<&Deployment> for FunctionDeploymentDto {
+    fn from(deployment: &Deployment) -> Self {
+        Self::from_entity(deployment)
     }
 }

@@ -22,14 +22,22 @@ pub struct FunctionLogDto {
     pub timestamp: DateTime<Utc>,
 }
 
-impl From<&LogEntry> for FunctionLogDto {
-    fn from(log: &LogEntry) -> Self {
+impl FunctionLogDto {
+    /// The DTO of one log entry (the same as `FunctionLogDto::from(&log)`).
+    #[must_use]
+    pub fn from_entity(log: &LogEntry) -> Self {
         Self {
             uuid: log.uuid,
             level: log.level,
             message: log.message.as_str().to_owned(),
             timestamp: log.timestamp.as_datetime(),
         }
+    }
+}
+
+impl From<&LogEntry> for FunctionLogDto {
+    fn from(log: &LogEntry) -> Self {
+        Self::from_entity(log)
     }
 }
 
@@ -54,8 +62,10 @@ pub struct FunctionInvocationDto {
     pub timestamp: DateTime<Utc>,
 }
 
-impl From<&Invocation> for FunctionInvocationDto {
-    fn from(invocation: &Invocation) -> Self {
+impl FunctionInvocationDto {
+    /// The DTO of one invocation (the same as `FunctionInvocationDto::from(&invocation)`).
+    #[must_use]
+    pub fn from_entity(invocation: &Invocation) -> Self {
         Self {
             uuid: invocation.uuid,
             status: invocation.status,
@@ -63,5 +73,11 @@ impl From<&Invocation> for FunctionInvocationDto {
             error: text(invocation.error.as_ref()),
             timestamp: invocation.timestamp.as_datetime(),
         }
+    }
+}
+
+impl From<&Invocation> for FunctionInvocationDto {
+    fn from(invocation: &Invocation) -> Self {
+        Self::from_entity(invocation)
     }
 }

@@ -27,8 +27,10 @@ pub struct OrganizationDto {
     pub updated_at: DateTime<Utc>,
 }
 
-impl From<&Organization> for OrganizationDto {
-    fn from(org: &Organization) -> Self {
+impl OrganizationDto {
+    /// The DTO of one organization (the same as `OrganizationDto::from(&org)`).
+    #[must_use]
+    pub fn from_entity(org: &Organization) -> Self {
         Self {
             uuid: org.uuid,
             name: org.name.as_str().to_owned(),
@@ -36,6 +38,12 @@ impl From<&Organization> for OrganizationDto {
             created_at: org.created_at.as_datetime(),
             updated_at: org.updated_at.as_datetime(),
         }
+    }
+}
+
+impl From<&Organization> for OrganizationDto {
+    fn from(org: &Organization) -> Self {
+        Self::from_entity(org)
     }
 }
 

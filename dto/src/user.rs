@@ -19,13 +19,21 @@ pub struct UserDto {
     pub created_at: DateTime<Utc>,
 }
 
-impl From<&User> for UserDto {
-    fn from(user: &User) -> Self {
+impl UserDto {
+    /// The DTO of one user (the same as `UserDto::from(&user)`).
+    #[must_use]
+    pub fn from_entity(user: &User) -> Self {
         Self {
             uuid: user.uuid,
             email: user.email.as_str().to_owned(),
             created_at: user.created_at.as_datetime(),
         }
+    }
+}
+
+impl From<&User> for UserDto {
+    fn from(user: &User) -> Self {
+        Self::from_entity(user)
     }
 }
 
@@ -72,8 +80,10 @@ pub(crate) fn text_or_empty<T: AsRef<str>>(value: Option<&T>) -> String {
     text(value).unwrap_or_default()
 }
 
-impl From<&UserInformation> for UserInformationDto {
-    fn from(info: &UserInformation) -> Self {
+impl UserInformationDto {
+    /// The DTO of one profile (the same as `UserInformationDto::from(&info)`).
+    #[must_use]
+    pub fn from_entity(info: &UserInformation) -> Self {
         Self {
             uuid: info.uuid,
             first_name: text_or_empty(info.first_name.as_ref()),
@@ -86,6 +96,12 @@ impl From<&UserInformation> for UserInformationDto {
             avatar: text(info.avatar.as_ref()),
             role: info.role,
         }
+    }
+}
+
+impl From<&UserInformation> for UserInformationDto {
+    fn from(info: &UserInformation) -> Self {
+        Self::from_entity(info)
     }
 }
 

@@ -5,6 +5,7 @@
 mod conventions;
 mod every;
 mod fixtures;
+mod from_entity;
 mod golden;
 mod leaks;
 mod privacy;
