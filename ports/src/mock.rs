@@ -14,7 +14,15 @@
 //! generic `mock!` struct may implement a trait for one instantiation only, which is what
 //! gives each `MockStore<E>` its entity's role methods. Every `MockStore<E>` carries the
 //! expectation setters of every role method, but only its own entity's role traits are
-//! implemented, so only those can ever be called.)
+//! implemented, so only those can ever be called:
+//!
+//! ```compile_fail
+//! use containerpub_ports::{MockFunctionStore, UserReader};
+//! async fn calls(functions: &MockFunctionStore, email: &containerpub_ports::domain::Email) {
+//!     let _ = functions.find_by_email(email).await; // `MockStore<Function>` is no `UserReader`
+//! }
+//! ```
+//! )
 //!
 //! An application's service, tested without a database:
 //!

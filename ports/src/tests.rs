@@ -413,3 +413,35 @@ fn every_entity_names_its_table() {
         ]
     );
 }
+
+/// The generic traits have mocks of their own, for code that takes `&dyn Reader<E>` /
+/// `&dyn Writer<E>`.
+#[tokio::test]
+async fn the_generic_traits_are_mocked_on_their_own() {
+    use crate::{MockReader, MockWriter, Reader, Writer};
+    async fn rename_or_skip(
+        reader: &dyn Reader<Function>,
+        writer: &dyn Writer<Function>,
+        id: FunctionId,
+    ) -> StoreResult<bool> {
+        if reader.find_by_id(id).await?.is_none() {
+            return Ok(false);
+        }
+        writer
+            .update_by_id(id, containerpub_domain::FunctionPatch::default())
+            .await?;
+        Ok(true)
+    }
+    let mut reader = MockReader::<Function>::new();
+    reader
+        .expect_find_by_id()
+        .withf(|id| *id == FunctionId::new(3))
+        .times(1)
+        .returning(|_| Ok(None));
+    let mut writer = MockWriter::<Function>::new();
+    writer.expect_update_by_id().never();
+    assert_eq!(
+        rename_or_skip(&reader, &writer, FunctionId::new(3)).await,
+        Ok(false)
+    );
+}
