@@ -378,3 +378,70 @@ fn cursors_with_altered_values_are_rejected() {
         );
     }
 }
+
+/// Each entity lives in its own table, the one its fields name.
+#[test]
+fn every_entity_names_its_table() {
+    use crate::{Entity, Table};
+    use containerpub_domain::{
+        Deployment, Invocation, LogEntry, Organization, OrganizationMember, Repository,
+        UserInformation,
+    };
+    let tables = [
+        <User as Entity>::TABLE,
+        <UserInformation as Entity>::TABLE,
+        <Organization as Entity>::TABLE,
+        <OrganizationMember as Entity>::TABLE,
+        <Function as Entity>::TABLE,
+        <Deployment as Entity>::TABLE,
+        <LogEntry as Entity>::TABLE,
+        <Invocation as Entity>::TABLE,
+        <Repository as Entity>::TABLE,
+    ];
+    assert_eq!(
+        tables,
+        [
+            Table::Users,
+            Table::UserInformation,
+            Table::Organizations,
+            Table::OrganizationMembers,
+            Table::Functions,
+            Table::FunctionDeployments,
+            Table::FunctionLogs,
+            Table::FunctionInvocations,
+            Table::Repositories,
+        ]
+    );
+}
+
+/// The generic traits have mocks of their own, for code that takes `&dyn Reader<E>` /
+/// `&dyn Writer<E>`.
+#[tokio::test]
+async fn the_generic_traits_are_mocked_on_their_own() {
+    use crate::{MockReader, MockWriter, Reader, Writer};
+    async fn rename_or_skip(
+        reader: &dyn Reader<Function>,
+        writer: &dyn Writer<Function>,
+        id: FunctionId,
+    ) -> StoreResult<bool> {
+        if reader.find_by_id(id).await?.is_none() {
+            return Ok(false);
+        }
+        writer
+            .update_by_id(id, containerpub_domain::FunctionPatch::default())
+            .await?;
+        Ok(true)
+    }
+    let mut reader = MockReader::<Function>::new();
+    reader
+        .expect_find_by_id()
+        .withf(|id| *id == FunctionId::new(3))
+        .times(1)
+        .returning(|_| Ok(None));
+    let mut writer = MockWriter::<Function>::new();
+    writer.expect_update_by_id().never();
+    assert_eq!(
+        rename_or_skip(&reader, &writer, FunctionId::new(3)).await,
+        Ok(false)
+    );
+}
