@@ -681,42 +681,70 @@ impl Transaction for MemoryTransaction {
     }
 }
 
-macro_rules! stores_for {
-    ($($handle:ty),+) => {$(
-        impl Stores for $handle {
-            fn users(&self) -> &dyn UserStore {
-                &self.conn
-            }
-            fn user_information(&self) -> &dyn UserInformationStore {
-                &self.conn
-            }
-            fn organizations(&self) -> &dyn OrganizationStore {
-                &self.conn
-            }
-            fn organization_members(&self) -> &dyn OrganizationMemberStore {
-                &self.conn
-            }
-            fn functions(&self) -> &dyn FunctionStore {
-                &self.conn
-            }
-            fn deployments(&self) -> &dyn DeploymentStore {
-                &self.conn
-            }
-            fn logs(&self) -> &dyn LogStore {
-                &self.conn
-            }
-            fn invocations(&self) -> &dyn InvocationStore {
-                &self.conn
-            }
-            fn repositories(&self) -> &dyn RepositoryStore {
-                &self.conn
-            }
-            /// Always consistent: every read sees every committed write.
-            fn consistent(&self) -> &dyn Stores {
-                self
-            }
-        }
-    )+};
+impl Stores for MemoryStore {
+    fn users(&self) -> &dyn UserStore {
+        &self.conn
+    }
+    fn user_information(&self) -> &dyn UserInformationStore {
+        &self.conn
+    }
+    fn organizations(&self) -> &dyn OrganizationStore {
+        &self.conn
+    }
+    fn organization_members(&self) -> &dyn OrganizationMemberStore {
+        &self.conn
+    }
+    fn functions(&self) -> &dyn FunctionStore {
+        &self.conn
+    }
+    fn deployments(&self) -> &dyn DeploymentStore {
+        &self.conn
+    }
+    fn logs(&self) -> &dyn LogStore {
+        &self.conn
+    }
+    fn invocations(&self) -> &dyn InvocationStore {
+        &self.conn
+    }
+    fn repositories(&self) -> &dyn RepositoryStore {
+        &self.conn
+    }
+    /// Always consistent: every read sees every committed write.
+    fn consistent(&self) -> &dyn Stores {
+        self
+    }
 }
 
-stores_for!(MemoryStore, MemoryTransaction);
+impl Stores for MemoryTransaction {
+    fn users(&self) -> &dyn UserStore {
+        &self.conn
+    }
+    fn user_information(&self) -> &dyn UserInformationStore {
+        &self.conn
+    }
+    fn organizations(&self) -> &dyn OrganizationStore {
+        &self.conn
+    }
+    fn organization_members(&self) -> &dyn OrganizationMemberStore {
+        &self.conn
+    }
+    fn functions(&self) -> &dyn FunctionStore {
+        &self.conn
+    }
+    fn deployments(&self) -> &dyn DeploymentStore {
+        &self.conn
+    }
+    fn logs(&self) -> &dyn LogStore {
+        &self.conn
+    }
+    fn invocations(&self) -> &dyn InvocationStore {
+        &self.conn
+    }
+    fn repositories(&self) -> &dyn RepositoryStore {
+        &self.conn
+    }
+    /// Always consistent: every read sees every committed write.
+    fn consistent(&self) -> &dyn Stores {
+        self
+    }
+}

@@ -91,11 +91,13 @@ mod grouping;
 mod handle;
 mod index;
 mod locks;
+mod mapped;
 mod ops;
+mod roles;
 mod schema;
 mod specs;
 mod sql;
-mod stores;
+mod surface;
 mod table;
 mod upsert_columns;
 

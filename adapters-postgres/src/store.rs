@@ -190,51 +190,76 @@ impl PgTransaction {
     }
 }
 
-macro_rules! stores_for {
-    ($t:ty, |$s:ident| $consistent:expr) => {
-        impl Stores for $t {
-            fn users(&self) -> &dyn UserStore {
-                &self.handle
-            }
-            fn user_information(&self) -> &dyn UserInformationStore {
-                &self.handle
-            }
-            fn organizations(&self) -> &dyn OrganizationStore {
-                &self.handle
-            }
-            fn organization_members(&self) -> &dyn OrganizationMemberStore {
-                &self.handle
-            }
-            fn functions(&self) -> &dyn FunctionStore {
-                &self.handle
-            }
-            fn deployments(&self) -> &dyn DeploymentStore {
-                &self.handle
-            }
-            fn logs(&self) -> &dyn LogStore {
-                &self.handle
-            }
-            fn invocations(&self) -> &dyn InvocationStore {
-                &self.handle
-            }
-            fn repositories(&self) -> &dyn RepositoryStore {
-                &self.handle
-            }
-            fn consistent(&self) -> &dyn Stores {
-                let $s = self;
-                $consistent
-            }
+impl Stores for PgStore {
+    fn users(&self) -> &dyn UserStore {
+        &self.handle
+    }
+    fn user_information(&self) -> &dyn UserInformationStore {
+        &self.handle
+    }
+    fn organizations(&self) -> &dyn OrganizationStore {
+        &self.handle
+    }
+    fn organization_members(&self) -> &dyn OrganizationMemberStore {
+        &self.handle
+    }
+    fn functions(&self) -> &dyn FunctionStore {
+        &self.handle
+    }
+    fn deployments(&self) -> &dyn DeploymentStore {
+        &self.handle
+    }
+    fn logs(&self) -> &dyn LogStore {
+        &self.handle
+    }
+    fn invocations(&self) -> &dyn InvocationStore {
+        &self.handle
+    }
+    fn repositories(&self) -> &dyn RepositoryStore {
+        &self.handle
+    }
+    /// With replicas, the primary view; without, the store itself (reads are on the primary).
+    fn consistent(&self) -> &dyn Stores {
+        match &self.primary_view {
+            Some(primary) => &**primary,
+            None => self,
         }
-    };
+    }
 }
 
-// With replicas, the primary view; without, the store itself (reads are on the primary).
-stores_for!(PgStore, |s| match &s.primary_view {
-    Some(primary) => &**primary,
-    None => s,
-});
-// Everything in a transaction runs on the primary.
-stores_for!(PgTransaction, |s| s);
+impl Stores for PgTransaction {
+    fn users(&self) -> &dyn UserStore {
+        &self.handle
+    }
+    fn user_information(&self) -> &dyn UserInformationStore {
+        &self.handle
+    }
+    fn organizations(&self) -> &dyn OrganizationStore {
+        &self.handle
+    }
+    fn organization_members(&self) -> &dyn OrganizationMemberStore {
+        &self.handle
+    }
+    fn functions(&self) -> &dyn FunctionStore {
+        &self.handle
+    }
+    fn deployments(&self) -> &dyn DeploymentStore {
+        &self.handle
+    }
+    fn logs(&self) -> &dyn LogStore {
+        &self.handle
+    }
+    fn invocations(&self) -> &dyn InvocationStore {
+        &self.handle
+    }
+    fn repositories(&self) -> &dyn RepositoryStore {
+        &self.handle
+    }
+    /// Everything in a transaction runs on the primary.
+    fn consistent(&self) -> &dyn Stores {
+        self
+    }
+}
 
 #[async_trait]
 impl UnitOfWork for PgStore {

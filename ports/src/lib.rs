@@ -3,18 +3,22 @@
 //! The store contracts of the ContainerPub persistence layer, implemented by
 //! `containerpub-memory` (the reference model) and `containerpub-postgres` (production):
 //!
-//! - per entity, a reader, a writer and a store that is both ([`UserReader`],
-//!   [`UserWriter`], [`UserStore`], …), each method's contract in its doc (`# Errors`);
+//! - the generic store traits [`Reader`], [`UuidReader`], [`Writer`] and [`Store`], written
+//!   once over the [`Entity`], and per entity small role traits that add its domain
+//!   operations ([`UserReader`], [`UserWriter`], [`UserStore`], …), each method's contract in
+//!   its doc (`# Errors`);
 //! - typed queries ([`Query`], [`Filter`], [`Sort`], offset [`PageRequest`]s and keyset
 //!   [`KeysetRequest`]s with opaque [`Cursor`]s): no column name or SQL is taken from a string;
 //! - the unit of work ([`Stores`], [`UnitOfWork`], [`Transaction`], [`UnitOfWorkExt`]);
 //! - one error type, [`StoreError`], meaning the same in every adapter;
-//! - with feature `mock`, mockall mocks of every store trait and `mock::MockStores`.
+//! - with feature `mock`, mockall mocks of every store (`MockStore<E>`, `MockUserStore`, …),
+//!   of the generic traits (`MockReader<E>`, `MockWriter<E>`), and `mock::MockStores`.
 //!
 //! No database type appears here.
 
 pub mod aborted;
 mod cursor;
+pub mod entity;
 pub mod error;
 pub mod fields;
 pub mod find_or_insert;
@@ -31,12 +35,19 @@ pub mod uow;
 pub mod upsert_columns;
 
 pub use aborted::{CANCELLED_WRITE, TX_UNUSABLE};
+pub use entity::{Entity, WithUuid};
 pub use error::{
     CheckConstraint, ForeignKey, InvalidInput, StoreError, StoreResult, Table, UniqueKey,
 };
 pub use fields::*;
 pub use find_or_insert::{Found, KeyFilter, find_or_insert_with};
 pub use keys::*;
+#[cfg(any(test, feature = "mock"))]
+pub use mock::{
+    MockDeploymentStore, MockFunctionStore, MockInvocationStore, MockLogStore,
+    MockOrganizationMemberStore, MockOrganizationStore, MockRepositoryStore, MockStore,
+    MockUserInformationStore, MockUserStore,
+};
 pub use query::{
     CaseInsensitive, CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest,
     MAX_FILTER_DEPTH, MAX_FILTER_SIZE, MAX_PAGE_SIZE, MAX_UNLIMITED_ROWS, PageRequest, Query,

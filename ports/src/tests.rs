@@ -378,3 +378,38 @@ fn cursors_with_altered_values_are_rejected() {
         );
     }
 }
+
+/// Each entity lives in its own table, the one its fields name.
+#[test]
+fn every_entity_names_its_table() {
+    use crate::{Entity, Table};
+    use containerpub_domain::{
+        Deployment, Invocation, LogEntry, Organization, OrganizationMember, Repository,
+        UserInformation,
+    };
+    let tables = [
+        <User as Entity>::TABLE,
+        <UserInformation as Entity>::TABLE,
+        <Organization as Entity>::TABLE,
+        <OrganizationMember as Entity>::TABLE,
+        <Function as Entity>::TABLE,
+        <Deployment as Entity>::TABLE,
+        <LogEntry as Entity>::TABLE,
+        <Invocation as Entity>::TABLE,
+        <Repository as Entity>::TABLE,
+    ];
+    assert_eq!(
+        tables,
+        [
+            Table::Users,
+            Table::UserInformation,
+            Table::Organizations,
+            Table::OrganizationMembers,
+            Table::Functions,
+            Table::FunctionDeployments,
+            Table::FunctionLogs,
+            Table::FunctionInvocations,
+            Table::Repositories,
+        ]
+    );
+}

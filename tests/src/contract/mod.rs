@@ -30,7 +30,7 @@
 //! containerpub_tests::contract_suite!(pg_fixture);
 //! ```
 //!
-//! The rules checked are the port docs (`ports/src/stores.rs`, every `# Errors` sentence) and
+//! The rules checked are the port docs (`ports/src/stores/`, every `# Errors` sentence) and
 //! `docs/SEMANTICS.md`. Scenarios compare whole entities and exact errors; seed rows are made
 //! through the store under test (SQL fixtures are for PostgreSQL-only tests).
 //!

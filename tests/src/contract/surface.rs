@@ -74,10 +74,10 @@ pub(crate) trait Crud {
 macro_rules! crud {
     (@uuid yes, $e:ident) => { Some($e.uuid) };
     (@uuid no, $e:ident) => { { let _ = $e; None } };
-    (@find_uuid yes, $s:ident, $reader:path, $u:ident) => {
+    (@find_uuid yes, $s:ident, $reader:ty, $u:ident) => {
         Some(<Self as $reader>::find_by_uuid($s, $u).await)
     };
-    (@find_uuid no, $s:ident, $reader:path, $u:ident) => { { let _ = ($s, $u); None } };
+    (@find_uuid no, $s:ident, $reader:ty, $u:ident) => { { let _ = ($s, $u); None } };
     ($store:ident: $reader:ident + $writer:ident, $entity:ty, $field:ty, $id:ident, $new:ty,
         $patch:ty, uuid $has_uuid:ident) => {
         impl<'a> Crud for dyn $store + 'a {
@@ -97,16 +97,16 @@ macro_rules! crud {
                 crud!(@uuid $has_uuid, entity)
             }
             async fn find_by_id(&self, id: $id) -> StoreResult<Option<$entity>> {
-                <Self as containerpub_ports::$reader>::find_by_id(self, id).await
+                <Self as containerpub_ports::Reader<$entity>>::find_by_id(self, id).await
             }
             async fn find_by_uuid(&self, uuid: Uuid) -> Option<StoreResult<Option<$entity>>> {
-                crud!(@find_uuid $has_uuid, self, containerpub_ports::$reader, uuid)
+                crud!(@find_uuid $has_uuid, self, containerpub_ports::UuidReader<$entity>, uuid)
             }
             async fn find_one(&self, query: Query<$field>) -> StoreResult<Option<$entity>> {
-                <Self as containerpub_ports::$reader>::find_one(self, query).await
+                <Self as containerpub_ports::Reader<$entity>>::find_one(self, query).await
             }
             async fn find_all(&self, query: Query<$field>) -> StoreResult<Vec<$entity>> {
-                <Self as containerpub_ports::$reader>::find_all(self, query).await
+                <Self as containerpub_ports::Reader<$entity>>::find_all(self, query).await
             }
             async fn find_page(
                 &self,
@@ -114,7 +114,7 @@ macro_rules! crud {
                 sort: Vec<Sort<$field>>,
                 page: PageRequest,
             ) -> StoreResult<Page<$entity>> {
-                <Self as containerpub_ports::$reader>::find_page(self, filter, sort, page).await
+                <Self as containerpub_ports::Reader<$entity>>::find_page(self, filter, sort, page).await
             }
             async fn find_window(
                 &self,
@@ -122,32 +122,32 @@ macro_rules! crud {
                 sort: Vec<Sort<$field>>,
                 window: KeysetRequest,
             ) -> StoreResult<Window<$entity>> {
-                <Self as containerpub_ports::$reader>::find_window(self, filter, sort, window)
+                <Self as containerpub_ports::Reader<$entity>>::find_window(self, filter, sort, window)
                     .await
             }
             async fn count(&self, filter: Filter<$field>) -> StoreResult<u64> {
-                <Self as containerpub_ports::$reader>::count(self, filter).await
+                <Self as containerpub_ports::Reader<$entity>>::count(self, filter).await
             }
             async fn exists(&self, filter: Filter<$field>) -> StoreResult<bool> {
-                <Self as containerpub_ports::$reader>::exists(self, filter).await
+                <Self as containerpub_ports::Reader<$entity>>::exists(self, filter).await
             }
             async fn insert(&self, new: $new) -> StoreResult<$entity> {
-                <Self as containerpub_ports::$writer>::insert(self, new).await
+                <Self as containerpub_ports::Writer<$entity>>::insert(self, new).await
             }
             async fn insert_many(&self, rows: Vec<$new>) -> StoreResult<Vec<$entity>> {
-                <Self as containerpub_ports::$writer>::insert_many(self, rows).await
+                <Self as containerpub_ports::Writer<$entity>>::insert_many(self, rows).await
             }
             async fn update_by_id(&self, id: $id, patch: $patch) -> StoreResult<$entity> {
-                <Self as containerpub_ports::$writer>::update_by_id(self, id, patch).await
+                <Self as containerpub_ports::Writer<$entity>>::update_by_id(self, id, patch).await
             }
             async fn update_where(&self, filter: Filter<$field>, patch: $patch) -> StoreResult<u64> {
-                <Self as containerpub_ports::$writer>::update_where(self, filter, patch).await
+                <Self as containerpub_ports::Writer<$entity>>::update_where(self, filter, patch).await
             }
             async fn delete_by_id(&self, id: $id) -> StoreResult<()> {
-                <Self as containerpub_ports::$writer>::delete_by_id(self, id).await
+                <Self as containerpub_ports::Writer<$entity>>::delete_by_id(self, id).await
             }
             async fn delete_where(&self, filter: Filter<$field>) -> StoreResult<u64> {
-                <Self as containerpub_ports::$writer>::delete_where(self, filter).await
+                <Self as containerpub_ports::Writer<$entity>>::delete_where(self, filter).await
             }
         }
     };

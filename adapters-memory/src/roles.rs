@@ -1,0 +1,281 @@
+//! The entity-specific store methods on [`Conn`]: one hand-written impl per role trait,
+//! delegating to the generic engine ([`crate::engine`]) and the domain operations
+//! ([`crate::ops`]). The generic surface is in [`crate::surface`].
+
+use containerpub_domain::{
+    Deployment, DeploymentId, Email, EntityName, Function, FunctionDetails, FunctionId,
+    FunctionStats, FunctionSummary, Invocation, LogEntry, MemberProfile, NewDeployment,
+    NewInvocation, NewLog, NewOrganization, NewRepository, NewUser, NewUserInformation,
+    Organization, OrganizationMember, Page, Repository, RepositoryId, RepositoryPath, Timestamp,
+    User, UserId, UserInformation, UserProfile, Uuid,
+};
+use containerpub_ports::{
+    DeploymentReader, DeploymentWriter, FunctionField, FunctionReader, InvocationReader,
+    InvocationWriter, KeysetRequest, LogQuery, LogReader, LogWriter, OrganizationMemberReader,
+    OrganizationMemberWriter, OrganizationReader, OrganizationWriter, PageRequest, Query,
+    RepositoryReader, RepositoryWriter, StoreResult, UniqueKey, Upserted, UserInformationReader,
+    UserInformationWriter, UserKey, UserReader, UserWriter, Window, async_trait,
+};
+
+use crate::engine;
+use crate::handle::Conn;
+use crate::index::IndexKey;
+use crate::ops;
+use crate::specs::{Invocations, Logs, Members, Organizations, Profiles, Repositories, Users};
+
+#[async_trait]
+impl UserReader for Conn {
+    async fn find_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
+        self.read(|db| {
+            Ok(engine::find_by_key::<Users>(
+                db,
+                UniqueKey::UsersEmail,
+                &IndexKey::text(email.as_str()),
+            ))
+        })
+    }
+
+    async fn with_organization(
+        &self,
+        user: Uuid,
+    ) -> StoreResult<
+        Option<(
+            containerpub_domain::UserWithOrganization,
+            Option<UserInformation>,
+        )>,
+    > {
+        self.read(|db| Ok(ops::with_organization(db, user)))
+    }
+}
+
+#[async_trait]
+impl UserWriter for Conn {
+    async fn upsert_updating(
+        &self,
+        new: NewUser,
+        key: UserKey,
+        update: Vec<containerpub_ports::UserColumn>,
+    ) -> StoreResult<Upserted<User>> {
+        self.write(|db, cx| {
+            let new = crate::upsert_columns::keep_unchosen(db, &new, key, &update);
+            engine::upsert::<Users>(db, cx, &new, key.unique_key()).map(engine::owned_upserted)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl UserInformationReader for Conn {
+    async fn find_by_user(&self, user: Uuid) -> StoreResult<Option<UserInformation>> {
+        self.read(|db| {
+            Ok(engine::find_by_key::<Profiles>(
+                db,
+                UniqueKey::UserInformationUserId,
+                &IndexKey::Uuid(user),
+            ))
+        })
+    }
+
+    async fn profile(&self, user: Uuid) -> StoreResult<Option<UserProfile>> {
+        self.read(|db| Ok(ops::profile(db, user)))
+    }
+}
+
+#[async_trait]
+impl UserInformationWriter for Conn {
+    async fn upsert_for_user(
+        &self,
+        profile: NewUserInformation,
+    ) -> StoreResult<Upserted<UserInformation>> {
+        self.write(|db, cx| {
+            engine::upsert::<Profiles>(db, cx, &profile, UniqueKey::UserInformationUserId)
+                .map(engine::owned_upserted)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl OrganizationReader for Conn {
+    async fn find_by_name(&self, name: &EntityName) -> StoreResult<Option<Organization>> {
+        self.read(|db| {
+            Ok(engine::find_by_key::<Organizations>(
+                db,
+                UniqueKey::OrganizationsName,
+                &IndexKey::text(name.as_str()),
+            ))
+        })
+    }
+
+    async fn organization_of(&self, user: Uuid) -> StoreResult<Option<Organization>> {
+        self.read(|db| Ok(ops::organization_of(db, user)))
+    }
+}
+
+#[async_trait]
+impl OrganizationWriter for Conn {
+    async fn create_with_owner(
+        &self,
+        new: NewOrganization,
+    ) -> StoreResult<(Organization, OrganizationMember)> {
+        self.write(|db, cx| ops::create_with_owner(db, cx, &new))
+            .await
+    }
+}
+
+#[async_trait]
+impl OrganizationMemberReader for Conn {
+    async fn members_of(&self, organization: Uuid) -> StoreResult<Vec<MemberProfile>> {
+        self.read(|db| ops::members_of(db, organization))
+    }
+
+    async fn membership_of(&self, user: Uuid) -> StoreResult<Option<OrganizationMember>> {
+        self.read(|db| {
+            Ok(engine::find_by_key::<Members>(
+                db,
+                UniqueKey::OrganizationMembersUserId,
+                &IndexKey::Uuid(user),
+            ))
+        })
+    }
+}
+
+#[async_trait]
+impl OrganizationMemberWriter for Conn {
+    async fn add_member(&self, organization: Uuid, user: Uuid) -> StoreResult<OrganizationMember> {
+        self.write(|db, cx| ops::add_member(db, cx, organization, user))
+            .await
+    }
+
+    async fn remove_member(&self, organization: Uuid, user: Uuid) -> StoreResult<()> {
+        self.write(|db, _| ops::remove_member(db, organization, user))
+            .await
+    }
+}
+
+#[async_trait]
+impl FunctionReader for Conn {
+    async fn find_by_owner(&self, owner: UserId, page: PageRequest) -> StoreResult<Page<Function>> {
+        self.read(|db| ops::find_by_owner(db, owner, page))
+    }
+
+    async fn details(&self, id: FunctionId) -> StoreResult<Option<FunctionDetails>> {
+        self.read(|db| ops::details(db, id))
+    }
+
+    async fn summaries(&self, query: Query<FunctionField>) -> StoreResult<Vec<FunctionSummary>> {
+        self.read(|db| ops::summaries(db, &query))
+    }
+}
+
+#[async_trait]
+impl DeploymentReader for Conn {
+    async fn active_for(&self, function: FunctionId) -> StoreResult<Option<Deployment>> {
+        self.read(|db| Ok(ops::active_for(db, function)))
+    }
+}
+
+#[async_trait]
+impl DeploymentWriter for Conn {
+    async fn create_next_version(&self, new: NewDeployment) -> StoreResult<Deployment> {
+        self.write(|db, cx| ops::insert_deployment(db, cx, &new))
+            .await
+    }
+
+    async fn activate(&self, id: DeploymentId) -> StoreResult<Deployment> {
+        self.write(|db, cx| ops::activate(db, cx, i64::from(id.get())))
+            .await
+    }
+}
+
+#[async_trait]
+impl LogReader for Conn {
+    async fn for_function(
+        &self,
+        query: LogQuery,
+        window: KeysetRequest,
+    ) -> StoreResult<Window<LogEntry>> {
+        let (filter, sort) = query.to_filter_and_sort();
+        self.read(|db| engine::find_window::<Logs>(db, &filter, &sort, &window))
+    }
+}
+
+#[async_trait]
+impl LogWriter for Conn {
+    async fn append(&self, logs: Vec<NewLog>) -> StoreResult<u64> {
+        if logs.is_empty() {
+            self.usable()?;
+            return Ok(0);
+        }
+        self.write(|db, cx| {
+            engine::insert_batch::<Logs>(db, cx, &logs, true).map(|rows| rows.len() as u64)
+        })
+        .await
+    }
+
+    async fn delete_older_than(&self, cutoff: Timestamp) -> StoreResult<u64> {
+        self.write(|db, _| ops::delete_older_than(db, cutoff)).await
+    }
+}
+
+#[async_trait]
+impl InvocationReader for Conn {
+    async fn stats(&self, function: FunctionId, since: Timestamp) -> StoreResult<FunctionStats> {
+        self.read(|db| Ok(ops::stats(db, function, since)))
+    }
+}
+
+#[async_trait]
+impl InvocationWriter for Conn {
+    async fn record(&self, invocation: NewInvocation) -> StoreResult<Invocation> {
+        self.write(|db, cx| {
+            engine::insert::<Invocations>(db, cx, &invocation).map(|row| Invocation::clone(&row))
+        })
+        .await
+    }
+
+    async fn record_many(&self, invocations: Vec<NewInvocation>) -> StoreResult<u64> {
+        if invocations.is_empty() {
+            self.usable()?;
+            return Ok(0);
+        }
+        self.write(|db, cx| {
+            engine::insert_batch::<Invocations>(db, cx, &invocations, true)
+                .map(|rows| rows.len() as u64)
+        })
+        .await
+    }
+}
+
+#[async_trait]
+impl RepositoryReader for Conn {
+    async fn find_by_path(&self, path: &RepositoryPath) -> StoreResult<Option<Repository>> {
+        self.read(|db| Ok(ops::live_at(db, path.as_str()).map(|row| Repository::clone(&row))))
+    }
+
+    async fn descendants_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
+        self.read(|db| ops::descendants_of(db, id))
+    }
+
+    async fn ancestors_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
+        self.read(|db| ops::ancestors_of(db, id))
+    }
+
+    async fn siblings_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
+        self.read(|db| ops::siblings_of(db, id))
+    }
+}
+
+#[async_trait]
+impl RepositoryWriter for Conn {
+    async fn create(&self, new: NewRepository) -> StoreResult<Repository> {
+        self.write(|db, cx| {
+            engine::insert::<Repositories>(db, cx, &new).map(|row| Repository::clone(&row))
+        })
+        .await
+    }
+
+    async fn soft_delete(&self, id: RepositoryId) -> StoreResult<u64> {
+        self.write(|db, cx| ops::soft_delete(db, cx, id)).await
+    }
+}
