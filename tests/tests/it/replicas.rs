@@ -13,9 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use containerpub_domain::{Email, EntityName, NewOrganization, NewUser, User, UserPatch};
+use containerpub_domain::{NewOrganization, User, UserPatch};
 use containerpub_ports::{Filter, StoreError, Stores, Transaction, UnitOfWork};
 use containerpub_postgres::{PgConfig, PgStore};
+use containerpub_tests::fixture::{email, name, new_user};
 use containerpub_tests::pg::{Cluster, ClusterConfig};
 use sqlx::{Connection, PgConnection};
 
@@ -42,10 +43,6 @@ fn config(primary: &Cluster, standby: &Cluster) -> PgConfig {
         .max_connections(4)
         .replica_check_interval(Duration::from_millis(100))
         .replica_acquire_timeout(Duration::from_millis(500))
-}
-
-fn new_user(address: &str) -> NewUser {
-    NewUser::new(Email::parse(address).expect("valid e-mail"))
 }
 
 async fn admin(cluster: &Cluster) -> PgConnection {
@@ -184,13 +181,13 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
         .update_by_id(
             ada.id,
             UserPatch {
-                email: Some(Email::parse("ada@lovelace.org").unwrap()),
+                email: Some(email("ada@lovelace.org")),
                 ..UserPatch::default()
             },
         )
         .await
         .unwrap();
-    let acme = EntityName::new("name", "acme").unwrap();
+    let acme = name("acme");
     let (org, _) = store
         .organizations()
         .create_with_owner(NewOrganization::new(acme.clone(), ada.uuid))

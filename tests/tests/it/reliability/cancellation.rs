@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 use containerpub_ports::{Filter, StoreError, StoreResult, Stores, Transaction, UnitOfWork};
 use containerpub_postgres::{PgConfig, PgStore};
+use containerpub_tests::fixture::new_user;
 use containerpub_tests::pg::TestDatabase;
 
-use super::support::{GENEROUS_ACQUIRE, Observer, PollBudget, new_user, tasks_settled};
+use super::support::{GENEROUS_ACQUIRE, Observer, PollBudget, tasks_settled};
 
 /// The multi-step transaction of scenario 6: begin, insert A, insert B, commit. Sets
 /// `commit_started` just before `commit` is first polled (it starts the commit on a task of

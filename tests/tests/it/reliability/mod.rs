@@ -1,7 +1,7 @@
 //! Reliability under concurrency, cancellation and server faults (tracker issue 7).
 //!
-//! - [`concurrency`]: scenarios 1–5, 32 concurrent tasks, on both adapters, with autocommit
-//!   calls and with each call in a transaction of its own;
+//! - scenarios 1–5, 32 concurrent tasks on both adapters, are contract scenarios
+//!   (`containerpub_tests::contract::storm_*`);
 //! - [`cancellation`]: scenarios 6–8, dropped futures and timeouts, and writes dropped inside
 //!   a transaction (PostgreSQL);
 //! - [`faults`]: scenarios 9–11, server restart and stop on a throwaway cluster, and pool
@@ -19,7 +19,6 @@
 
 mod batches;
 mod cancellation;
-mod concurrency;
 mod conflicts;
 mod faults;
 mod limits;
