@@ -255,7 +255,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     );
     assert_eq!(primary_view.users().count(Filter::All).await.unwrap(), 3);
     assert!(primary_view.replica_status().is_empty());
-    // The same choice through the ports (issue 19, item 6): service code written against
+    // The same choice through the ports: service code written against
     // `Stores` asks for a consistent read.
     assert_eq!(
         read_back(&store, carol.id).await,
@@ -315,7 +315,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     assert!(!rows[0].get::<bool>("standby").unwrap());
     assert_eq!(users_on(&primary).await, 3);
 
-    // Replica sessions are read-only by default (issue 19, item 6).
+    // Replica sessions are read-only by default.
     let rows = store
         .raw_query_replica(
             "SELECT current_setting('default_transaction_read_only') AS ro, \
@@ -331,7 +331,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     assert_eq!(rows[0].get::<String>("ro").unwrap(), "on");
 
     // A statement timeout on the replica is the caller's error: it does not get the replica
-    // skipped, and the statement does not run again on the primary (issue 19, item 6). The
+    // skipped, and the statement does not run again on the primary. The
     // statement sleeps only on a standby, so a run on the primary would succeed.
     let short = PgStore::connect(
         config(&primary, &standby)

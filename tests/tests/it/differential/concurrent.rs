@@ -1,4 +1,4 @@
-//! The two adapters behave the same under concurrency (tracker issue 14).
+//! The two adapters behave the same under concurrency.
 //!
 //! Scripted interleavings of two or three transactions (and autocommit calls) run on the
 //! in-memory adapter and on PostgreSQL, one after the other, from one shared clock and the

@@ -1,4 +1,4 @@
-//! The two adapters are interchangeable: a model-based property test (tracker issue 6).
+//! The two adapters are interchangeable: a model-based property test.
 //!
 //! Random sequences of operations over all nine tables (creates, updates, deletes with their
 //! cascades, filters and sorts with random operators and values, offset pages and keyset

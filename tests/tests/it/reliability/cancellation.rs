@@ -453,7 +453,7 @@ async fn write_dropped_after(
     }
 }
 
-/// Task A of issue 7: a write inside a transaction dropped after k polls, for k = 1, 2, … up
+/// A write inside a transaction dropped after k polls, for k = 1, 2, … up
 /// to the poll it completes in (every await point), directly in the transaction and in a
 /// savepoint of it. A write dropped before it finished may still run in the transaction, so
 /// the transaction (the level the write ran in) refuses every later call (never runs C, never

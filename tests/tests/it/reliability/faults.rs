@@ -208,7 +208,7 @@ async fn restart_mid_workload_keeps_transactions_atomic() {
                 }
             }
             // A COMMIT sent just before the server went down, whose reply was lost: it may
-            // have committed or not, and says so (issue 19, item 1).
+            // have committed or not, and says so.
             Err((Step::Commit, StoreError::OutcomeUnknown { .. })) => {
                 assert!(
                     present.is_none() || present == Some(1),
