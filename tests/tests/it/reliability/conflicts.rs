@@ -12,10 +12,11 @@ use containerpub_memory::MemoryStore;
 use containerpub_ports::{
     StoreError, StoreResult, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt,
 };
+use containerpub_tests::fixture::{email, user};
 use containerpub_tests::pg::TestDatabase;
 use tokio::sync::Barrier;
 
-use super::support::{Observer, email, pg_store, user};
+use super::support::{Observer, pg_store};
 
 fn rename(to: &str) -> UserPatch {
     UserPatch {
