@@ -19,10 +19,12 @@
 pub mod aborted;
 pub mod catalog;
 mod cursor;
+pub mod dyn_store;
 pub mod entity;
 pub mod error;
 pub mod fields;
 pub mod find_or_insert;
+mod forward;
 pub mod keys;
 #[cfg(any(test, feature = "mock"))]
 #[allow(missing_docs)]
@@ -40,6 +42,7 @@ pub use catalog::{
     CheckConstraint, Column, ForeignKey, HiddenColumn, OnDelete, Predicate, Table, Target,
     UniqueKey,
 };
+pub use dyn_store::{DynStore, DynTransaction};
 pub use entity::{Entity, WithUuid};
 pub use error::{InvalidInput, StoreError, StoreResult};
 pub use fields::*;
