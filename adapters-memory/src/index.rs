@@ -41,6 +41,24 @@ impl IndexKey {
         }
     }
 
+    /// The key of a one-column index holding `value` (`None` for NULL and unindexed kinds).
+    pub(crate) fn from_owned(value: Value) -> Option<Self> {
+        match value {
+            Value::Text(s) => Some(IndexKey::Text(Arc::from(s))),
+            other => Self::from_value(&other),
+        }
+    }
+
+    /// The key of a two-column index holding `(a, b)`: `(integer, text)` or
+    /// `(integer, integer)`; `None` otherwise (NULL included).
+    pub(crate) fn pair(a: Value, b: Value) -> Option<Self> {
+        match (a, b) {
+            (Value::Int(a), Value::Text(b)) => Some(IndexKey::IntText(a, Arc::from(b))),
+            (Value::Int(a), Value::Int(b)) => Some(IndexKey::IntInt(a, b)),
+            _ => None,
+        }
+    }
+
     /// A text key.
     pub(crate) fn text(s: &str) -> Self {
         IndexKey::Text(Arc::from(s))

@@ -1,10 +1,14 @@
-//! The table description every entity implements ([`Spec`]) and the schema's foreign keys
-//! with their `ON DELETE` actions.
+//! The table description every entity implements ([`Spec`]), with its key handling derived
+//! from the ports' schema catalog (unique keys, their partial predicates, foreign keys with
+//! their `ON DELETE` actions).
 
 use std::sync::Arc;
 
 use containerpub_domain::Timestamp;
-use containerpub_ports::{Field, ForeignKey, Record, StoreResult, Table, UniqueKey};
+use containerpub_ports::{
+    Column, Field, ForeignKey, Predicate, Record, StoreResult, Table, UniqueKey, Value,
+};
+pub(crate) use containerpub_ports::{OnDelete, Target};
 
 use crate::db::{Cx, Db, Undo, UndoLog};
 use crate::index::IndexKey;
@@ -38,9 +42,9 @@ pub(crate) trait Spec: Sized + Send + Sync + 'static {
     /// The table.
     const TABLE: Table;
     /// Its unique keys, in [`UniqueKey`] declaration order (the check order).
-    const UNIQUES: &'static [UniqueKey];
+    const UNIQUES: &'static [UniqueKey] = UniqueKey::of(Self::TABLE);
     /// Its foreign keys, in [`ForeignKey`] declaration order (the check order).
-    const FKS: &'static [ForeignKey];
+    const FKS: &'static [ForeignKey] = ForeignKey::of(Self::TABLE);
     /// The unique key of its `uuid` column, if it has one.
     const UUID_KEY: Option<UniqueKey>;
     /// The unique key kept in an ordered index (range scans), if any.
@@ -62,18 +66,56 @@ pub(crate) trait Spec: Sized + Send + Sync + 'static {
 
     /// The row's primary key.
     fn id(row: &Self::Row) -> i64;
-    /// The row's value of a unique key; `None` where a partial key's predicate is false.
-    fn unique_value(row: &Self::Row, key: UniqueKey) -> Option<IndexKey>;
+    /// The row's value of a unique key (its catalog columns); `None` where a partial key's
+    /// predicate is false, a column is NULL, or the key is another table's.
+    fn unique_value(row: &Self::Row, key: UniqueKey) -> Option<IndexKey> {
+        let covered = match key.predicate() {
+            None => true,
+            Some(Predicate::IsTrue(column)) => {
+                value_of::<Self>(row, column).is_some_and(|v| v == Value::Bool(true))
+            }
+            Some(Predicate::Live) => Self::visible(row),
+        };
+        if !covered {
+            return None;
+        }
+        match key.columns() {
+            [column] => IndexKey::from_owned(value_of::<Self>(row, *column)?),
+            [a, b] => IndexKey::pair(value_of::<Self>(row, *a)?, value_of::<Self>(row, *b)?),
+            _ => None,
+        }
+    }
     /// The input's value of a unique key, for the upserts whose pre-statement step can fail
     /// (deployments, repositories): without the function or parent, the row holding the key
     /// is still updated. `None` for other tables and keys.
     fn new_unique_value(_new: &Self::New, _key: UniqueKey) -> Option<IndexKey> {
         None
     }
-    /// The row's value of a foreign key; `None` when NULL.
-    fn fk_value(row: &Self::Row, fk: ForeignKey) -> Option<IndexKey>;
-    /// Which index answers `field = value`.
-    fn lookup(field: Self::Field) -> Option<Lookup>;
+    /// The row's value of a foreign key (its catalog column); `None` when NULL or the key is
+    /// another table's.
+    fn fk_value(row: &Self::Row, fk: ForeignKey) -> Option<IndexKey> {
+        IndexKey::from_owned(value_of::<Self>(row, fk.column())?)
+    }
+    /// Which index answers `field = value`: the primary key; else a one-column unique key
+    /// on the field that covers every visible row (a partial key on live rows does, as reads
+    /// see live rows only); else the child index of a foreign key on the field.
+    fn lookup(field: Self::Field) -> Option<Lookup> {
+        if field == <Self::Field as Field>::ID {
+            return Some(Lookup::Id);
+        }
+        let is_field = |column: &Column| column.field::<Self::Field>() == Some(field);
+        let unique = Self::UNIQUES.iter().find(|key| {
+            matches!(key.columns(), [column] if is_field(column))
+                && !matches!(key.predicate(), Some(Predicate::IsTrue(_)))
+        });
+        if let Some(key) = unique {
+            return Some(Lookup::Unique(*key));
+        }
+        Self::FKS
+            .iter()
+            .find(|fk| is_field(&fk.column()))
+            .map(|fk| Lookup::Child(*fk))
+    }
     /// Whether reads see the row (repositories hide soft-deleted rows).
     fn visible(_row: &Self::Row) -> bool {
         true
@@ -125,27 +167,7 @@ pub(crate) trait Spec: Sized + Send + Sync + 'static {
     }
 }
 
-/// Which column of the parent a foreign key references.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Target {
-    /// `REFERENCES parent(id)`
-    Id,
-    /// `REFERENCES parent(uuid)`
-    Uuid,
-}
-
-/// A foreign key's `ON DELETE` action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum OnDelete {
-    /// Delete the referencing rows.
-    Cascade,
-    /// Set the referencing column to NULL.
-    SetNull,
-    /// Refuse the delete.
-    Restrict,
-}
-
-/// One foreign key of the schema.
+/// One foreign key of the schema, as the cascades read it from the catalog.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct FkInfo {
     /// The constraint.
@@ -160,37 +182,25 @@ pub(crate) struct FkInfo {
     pub action: OnDelete,
 }
 
-/// The schema's description of a foreign key (SCHEMA.md).
+/// The catalog's description of a foreign key.
 pub(crate) const fn fk_info(fk: ForeignKey) -> FkInfo {
-    use ForeignKey as K;
-    use OnDelete::{Cascade, Restrict, SetNull};
-    let (parent, target, action) = match fk {
-        K::FunctionsUserId => (Table::Users, Target::Id, Cascade),
-        K::FunctionsActiveDeploymentId => (Table::FunctionDeployments, Target::Id, SetNull),
-        K::DeploymentsFunctionId => (Table::Functions, Target::Id, Cascade),
-        K::LogsFunctionId => (Table::Functions, Target::Id, Cascade),
-        K::InvocationsFunctionId => (Table::Functions, Target::Id, Cascade),
-        K::UserInformationUserId => (Table::Users, Target::Uuid, Cascade),
-        K::OrganizationsOwnerId => (Table::Users, Target::Uuid, Restrict),
-        K::OrganizationMembersOrganizationId => (Table::Organizations, Target::Uuid, Cascade),
-        K::OrganizationMembersUserId => (Table::Users, Target::Uuid, Cascade),
-        K::RepositoriesParentId => (Table::Repositories, Target::Id, Cascade),
-    };
     FkInfo {
         fk,
         child: fk.table(),
-        parent,
-        target,
-        action,
+        parent: fk.parent(),
+        target: fk.target(),
+        action: fk.on_delete(),
     }
 }
 
 /// The foreign keys referencing `table`, in declaration order.
 pub(crate) fn incoming(table: Table) -> impl Iterator<Item = FkInfo> {
-    ForeignKey::ALL
-        .iter()
-        .map(|fk| fk_info(*fk))
-        .filter(move |info| info.parent == table)
+    ForeignKey::referencing(table).map(fk_info)
+}
+
+/// The row's value of a catalog column that is one of its fields (`None` otherwise).
+fn value_of<T: Spec>(row: &T::Row, column: Column) -> Option<Value> {
+    column.field::<T::Field>().map(|field| row.get(field))
 }
 
 /// Position of `table` in [`Table::ALL`] (per-table arrays).
@@ -205,5 +215,109 @@ pub(crate) const fn table_index(table: Table) -> usize {
         Table::Organizations => 6,
         Table::OrganizationMembers => 7,
         Table::Repositories => 8,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use containerpub_ports::{
+        DeploymentField as D, FunctionField as F, InvocationField as I, LogField as L,
+        OrganizationField as O, OrganizationMemberField as M, RepositoryField as R, UserField as U,
+        UserInformationField as P,
+    };
+
+    use super::*;
+    use crate::specs::{
+        Deployments, Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories,
+        Users,
+    };
+
+    /// The lookups derived from the catalog, for every field: `expected` lists the fields
+    /// that have one; every other field has none.
+    fn check<T: Spec>(expected: &[(T::Field, Lookup)]) {
+        for field in <T::Field as Field>::ALL {
+            let want = expected.iter().find(|(f, _)| f == field).map(|(_, l)| *l);
+            assert_eq!(T::lookup(*field), want, "{field:?}");
+        }
+    }
+
+    #[test]
+    fn lookups_derived_from_the_catalog_use_the_indexes_of_each_field() {
+        use Lookup::{Child, Id, Unique};
+        use {ForeignKey as Fk, UniqueKey as Uk};
+        check::<Users>(&[
+            (U::Id, Id),
+            (U::Uuid, Unique(Uk::UsersUuid)),
+            (U::Email, Unique(Uk::UsersEmail)),
+        ]);
+        check::<Profiles>(&[
+            (P::Id, Id),
+            (P::Uuid, Unique(Uk::UserInformationUuid)),
+            (P::UserId, Unique(Uk::UserInformationUserId)),
+        ]);
+        check::<Organizations>(&[
+            (O::Id, Id),
+            (O::Uuid, Unique(Uk::OrganizationsUuid)),
+            (O::Name, Unique(Uk::OrganizationsName)),
+            (O::OwnerId, Child(Fk::OrganizationsOwnerId)),
+        ]);
+        check::<Members>(&[
+            (M::Id, Id),
+            (
+                M::OrganizationId,
+                Child(Fk::OrganizationMembersOrganizationId),
+            ),
+            (M::UserId, Unique(Uk::OrganizationMembersUserId)),
+        ]);
+        check::<Functions>(&[
+            (F::Id, Id),
+            (F::Uuid, Unique(Uk::FunctionsUuid)),
+            (F::UserId, Child(Fk::FunctionsUserId)),
+            (
+                F::ActiveDeploymentId,
+                Child(Fk::FunctionsActiveDeploymentId),
+            ),
+        ]);
+        // The active-deployment key covers active rows only: not a lookup of function_id.
+        check::<Deployments>(&[
+            (D::Id, Id),
+            (D::Uuid, Unique(Uk::DeploymentsUuid)),
+            (D::FunctionId, Child(Fk::DeploymentsFunctionId)),
+        ]);
+        check::<Logs>(&[
+            (L::Id, Id),
+            (L::Uuid, Unique(Uk::LogsUuid)),
+            (L::FunctionId, Child(Fk::LogsFunctionId)),
+        ]);
+        check::<Invocations>(&[
+            (I::Id, Id),
+            (I::Uuid, Unique(Uk::InvocationsUuid)),
+            (I::FunctionId, Child(Fk::InvocationsFunctionId)),
+        ]);
+        check::<Repositories>(&[
+            (R::Id, Id),
+            (R::Uuid, Unique(Uk::RepositoriesUuid)),
+            (R::Path, Unique(Uk::RepositoriesLivePath)),
+            (R::ParentId, Child(Fk::RepositoriesParentId)),
+        ]);
+    }
+
+    #[test]
+    fn foreign_key_info_comes_from_the_catalog() {
+        let info = fk_info(ForeignKey::FunctionsActiveDeploymentId);
+        assert_eq!(info.child, Table::Functions);
+        assert_eq!(info.parent, Table::FunctionDeployments);
+        assert_eq!(info.target, Target::Id);
+        assert_eq!(info.action, OnDelete::SetNull);
+        let into_functions: Vec<ForeignKey> =
+            incoming(Table::Functions).map(|info| info.fk).collect();
+        assert_eq!(
+            into_functions,
+            [
+                ForeignKey::DeploymentsFunctionId,
+                ForeignKey::LogsFunctionId,
+                ForeignKey::InvocationsFunctionId,
+            ]
+        );
     }
 }

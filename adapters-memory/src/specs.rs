@@ -23,7 +23,7 @@ use crate::db::{Cx, Db, Undo, UndoLog};
 use crate::engine;
 use crate::index::IndexKey;
 use crate::locks::Mode;
-use crate::schema::{Lookup, Spec};
+use crate::schema::Spec;
 use crate::table::TableState;
 
 /// The accessors every table description repeats: where its state and undo log live in
@@ -61,29 +61,9 @@ impl Spec for Users {
     type Prep = ();
 
     const TABLE: Table = Table::Users;
-    const UNIQUES: &'static [UniqueKey] = &[UniqueKey::UsersUuid, UniqueKey::UsersEmail];
-    const FKS: &'static [ForeignKey] = &[];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::UsersUuid);
 
     table_slot!(users, User);
-    fn unique_value(row: &User, key: UniqueKey) -> Option<IndexKey> {
-        match key {
-            UniqueKey::UsersUuid => Some(IndexKey::Uuid(row.uuid)),
-            UniqueKey::UsersEmail => Some(IndexKey::text(row.email.as_str())),
-            _ => None,
-        }
-    }
-    fn fk_value(_row: &User, _fk: ForeignKey) -> Option<IndexKey> {
-        None
-    }
-    fn lookup(field: UserField) -> Option<Lookup> {
-        match field {
-            UserField::Id => Some(Lookup::Id),
-            UserField::Uuid => Some(Lookup::Unique(UniqueKey::UsersUuid)),
-            UserField::Email => Some(Lookup::Unique(UniqueKey::UsersEmail)),
-            UserField::CreatedAt | UserField::UpdatedAt => None,
-        }
-    }
     fn prepare(_db: &mut Db, _new: &NewUser) -> StoreResult<()> {
         Ok(())
     }
@@ -129,35 +109,9 @@ impl Spec for Profiles {
     type Prep = ();
 
     const TABLE: Table = Table::UserInformation;
-    const UNIQUES: &'static [UniqueKey] = &[
-        UniqueKey::UserInformationUuid,
-        UniqueKey::UserInformationUserId,
-    ];
-    const FKS: &'static [ForeignKey] = &[ForeignKey::UserInformationUserId];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::UserInformationUuid);
 
     table_slot!(profiles, UserInformation);
-    fn unique_value(row: &UserInformation, key: UniqueKey) -> Option<IndexKey> {
-        match key {
-            UniqueKey::UserInformationUuid => Some(IndexKey::Uuid(row.uuid)),
-            UniqueKey::UserInformationUserId => Some(IndexKey::Uuid(row.user_id)),
-            _ => None,
-        }
-    }
-    fn fk_value(row: &UserInformation, fk: ForeignKey) -> Option<IndexKey> {
-        match fk {
-            ForeignKey::UserInformationUserId => Some(IndexKey::Uuid(row.user_id)),
-            _ => None,
-        }
-    }
-    fn lookup(field: UserInformationField) -> Option<Lookup> {
-        match field {
-            UserInformationField::Id => Some(Lookup::Id),
-            UserInformationField::Uuid => Some(Lookup::Unique(UniqueKey::UserInformationUuid)),
-            UserInformationField::UserId => Some(Lookup::Unique(UniqueKey::UserInformationUserId)),
-            _ => None,
-        }
-    }
     fn prepare(_db: &mut Db, _new: &NewUserInformation) -> StoreResult<()> {
         Ok(())
     }
@@ -240,34 +194,9 @@ impl Spec for Organizations {
     type Prep = ();
 
     const TABLE: Table = Table::Organizations;
-    const UNIQUES: &'static [UniqueKey] =
-        &[UniqueKey::OrganizationsUuid, UniqueKey::OrganizationsName];
-    const FKS: &'static [ForeignKey] = &[ForeignKey::OrganizationsOwnerId];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::OrganizationsUuid);
 
     table_slot!(organizations, Organization);
-    fn unique_value(row: &Organization, key: UniqueKey) -> Option<IndexKey> {
-        match key {
-            UniqueKey::OrganizationsUuid => Some(IndexKey::Uuid(row.uuid)),
-            UniqueKey::OrganizationsName => Some(IndexKey::text(row.name.as_str())),
-            _ => None,
-        }
-    }
-    fn fk_value(row: &Organization, fk: ForeignKey) -> Option<IndexKey> {
-        match fk {
-            ForeignKey::OrganizationsOwnerId => Some(IndexKey::Uuid(row.owner_id)),
-            _ => None,
-        }
-    }
-    fn lookup(field: OrganizationField) -> Option<Lookup> {
-        match field {
-            OrganizationField::Id => Some(Lookup::Id),
-            OrganizationField::Uuid => Some(Lookup::Unique(UniqueKey::OrganizationsUuid)),
-            OrganizationField::Name => Some(Lookup::Unique(UniqueKey::OrganizationsName)),
-            OrganizationField::OwnerId => Some(Lookup::Child(ForeignKey::OrganizationsOwnerId)),
-            OrganizationField::CreatedAt | OrganizationField::UpdatedAt => None,
-        }
-    }
     fn prepare(_db: &mut Db, _new: &NewOrganization) -> StoreResult<()> {
         Ok(())
     }
@@ -335,41 +264,9 @@ impl Spec for Members {
     type Prep = ();
 
     const TABLE: Table = Table::OrganizationMembers;
-    const UNIQUES: &'static [UniqueKey] = &[UniqueKey::OrganizationMembersUserId];
-    const FKS: &'static [ForeignKey] = &[
-        ForeignKey::OrganizationMembersOrganizationId,
-        ForeignKey::OrganizationMembersUserId,
-    ];
     const UUID_KEY: Option<UniqueKey> = None;
 
     table_slot!(members, OrganizationMember);
-    fn unique_value(row: &OrganizationMember, key: UniqueKey) -> Option<IndexKey> {
-        match key {
-            UniqueKey::OrganizationMembersUserId => Some(IndexKey::Uuid(row.user_id)),
-            _ => None,
-        }
-    }
-    fn fk_value(row: &OrganizationMember, fk: ForeignKey) -> Option<IndexKey> {
-        match fk {
-            ForeignKey::OrganizationMembersOrganizationId => {
-                Some(IndexKey::Uuid(row.organization_id))
-            }
-            ForeignKey::OrganizationMembersUserId => Some(IndexKey::Uuid(row.user_id)),
-            _ => None,
-        }
-    }
-    fn lookup(field: OrganizationMemberField) -> Option<Lookup> {
-        match field {
-            OrganizationMemberField::Id => Some(Lookup::Id),
-            OrganizationMemberField::OrganizationId => {
-                Some(Lookup::Child(ForeignKey::OrganizationMembersOrganizationId))
-            }
-            OrganizationMemberField::UserId => {
-                Some(Lookup::Unique(UniqueKey::OrganizationMembersUserId))
-            }
-            OrganizationMemberField::JoinedAt => None,
-        }
-    }
     fn prepare(_db: &mut Db, _new: &NewOrganizationMember) -> StoreResult<()> {
         Ok(())
     }
@@ -422,45 +319,9 @@ impl Spec for Functions {
     type Prep = ();
 
     const TABLE: Table = Table::Functions;
-    const UNIQUES: &'static [UniqueKey] =
-        &[UniqueKey::FunctionsUuid, UniqueKey::FunctionsUserIdName];
-    const FKS: &'static [ForeignKey] = &[
-        ForeignKey::FunctionsUserId,
-        ForeignKey::FunctionsActiveDeploymentId,
-    ];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::FunctionsUuid);
 
     table_slot!(functions, Function);
-    fn unique_value(row: &Function, key: UniqueKey) -> Option<IndexKey> {
-        match key {
-            UniqueKey::FunctionsUuid => Some(IndexKey::Uuid(row.uuid)),
-            UniqueKey::FunctionsUserIdName => Some(IndexKey::IntText(
-                i64::from(row.user_id.get()),
-                Arc::from(row.name.as_str()),
-            )),
-            _ => None,
-        }
-    }
-    fn fk_value(row: &Function, fk: ForeignKey) -> Option<IndexKey> {
-        match fk {
-            ForeignKey::FunctionsUserId => Some(IndexKey::Int(i64::from(row.user_id.get()))),
-            ForeignKey::FunctionsActiveDeploymentId => row
-                .active_deployment_id
-                .map(|d| IndexKey::Int(i64::from(d.get()))),
-            _ => None,
-        }
-    }
-    fn lookup(field: FunctionField) -> Option<Lookup> {
-        match field {
-            FunctionField::Id => Some(Lookup::Id),
-            FunctionField::Uuid => Some(Lookup::Unique(UniqueKey::FunctionsUuid)),
-            FunctionField::UserId => Some(Lookup::Child(ForeignKey::FunctionsUserId)),
-            FunctionField::ActiveDeploymentId => {
-                Some(Lookup::Child(ForeignKey::FunctionsActiveDeploymentId))
-            }
-            _ => None,
-        }
-    }
     fn set_null(row: &Function, fk: ForeignKey) -> Function {
         let mut row = row.clone();
         if fk == ForeignKey::FunctionsActiveDeploymentId {
@@ -521,47 +382,12 @@ impl Spec for Deployments {
     type Prep = Version;
 
     const TABLE: Table = Table::FunctionDeployments;
-    const UNIQUES: &'static [UniqueKey] = &[
-        UniqueKey::DeploymentsUuid,
-        UniqueKey::DeploymentsFunctionIdVersion,
-        UniqueKey::DeploymentsActiveFunctionId,
-    ];
-    const FKS: &'static [ForeignKey] = &[ForeignKey::DeploymentsFunctionId];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::DeploymentsUuid);
     const ROW_BY_ROW: bool = true;
 
     table_slot!(deployments, Deployment);
-    fn unique_value(row: &Deployment, key: UniqueKey) -> Option<IndexKey> {
-        let function = i64::from(row.function_id.get());
-        match key {
-            UniqueKey::DeploymentsUuid => Some(IndexKey::Uuid(row.uuid)),
-            UniqueKey::DeploymentsFunctionIdVersion => {
-                Some(IndexKey::IntInt(function, i64::from(row.version.get())))
-            }
-            UniqueKey::DeploymentsActiveFunctionId => {
-                row.is_active.then_some(IndexKey::Int(function))
-            }
-            _ => None,
-        }
-    }
     fn new_unique_value(new: &NewDeployment, key: UniqueKey) -> Option<IndexKey> {
         (key == UniqueKey::DeploymentsUuid).then_some(IndexKey::Uuid(new.uuid))
-    }
-    fn fk_value(row: &Deployment, fk: ForeignKey) -> Option<IndexKey> {
-        match fk {
-            ForeignKey::DeploymentsFunctionId => {
-                Some(IndexKey::Int(i64::from(row.function_id.get())))
-            }
-            _ => None,
-        }
-    }
-    fn lookup(field: DeploymentField) -> Option<Lookup> {
-        match field {
-            DeploymentField::Id => Some(Lookup::Id),
-            DeploymentField::Uuid => Some(Lookup::Unique(UniqueKey::DeploymentsUuid)),
-            DeploymentField::FunctionId => Some(Lookup::Child(ForeignKey::DeploymentsFunctionId)),
-            _ => None,
-        }
     }
     fn check(row: &Deployment) -> StoreResult<()> {
         if row.version.get() < 1 {
@@ -656,33 +482,11 @@ impl Spec for Logs {
     type Prep = ();
 
     const TABLE: Table = Table::FunctionLogs;
-    const UNIQUES: &'static [UniqueKey] = &[UniqueKey::LogsUuid];
-    const FKS: &'static [ForeignKey] = &[ForeignKey::LogsFunctionId];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::LogsUuid);
     const TIME_FIELDS: Option<(LogField, LogField)> =
         Some((LogField::FunctionId, LogField::Timestamp));
 
     table_slot!(logs, LogEntry);
-    fn unique_value(row: &LogEntry, key: UniqueKey) -> Option<IndexKey> {
-        match key {
-            UniqueKey::LogsUuid => Some(IndexKey::Uuid(row.uuid)),
-            _ => None,
-        }
-    }
-    fn fk_value(row: &LogEntry, fk: ForeignKey) -> Option<IndexKey> {
-        match fk {
-            ForeignKey::LogsFunctionId => Some(IndexKey::Int(i64::from(row.function_id.get()))),
-            _ => None,
-        }
-    }
-    fn lookup(field: LogField) -> Option<Lookup> {
-        match field {
-            LogField::Id => Some(Lookup::Id),
-            LogField::Uuid => Some(Lookup::Unique(UniqueKey::LogsUuid)),
-            LogField::FunctionId => Some(Lookup::Child(ForeignKey::LogsFunctionId)),
-            _ => None,
-        }
-    }
     fn time_key(row: &LogEntry) -> Option<(i64, Timestamp)> {
         Some((i64::from(row.function_id.get()), row.timestamp))
     }
@@ -730,35 +534,11 @@ impl Spec for Invocations {
     type Prep = ();
 
     const TABLE: Table = Table::FunctionInvocations;
-    const UNIQUES: &'static [UniqueKey] = &[UniqueKey::InvocationsUuid];
-    const FKS: &'static [ForeignKey] = &[ForeignKey::InvocationsFunctionId];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::InvocationsUuid);
     const TIME_FIELDS: Option<(InvocationField, InvocationField)> =
         Some((InvocationField::FunctionId, InvocationField::Timestamp));
 
     table_slot!(invocations, Invocation);
-    fn unique_value(row: &Invocation, key: UniqueKey) -> Option<IndexKey> {
-        match key {
-            UniqueKey::InvocationsUuid => Some(IndexKey::Uuid(row.uuid)),
-            _ => None,
-        }
-    }
-    fn fk_value(row: &Invocation, fk: ForeignKey) -> Option<IndexKey> {
-        match fk {
-            ForeignKey::InvocationsFunctionId => {
-                Some(IndexKey::Int(i64::from(row.function_id.get())))
-            }
-            _ => None,
-        }
-    }
-    fn lookup(field: InvocationField) -> Option<Lookup> {
-        match field {
-            InvocationField::Id => Some(Lookup::Id),
-            InvocationField::Uuid => Some(Lookup::Unique(UniqueKey::InvocationsUuid)),
-            InvocationField::FunctionId => Some(Lookup::Child(ForeignKey::InvocationsFunctionId)),
-            _ => None,
-        }
-    }
     fn time_key(row: &Invocation) -> Option<(i64, Timestamp)> {
         Some((i64::from(row.function_id.get()), row.timestamp))
     }
@@ -828,47 +608,16 @@ impl Spec for Repositories {
     type Prep = Option<RepositoryId>;
 
     const TABLE: Table = Table::Repositories;
-    const UNIQUES: &'static [UniqueKey] =
-        &[UniqueKey::RepositoriesUuid, UniqueKey::RepositoriesLivePath];
-    const FKS: &'static [ForeignKey] = &[ForeignKey::RepositoriesParentId];
     const UUID_KEY: Option<UniqueKey> = Some(UniqueKey::RepositoriesUuid);
     const ORDERED_UNIQUE: Option<UniqueKey> = Some(UniqueKey::RepositoriesLivePath);
     const NULL_CHILDREN: Option<ForeignKey> = Some(ForeignKey::RepositoriesParentId);
     const ROW_BY_ROW: bool = true;
 
     table_slot!(repositories, Repository);
-    fn unique_value(row: &Repository, key: UniqueKey) -> Option<IndexKey> {
-        match key {
-            UniqueKey::RepositoriesUuid => Some(IndexKey::Uuid(row.uuid)),
-            UniqueKey::RepositoriesLivePath => row
-                .deleted_at
-                .is_none()
-                .then(|| IndexKey::text(row.path.as_str())),
-            _ => None,
-        }
-    }
     fn new_unique_value(new: &NewRepository, key: UniqueKey) -> Option<IndexKey> {
         match key {
             UniqueKey::RepositoriesUuid => Some(IndexKey::Uuid(new.uuid)),
             UniqueKey::RepositoriesLivePath => Some(IndexKey::text(new.path.as_str())),
-            _ => None,
-        }
-    }
-    fn fk_value(row: &Repository, fk: ForeignKey) -> Option<IndexKey> {
-        match fk {
-            ForeignKey::RepositoriesParentId => {
-                row.parent_id.map(|p| IndexKey::Int(i64::from(p.get())))
-            }
-            _ => None,
-        }
-    }
-    fn lookup(field: RepositoryField) -> Option<Lookup> {
-        match field {
-            RepositoryField::Id => Some(Lookup::Id),
-            RepositoryField::Uuid => Some(Lookup::Unique(UniqueKey::RepositoriesUuid)),
-            // Reads see live rows only, and the live path index holds exactly those.
-            RepositoryField::Path => Some(Lookup::Unique(UniqueKey::RepositoriesLivePath)),
-            RepositoryField::ParentId => Some(Lookup::Child(ForeignKey::RepositoriesParentId)),
             _ => None,
         }
     }

@@ -6,10 +6,12 @@
 //! # Finding the row
 //! PostgreSQL names the constraint but not the row (and its `DETAIL` text is localized), so
 //! the row is found by a query that replays the check order of `docs/SEMANTICS.md` on the
-//! failed statement's rows ([`KeyRows`]), against the table as it was just before the
-//! statement:
+//! failed statement's rows ([`KeyRows`]: their key values, taken from the typed rows before
+//! the statement is built), against the table as it was just before the statement. The keys,
+//! their columns, partial predicates and referenced columns, and their order, are the ports'
+//! schema catalog (`containerpub_ports::catalog`):
 //! - a unique violation: per unique key (declaration order), the first row whose value is
-//!   already held in the table (live rows only for a partial key) or repeats an earlier row
+//!   already held in the table (among the rows a partial key covers) or repeats an earlier row
 //!   of the statement (`row_number() OVER (PARTITION BY <key>)`); the row named is the first
 //!   such row over all keys, and the key the first one it breaks. Every unique check of a
 //!   statement comes before its foreign keys, so nothing else can have failed first;
@@ -23,9 +25,10 @@
 //! first statement into a table needs none: on the pool it failed on its own (the table is
 //! as before), and inside a transaction the search runs once the batch's own transaction or
 //! savepoint has rolled back ([`BatchError::Undiagnosed`], [`settle`]). So a batch that
-//! succeeds pays nothing for this but one `SAVEPOINT` per further statement into a table
-//! (statements hold [`BATCH_CHUNK_ROWS`](containerpub_ports::BATCH_CHUNK_ROWS) rows, so
-//! never more than one per 5,000 rows), and a one-row statement needs no search at all.
+//! succeeds pays for this one `SAVEPOINT` per further statement into a table (statements
+//! hold [`BATCH_CHUNK_ROWS`](containerpub_ports::BATCH_CHUNK_ROWS) rows, so never more than
+//! one per 5,000 rows) and, per statement of more than one row, a copy of its key values; a
+//! one-row statement needs neither, nor a search.
 //!
 //! A row of a statement never references another row of the same statement here: the
 //! repository batch writes pending rows before a child of one of them (its parent id is only
@@ -36,15 +39,17 @@
 use std::fmt::Write as _;
 use std::future::Future;
 
-use containerpub_domain::Uuid;
-use containerpub_ports::{ForeignKey, StoreError, StoreResult, Table, UniqueKey};
-use sea_orm::sea_query::{ArrayType, InsertStatement, PostgresQueryBuilder};
-use sea_orm::{ConnectionTrait, Value};
+use containerpub_ports::{
+    Column, ForeignKey, Predicate, StoreError, StoreResult, Table, UniqueKey,
+};
+use sea_orm::sea_query::ArrayType;
+use sea_orm::{ActiveModelTrait, ActiveValue, ConnectionTrait, IdenStatic, Value};
 
 use crate::conn::{PgConn, atomic};
 use crate::crud::scalar;
 use crate::error::{Op, map_db_err};
 use crate::ops::query_raw;
+use crate::table::TableDef;
 
 /// A batch write's error: a store error, or a failed statement whose row is still to be
 /// found, once the batch's transaction has rolled back ([`settle`]).
@@ -79,137 +84,116 @@ impl crate::conn::CallError for BatchError {
 /// The result of a batch's write steps.
 pub(crate) type BatchResult<T> = Result<T, BatchError>;
 
-/// The key columns of the rows of one failed statement, in statement order.
+/// The key values of the rows of one statement, in statement order, read from the typed rows
+/// before the statement is built (what the checks of the module docs compare).
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct KeyRows {
     /// The table written.
     table: Table,
     /// The batch index of the statement's first row.
     first: usize,
-    /// How many rows the statement had.
+    /// How many rows the statement has.
     len: usize,
-    /// Each column the checks read, with one value per row (NULL where the row has none).
-    columns: Vec<(String, Vec<Value>)>,
+    /// Per unique key of the table (catalog order): per key column, one value per row; NULL
+    /// where the row has none or a partial key does not cover it.
+    uniques: Vec<(UniqueKey, Vec<Vec<Value>>)>,
+    /// Per foreign key of the table (catalog order): one value per row (NULL where none).
+    foreign: Vec<(ForeignKey, Vec<Value>)>,
+    /// The table's soft-delete column (the SQL of [`Predicate::Live`]).
+    deleted_at: Option<&'static str>,
 }
 
-/// The columns of `table` that its unique keys, foreign keys and partial-key predicates read.
-fn key_columns(table: Table) -> Vec<&'static str> {
-    let mut columns: Vec<&'static str> = Vec::new();
-    let mut add = |column: &'static str| {
-        if !columns.contains(&column) {
-            columns.push(column);
-        }
-    };
-    for key in UniqueKey::ALL.iter().filter(|k| k.table() == table) {
-        key.columns().iter().for_each(|c| add(c));
-        if let Some(p) = partial(*key) {
-            add(p.row_column);
-        }
+/// A NULL placeholder (rows holding it take no part in a check).
+fn null() -> Value {
+    Value::Bool(None)
+}
+
+/// A column's value in a row to be written: `None` where it is left to its default.
+fn set_value(value: ActiveValue<Value>) -> Option<Value> {
+    match value {
+        ActiveValue::Set(value) | ActiveValue::Unchanged(value) => Some(value),
+        ActiveValue::NotSet => None,
     }
-    for key in ForeignKey::ALL.iter().filter(|k| k.table() == table) {
-        key.columns().iter().for_each(|c| add(c));
-    }
-    columns
 }
 
 impl KeyRows {
-    /// The rows of an `INSERT … VALUES` statement built by [`crate::crud::insert_stmt`]:
-    /// its values are read back from the statement (only when it failed, so a batch that
-    /// succeeds copies nothing). `None` if the statement is not laid out as expected.
-    pub(crate) fn from_insert(table: Table, first: usize, stmt: &InsertStatement) -> Option<Self> {
-        let (sql, values) = stmt.build(PostgresQueryBuilder);
-        let open = sql.find('(')?;
-        let close = open + sql[open..].find(')')?;
-        let names: Vec<&str> = sql[open + 1..close]
-            .split(", ")
-            .map(|name| name.trim_matches('"'))
-            .collect();
-        let values = values.0;
-        let width = names.len();
-        if width == 0 || values.is_empty() || values.len() % width != 0 {
+    /// The key values of `rows`, rows of `T` at batch indexes `first..`: `value` reads a
+    /// field of a row (`None` where the row leaves it to its default), `live` tells whether a
+    /// row is live (not soft-deleted). `None` for a statement of one row, which never needs
+    /// them (its error names it directly).
+    pub(crate) fn new<T: TableDef, R>(
+        first: usize,
+        rows: &[R],
+        value: impl Fn(&R, T::Field) -> Option<Value>,
+        live: impl Fn(&R) -> bool,
+    ) -> Option<Self> {
+        if rows.len() < 2 {
             return None;
         }
-        let len = values.len() / width;
-        let columns = key_columns(table)
-            .into_iter()
-            .filter_map(|column| {
-                let at = names.iter().position(|name| *name == column)?;
-                let column_values = values.iter().skip(at).step_by(width).cloned().collect();
-                Some((column.to_owned(), column_values))
+        let column = |row: &R, column: Column| {
+            column
+                .field::<T::Field>()
+                .and_then(|field| value(row, field))
+                .unwrap_or_else(null)
+        };
+        let uniques = UniqueKey::of(T::TABLE)
+            .iter()
+            .map(|key| {
+                let covered: Vec<bool> = rows
+                    .iter()
+                    .map(|row| match key.predicate() {
+                        None => true,
+                        Some(Predicate::IsTrue(flag)) => {
+                            column(row, flag) == Value::Bool(Some(true))
+                        }
+                        Some(Predicate::Live) => live(row),
+                    })
+                    .collect();
+                let columns = key
+                    .columns()
+                    .iter()
+                    .map(|c| {
+                        rows.iter()
+                            .zip(&covered)
+                            .map(|(row, covered)| if *covered { column(row, *c) } else { null() })
+                            .collect()
+                    })
+                    .collect();
+                (*key, columns)
+            })
+            .collect();
+        let foreign = ForeignKey::of(T::TABLE)
+            .iter()
+            .map(|key| {
+                (
+                    *key,
+                    rows.iter().map(|row| column(row, key.column())).collect(),
+                )
             })
             .collect();
         Some(Self {
-            table,
+            table: T::TABLE,
             first,
-            len,
-            columns,
+            len: rows.len(),
+            uniques,
+            foreign,
+            deleted_at: T::deleted_at().map(|c| c.as_str()),
         })
     }
 
-    /// The rows of a log or invocation statement: each row's `(uuid, function_id)`.
-    pub(crate) fn from_events(table: Table, first: usize, keys: &[(Uuid, i32)]) -> Self {
-        let uuids = keys
-            .iter()
-            .map(|(uuid, _)| Value::Uuid(Some(*uuid)))
-            .collect();
-        let functions = keys.iter().map(|(_, f)| Value::Int(Some(*f))).collect();
-        Self {
-            table,
+    /// The key values of the rows of an INSERT statement, before it is built (`None` for
+    /// one row).
+    pub(crate) fn of_models<T: TableDef>(first: usize, rows: &[T::ActiveModel]) -> Option<Self> {
+        Self::new::<T, _>(
             first,
-            len: keys.len(),
-            columns: vec![
-                ("uuid".to_owned(), uuids),
-                ("function_id".to_owned(), functions),
-            ],
-        }
-    }
-
-    fn column(&self, name: &str) -> Option<&[Value]> {
-        self.columns
-            .iter()
-            .find(|(column, _)| column == name)
-            .map(|(_, values)| values.as_slice())
-    }
-}
-
-/// The predicate of a partial unique key: a new row takes part if its `row_column` is
-/// `row_value` (absent, as in an INSERT that leaves it to its default, when `None`), and
-/// rows of the table do if `table_predicate` holds.
-struct Partial {
-    row_column: &'static str,
-    row_value: Option<Value>,
-    table_predicate: &'static str,
-}
-
-fn partial(key: UniqueKey) -> Option<Partial> {
-    match key {
-        UniqueKey::DeploymentsActiveFunctionId => Some(Partial {
-            row_column: "is_active",
-            row_value: Some(Value::Bool(Some(true))),
-            table_predicate: r#"t."is_active""#,
-        }),
-        UniqueKey::RepositoriesLivePath => Some(Partial {
-            row_column: "deleted_at",
-            row_value: None,
-            table_predicate: r#"t."deleted_at" IS NULL"#,
-        }),
-        _ => None,
-    }
-}
-
-/// The referenced table and column of a foreign key (as in the migrations).
-fn referenced(key: ForeignKey) -> (&'static str, &'static str) {
-    match key {
-        ForeignKey::FunctionsUserId => ("users", "id"),
-        ForeignKey::FunctionsActiveDeploymentId => ("function_deployments", "id"),
-        ForeignKey::DeploymentsFunctionId
-        | ForeignKey::LogsFunctionId
-        | ForeignKey::InvocationsFunctionId => ("functions", "id"),
-        ForeignKey::UserInformationUserId
-        | ForeignKey::OrganizationsOwnerId
-        | ForeignKey::OrganizationMembersUserId => ("users", "uuid"),
-        ForeignKey::OrganizationMembersOrganizationId => ("organizations", "uuid"),
-        ForeignKey::RepositoriesParentId => ("repositories", "id"),
+            rows,
+            |row, field| set_value(row.get(T::column(field))),
+            |row| {
+                T::deleted_at().is_none_or(|column| {
+                    set_value(row.get(column)).is_none_or(|value| !value.is_some())
+                })
+            },
+        )
     }
 }
 
@@ -245,20 +229,11 @@ impl Diagnosis {
     }
 
     /// Binds `UNNEST($ord::int8[], $k0::…[], …) AS v("ord", "k0", …)` over the rows whose
-    /// `columns` are all non-NULL and that `keep` keeps; `None` if no row qualifies (or a
-    /// column is missing or of an unexpected type).
-    fn unnest(
-        &mut self,
-        rows: &KeyRows,
-        columns: &[&str],
-        keep: impl Fn(usize) -> bool,
-    ) -> Option<String> {
-        let values: Vec<&[Value]> = columns
-            .iter()
-            .map(|c| rows.column(c))
-            .collect::<Option<_>>()?;
-        let picked: Vec<usize> = (0..rows.len)
-            .filter(|&i| keep(i) && values.iter().all(|column| column[i].is_some()))
+    /// `columns` (one value per row each) are all non-NULL; `None` if no row qualifies (or a
+    /// value is of an unexpected type).
+    fn unnest(&mut self, len: usize, columns: &[&[Value]]) -> Option<String> {
+        let picked: Vec<usize> = (0..len)
+            .filter(|&i| columns.iter().all(|column| column[i].is_some()))
             .collect();
         let first = *picked.first()?;
         let ords = picked
@@ -266,7 +241,7 @@ impl Diagnosis {
             .map(|&i| Value::BigInt(i64::try_from(i).ok()))
             .collect();
         let mut arrays = vec![(ArrayType::BigInt, "int8", ords)];
-        for column in &values {
+        for column in columns {
             let (ty, sql_ty) = array_type(&column[first])?;
             arrays.push((
                 ty,
@@ -298,28 +273,25 @@ impl Diagnosis {
     /// The unique-key phase.
     fn unique(rows: &KeyRows) -> Option<Self> {
         let mut q = Self::new();
-        for key in UniqueKey::ALL.iter().filter(|k| k.table() == rows.table) {
-            let columns = key.columns();
-            let partial = partial(*key);
-            let row_filter = partial.as_ref().map(|p| (rows.column(p.row_column), p));
-            let keep = |i: usize| match &row_filter {
-                None => true,
-                Some((values, p)) => {
-                    let value = values.map(|v| &v[i]).filter(|v| v.is_some());
-                    value == p.row_value.as_ref()
-                }
-            };
-            let Some(unnest) = q.unnest(rows, columns, keep) else {
+        for (key, values) in &rows.uniques {
+            let values: Vec<&[Value]> = values.iter().map(Vec::as_slice).collect();
+            let Some(unnest) = q.unnest(rows.len, &values) else {
                 continue;
             };
+            let columns = key.columns();
             let keys: Vec<String> = (0..columns.len()).map(|i| format!(r#"v."k{i}""#)).collect();
             let mut held: Vec<String> = columns
                 .iter()
                 .enumerate()
-                .map(|(i, c)| format!(r#"t."{c}" = u."k{i}""#))
+                .map(|(i, c)| format!(r#"t."{}" = u."k{i}""#, c.name()))
                 .collect();
-            if let Some(p) = &partial {
-                held.push(p.table_predicate.to_owned());
+            match key.predicate() {
+                None => {}
+                Some(Predicate::IsTrue(flag)) => held.push(format!(r#"t."{}""#, flag.name())),
+                Some(Predicate::Live) => {
+                    let deleted_at = rows.deleted_at?;
+                    held.push(format!(r#"t."{deleted_at}" IS NULL"#));
+                }
             }
             let check = format!(
                 r#"SELECT min(u."ord") FROM (SELECT v.*, row_number() OVER (PARTITION BY {} ORDER BY v."ord") AS "rn" FROM {unnest}) AS u WHERE u."rn" > 1 OR EXISTS (SELECT 1 FROM "{}" AS t WHERE {})"#,
@@ -335,11 +307,12 @@ impl Diagnosis {
     /// The foreign-key phase.
     fn foreign(rows: &KeyRows) -> Option<Self> {
         let mut q = Self::new();
-        for key in ForeignKey::ALL.iter().filter(|k| k.table() == rows.table) {
-            let Some(unnest) = q.unnest(rows, key.columns(), |_| true) else {
+        for (key, values) in &rows.foreign {
+            let Some(unnest) = q.unnest(rows.len, &[values.as_slice()]) else {
                 continue;
             };
-            let (parent, column) = referenced(*key);
+            let parent = key.parent().name();
+            let column = key.target().column_name();
             let check = format!(
                 r#"SELECT min(v."ord") FROM {unnest} WHERE NOT EXISTS (SELECT 1 FROM "{parent}" AS p WHERE p."{column}" = v."k0")"#
             );
@@ -425,8 +398,8 @@ pub(crate) struct Steps {
 impl Steps {
     /// Runs one statement of the batch on `db` (the batch's transaction, or the pool for a
     /// batch of one statement): `statement` writes rows `first .. first + len` of the batch
-    /// into `table`; `rows` gives their key columns, and is called only if the statement
-    /// failed on a key of a statement of more than one row.
+    /// into `table`; `rows` holds their key values ([`KeyRows::of_models`]; `None` for a
+    /// statement of one row, whose error names it without a search).
     ///
     /// # Errors
     /// The statement's error; a key violation as `InBatch` naming its row (or, inside a
@@ -438,7 +411,7 @@ impl Steps {
         first: usize,
         len: usize,
         statement: impl Future<Output = StoreResult<R>>,
-        rows: impl FnOnce() -> Option<KeyRows>,
+        rows: Option<KeyRows>,
     ) -> BatchResult<R> {
         let again = self.written.contains(&table);
         let savepoint = D::IN_TRANSACTION && again;
@@ -462,7 +435,7 @@ impl Steps {
         if len == 1 {
             return Err(err.at_index(first).into());
         }
-        let Some(rows) = rows() else {
+        let Some(rows) = rows else {
             return Err(err.into());
         };
         if savepoint {
@@ -512,47 +485,65 @@ fn render(q: &Diagnosis) -> sea_orm::Statement {
 
 #[cfg(test)]
 mod tests {
-    use containerpub_domain::{Email, NewUser, Timestamp};
+    use containerpub_domain::{
+        Email, FunctionId, LogLevel, NewDeployment, NewLog, NewRepository, NewUser, RepositoryPath,
+        Text, Timestamp,
+    };
+    use containerpub_ports::{DeploymentField, LogField};
+    use sea_orm::ActiveValue::Set;
 
     use super::*;
-    use crate::crud::insert_stmt;
-    use crate::table::{TableDef, Users};
+    use crate::table::{Deployments, Logs, Repositories, Users};
 
-    fn users(n: usize) -> Vec<NewUser> {
+    fn users(n: usize) -> Vec<crate::entity::user::ActiveModel> {
         (0..n)
             .map(|i| NewUser::new(Email::parse(&format!("u{i}@example.com")).expect("valid")))
+            .map(|u| Users::new_row(u, Timestamp::MIN))
             .collect()
     }
 
+    /// The values of one unique key's columns.
+    fn unique_values(rows: &KeyRows, key: UniqueKey) -> Option<&Vec<Vec<Value>>> {
+        rows.uniques
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, values)| values)
+    }
+
     #[test]
-    fn key_rows_are_read_back_from_an_insert() {
-        let news = users(3);
-        let expected: Vec<Value> = news.iter().map(|u| Value::Uuid(Some(u.uuid))).collect();
-        let stmt =
-            insert_stmt::<Users>(news.into_iter().map(|u| Users::new_row(u, Timestamp::MIN)));
-        let rows = KeyRows::from_insert(Table::Users, 10, &stmt).expect("laid out");
+    fn key_rows_are_read_from_the_typed_rows() {
+        let models = users(3);
+        let expected: Vec<Value> = models
+            .iter()
+            .map(|m| set_value(m.get(crate::entity::user::Column::Uuid)).expect("set"))
+            .collect();
+        let rows = KeyRows::of_models::<Users>(10, &models).expect("three rows");
         assert_eq!(rows.len, 3);
         assert_eq!(rows.first, 10);
-        assert_eq!(rows.column("uuid"), Some(expected.as_slice()));
         assert_eq!(
-            rows.column("email").map(<[Value]>::to_vec),
-            Some(vec![
+            unique_values(&rows, UniqueKey::UsersUuid),
+            Some(&vec![expected])
+        );
+        assert_eq!(
+            unique_values(&rows, UniqueKey::UsersEmail),
+            Some(&vec![vec![
                 Value::String(Some("u0@example.com".into())),
                 Value::String(Some("u1@example.com".into())),
                 Value::String(Some("u2@example.com".into())),
-            ])
+            ]])
         );
-        assert_eq!(rows.column("password_hash"), None, "not a key column");
+        assert_eq!(rows.uniques.len(), 2, "no other column is a key column");
+        assert!(rows.foreign.is_empty());
+        assert_eq!(
+            KeyRows::of_models::<Users>(0, &users(1)),
+            None,
+            "one row needs no search"
+        );
     }
 
     #[test]
     fn unique_checks_replay_every_key_in_declaration_order() {
-        let stmt = insert_stmt::<Users>(
-            users(2)
-                .into_iter()
-                .map(|u| Users::new_row(u, Timestamp::MIN)),
-        );
-        let rows = KeyRows::from_insert(Table::Users, 0, &stmt).expect("laid out");
+        let rows = KeyRows::of_models::<Users>(0, &users(2)).expect("two rows");
         let q = Diagnosis::unique(&rows).expect("checks");
         assert_eq!(
             q.errors,
@@ -578,8 +569,22 @@ mod tests {
 
     #[test]
     fn event_rows_check_their_uuid_then_their_function() {
-        let keys = [(Uuid::from_u128(1), 7), (Uuid::from_u128(2), 8)];
-        let rows = KeyRows::from_events(Table::FunctionLogs, 5_000, &keys);
+        let logs: Vec<NewLog> = [7, 8]
+            .into_iter()
+            .map(|f| {
+                NewLog::new(
+                    FunctionId::new(f),
+                    LogLevel::Info,
+                    Text::new("message", "m").expect("valid"),
+                )
+            })
+            .collect();
+        let value = |log: &NewLog, field: LogField| match field {
+            LogField::Uuid => Some(Value::Uuid(Some(log.uuid))),
+            LogField::FunctionId => Some(Value::Int(Some(log.function_id.get()))),
+            _ => None,
+        };
+        let rows = KeyRows::new::<Logs, _>(5_000, &logs, value, |_| true).expect("two rows");
         let q = Diagnosis::unique(&rows).expect("checks");
         assert_eq!(
             q.errors,
@@ -603,32 +608,16 @@ mod tests {
     #[test]
     fn partial_keys_and_null_columns_leave_rows_out() {
         // New deployments are inactive: the active key has no row to check.
-        let rows = KeyRows {
-            table: Table::FunctionDeployments,
-            first: 0,
-            len: 2,
-            columns: vec![
-                (
-                    "uuid".into(),
-                    vec![
-                        Value::Uuid(Some(Uuid::nil())),
-                        Value::Uuid(Some(Uuid::max())),
-                    ],
-                ),
-                (
-                    "function_id".into(),
-                    vec![Value::Int(Some(1)), Value::Int(Some(1))],
-                ),
-                (
-                    "version".into(),
-                    vec![Value::Int(Some(1)), Value::Int(Some(2))],
-                ),
-                (
-                    "is_active".into(),
-                    vec![Value::Bool(Some(false)), Value::Bool(Some(false))],
-                ),
-            ],
-        };
+        let deployments: Vec<_> = [1, 2]
+            .into_iter()
+            .map(|version| {
+                let mut row =
+                    Deployments::new_row(NewDeployment::new(FunctionId::new(1)), Timestamp::MIN);
+                row.version = Set(version);
+                row
+            })
+            .collect();
+        let rows = KeyRows::of_models::<Deployments>(0, &deployments).expect("two rows");
         let q = Diagnosis::unique(&rows).expect("checks");
         assert_eq!(
             q.errors,
@@ -641,30 +630,35 @@ mod tests {
                 }
             ]
         );
+        // An active row takes part in the active key, compared with active rows only.
+        let value = |active: &bool, field: DeploymentField| match field {
+            DeploymentField::FunctionId => Some(Value::Int(Some(1))),
+            DeploymentField::IsActive => Some(Value::Bool(Some(*active))),
+            _ => None,
+        };
+        let rows =
+            KeyRows::new::<Deployments, _>(0, &[false, true], value, |_| true).expect("two rows");
+        let q = Diagnosis::unique(&rows).expect("checks");
+        assert_eq!(
+            q.errors,
+            [StoreError::Conflict {
+                key: UniqueKey::DeploymentsActiveFunctionId
+            }]
+        );
+        assert!(
+            q.sql
+                .contains(r#"t."function_id" = u."k0" AND t."is_active""#)
+        );
         // Repositories: live paths are compared with live rows only; a NULL parent is no
         // reference.
-        let rows = KeyRows {
-            table: Table::Repositories,
-            first: 0,
-            len: 2,
-            columns: vec![
-                (
-                    "uuid".into(),
-                    vec![
-                        Value::Uuid(Some(Uuid::nil())),
-                        Value::Uuid(Some(Uuid::max())),
-                    ],
-                ),
-                (
-                    "path".into(),
-                    vec![
-                        Value::String(Some("a".into())),
-                        Value::String(Some("b".into())),
-                    ],
-                ),
-                ("parent_id".into(), vec![Value::Int(None), Value::Int(None)]),
-            ],
-        };
+        let repositories: Vec<_> = ["a", "b"]
+            .into_iter()
+            .map(|path| {
+                let path = RepositoryPath::parse(path).expect("valid");
+                Repositories::new_row(NewRepository::new(path), Timestamp::MIN)
+            })
+            .collect();
+        let rows = KeyRows::of_models::<Repositories>(0, &repositories).expect("two rows");
         let q = Diagnosis::unique(&rows).expect("checks");
         assert!(
             q.sql
@@ -674,18 +668,48 @@ mod tests {
     }
 
     #[test]
-    fn every_table_has_its_key_columns_in_its_insert() {
-        assert_eq!(key_columns(Table::Users), ["uuid", "email"]);
+    fn every_key_column_of_a_table_is_a_column_of_its_rows() {
+        fn checked<T: TableDef>() -> Vec<&'static str> {
+            let mut columns: Vec<&'static str> = Vec::new();
+            let mut add = |column: &'static str| {
+                if !columns.contains(&column) {
+                    columns.push(column);
+                }
+            };
+            for key in UniqueKey::of(T::TABLE) {
+                for column in key.columns() {
+                    let field = column.field::<T::Field>().expect("a field of the table");
+                    add(T::column(field).as_str());
+                }
+                match key.predicate() {
+                    Some(Predicate::IsTrue(flag)) => {
+                        let field = flag.field::<T::Field>().expect("a field of the table");
+                        add(T::column(field).as_str());
+                    }
+                    Some(Predicate::Live) => add(T::deleted_at().expect("soft-deleting").as_str()),
+                    None => {}
+                }
+            }
+            for key in ForeignKey::of(T::TABLE) {
+                let field = key
+                    .column()
+                    .field::<T::Field>()
+                    .expect("a field of the table");
+                add(T::column(field).as_str());
+            }
+            columns
+        }
+        assert_eq!(checked::<Users>(), ["uuid", "email"]);
         assert_eq!(
-            key_columns(Table::FunctionDeployments),
+            checked::<Deployments>(),
             ["uuid", "function_id", "version", "is_active"]
         );
         assert_eq!(
-            key_columns(Table::OrganizationMembers),
+            checked::<crate::table::Members>(),
             ["user_id", "organization_id"]
         );
         assert_eq!(
-            key_columns(Table::Repositories),
+            checked::<Repositories>(),
             ["uuid", "path", "deleted_at", "parent_id"]
         );
     }

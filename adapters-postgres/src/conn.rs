@@ -46,8 +46,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use async_trait::async_trait;
 use containerpub_ports::{StoreError, StoreResult};
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, ExecResult,
-    QueryResult, Statement, TransactionTrait,
+    AccessMode, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    ExecResult, QueryResult, Statement, TransactionTrait,
 };
 
 use crate::error::{Op, map_commit_err, map_db_err};
@@ -367,37 +367,17 @@ impl PgTx {
         self.check()?;
         let PgTx { inner, level } = self;
         if top_level {
-            return commit_checked(inner, true).await;
+            return commit_checked(inner).await;
         }
-        let armed = Armed::new(Some(&level.state), "released a savepoint");
-        let released = commit(inner, false).await;
-        armed.disarm();
-        if let Err(err) = &released {
-            level.state.break_for_good(format!(
-                "a savepoint could not be released ({})",
-                err.message()
-            ));
-        }
-        released
+        end_level(inner, false, End::Commit, Some(&level.state)).await
     }
 
     /// Rolls the transaction back (`top_level`) or back to the savepoint; works on an
     /// unusable transaction too (that is how a savepoint level recovers).
     pub(crate) async fn rollback(self, top_level: bool) -> StoreResult<()> {
         let PgTx { inner, level } = self;
-        if top_level {
-            return rollback(inner, true).await;
-        }
-        let armed = Armed::new(Some(&level.state), "rolled back a savepoint");
-        let rolled_back = rollback(inner, false).await;
-        armed.disarm();
-        if let Err(err) = &rolled_back {
-            level.state.break_for_good(format!(
-                "a savepoint could not be rolled back ({})",
-                err.message()
-            ));
-        }
-        rolled_back
+        let watched = (!top_level).then_some(&*level.state);
+        end_level(inner, top_level, End::Rollback, watched).await
     }
 
     /// Refuses a statement on an unusable transaction (as a `DbErr` that `map_db_err` turns
@@ -507,16 +487,7 @@ impl Tx {
         let state = state.as_deref();
         match result {
             Ok(value) => {
-                let armed = Armed::new(state, "released a savepoint");
-                let released = commit(inner, top_level).await;
-                armed.disarm();
-                if let (Err(err), Some(state)) = (&released, state) {
-                    state.break_for_good(format!(
-                        "a savepoint could not be released ({})",
-                        err.message()
-                    ));
-                }
-                released?;
+                end_level(inner, top_level, End::Commit, state).await?;
                 Ok(value)
             }
             Err(err) => {
@@ -526,22 +497,53 @@ impl Tx {
                 ) {
                     roll_back_conflict(&inner, depth, state, conflict.clone()).await;
                 }
-                let armed = Armed::new(state, "rolled back a savepoint");
-                let rolled_back = rollback(inner, top_level).await;
-                armed.disarm();
                 // The call's error matters more than a failed rollback; the server discards
                 // the transaction (or the savepoint's work) either way, but a caller's
-                // transaction whose savepoint could not be rolled back is not used again.
-                if let (Err(failed), Some(state)) = (&rolled_back, state) {
-                    state.break_for_good(format!(
-                        "a savepoint could not be rolled back ({})",
-                        failed.message()
-                    ));
-                }
+                // transaction whose savepoint could not be rolled back is not used again
+                // (`end_level` breaks it).
+                let _ = end_level(inner, top_level, End::Rollback, state).await;
                 Err(err)
             }
         }
     }
+}
+
+/// How a transaction level ends.
+#[derive(Debug, Clone, Copy)]
+enum End {
+    /// `COMMIT`, or `RELEASE SAVEPOINT`.
+    Commit,
+    /// `ROLLBACK`, or `ROLLBACK TO SAVEPOINT`.
+    Rollback,
+}
+
+/// Ends a transaction level ([`commit`] or [`rollback`]). With `state` (a savepoint of a
+/// caller's transaction) the step is watched: if it fails, or the future is dropped while it
+/// runs ([`Armed`]), the caller's transaction is broken for good, since sqlx may then have
+/// rolled back the enclosing level and lost count of the nesting.
+async fn end_level(
+    inner: DatabaseTransaction,
+    top_level: bool,
+    end: End,
+    state: Option<&TxState>,
+) -> StoreResult<()> {
+    let (step, failed) = match end {
+        End::Commit => ("released a savepoint", "released"),
+        End::Rollback => ("rolled back a savepoint", "rolled back"),
+    };
+    let armed = Armed::new(state, step);
+    let ended = match end {
+        End::Commit => commit(inner, top_level).await,
+        End::Rollback => rollback(inner, top_level).await,
+    };
+    armed.disarm();
+    if let (Err(err), Some(state)) = (&ended, state) {
+        state.break_for_good(format!(
+            "a savepoint could not be {failed} ({})",
+            err.message()
+        ));
+    }
+    ended
 }
 
 /// After a deadlock (`40P01`) or serialization failure (`40001`) inside a caller's
@@ -574,38 +576,67 @@ fn conflict_reset_sql(depth: usize) -> String {
     sql
 }
 
-fn runtime() -> StoreResult<tokio::runtime::Handle> {
+/// The Tokio runtime the crate runs in.
+///
+/// # Errors
+/// `Internal` outside a Tokio runtime.
+pub(crate) fn runtime() -> StoreResult<tokio::runtime::Handle> {
     tokio::runtime::Handle::try_current().map_err(|_| {
         StoreError::internal("containerpub-postgres must be used inside a Tokio runtime")
     })
 }
 
-fn join_error(err: &tokio::task::JoinError) -> StoreError {
-    if err.is_cancelled() {
-        StoreError::unavailable("the runtime is shutting down")
-    } else {
-        StoreError::internal(format!("transaction task failed: {err}"))
+/// Runs `work` to completion on its own task and returns its result: a caller dropping the
+/// returned future does not stop it (see the module docs, "Cancellation").
+///
+/// # Errors
+/// `work`'s error; `Internal` outside a Tokio runtime or if the task panicked;
+/// `Unavailable` if the runtime is shutting down.
+async fn on_own_task<T, F>(work: F) -> StoreResult<T>
+where
+    T: Send + 'static,
+    F: Future<Output = StoreResult<T>> + Send + 'static,
+{
+    match runtime()?.spawn(work).await {
+        Ok(result) => result,
+        Err(err) if err.is_cancelled() => {
+            Err(StoreError::unavailable("the runtime is shutting down"))
+        }
+        Err(err) => Err(StoreError::internal(format!(
+            "transaction task failed: {err}"
+        ))),
     }
+}
+
+/// `BEGIN` (with `access`, if given) on a pooled connection, run to completion on its own
+/// task.
+async fn begin_on_task(
+    db: &DatabaseConnection,
+    access: Option<AccessMode>,
+) -> StoreResult<DatabaseTransaction> {
+    let db = db.clone();
+    on_own_task(async move {
+        db.begin_with_config(None, access)
+            .await
+            .map_err(|e| map_db_err(e, Op::Read))
+    })
+    .await
 }
 
 /// `BEGIN` on a pooled connection, run to completion on its own task (see the module docs).
 pub(crate) async fn begin_top_level(db: &DatabaseConnection) -> StoreResult<DatabaseTransaction> {
-    let db = db.clone();
-    let task = runtime()?.spawn(async move { db.begin().await });
-    match task.await {
-        Ok(result) => result.map_err(|e| map_db_err(e, Op::Read)),
-        Err(err) => Err(join_error(&err)),
-    }
+    begin_on_task(db, None).await
+}
+
+/// `BEGIN READ ONLY` on a pooled connection, run to completion on its own task.
+pub(crate) async fn begin_read_only(db: &DatabaseConnection) -> StoreResult<DatabaseTransaction> {
+    begin_on_task(db, Some(AccessMode::ReadOnly)).await
 }
 
 /// Commits a transaction (releases a savepoint).
 pub(crate) async fn commit(tx: DatabaseTransaction, top_level: bool) -> StoreResult<()> {
     if top_level {
-        let task = runtime()?.spawn(async move { tx.commit().await });
-        match task.await {
-            Ok(result) => result.map_err(map_commit_err),
-            Err(err) => Err(join_error(&err)),
-        }
+        on_own_task(async move { tx.commit().await.map_err(map_commit_err) }).await
     } else {
         tx.commit().await.map_err(|e| map_db_err(e, Op::Write))
     }
@@ -616,8 +647,7 @@ pub(crate) async fn commit(tx: DatabaseTransaction, top_level: bool) -> StoreRes
 /// savepoint it creates is released by the `COMMIT` that follows.
 const COMMIT_CHECK: &str = "SAVEPOINT containerpub_commit_check";
 
-/// Commits a caller's transaction ([`crate::PgTransaction`]; a savepoint: releases it) and
-/// returns `Ok` only if it really committed.
+/// Commits a caller's top-level transaction ([`crate::PgTransaction`]) and returns `Ok` only if it really committed.
 ///
 /// sqlx reports success for a `COMMIT` that committed nothing: PostgreSQL answers `COMMIT`
 /// in an aborted transaction with a rollback, not an error (a read or raw statement failed
@@ -627,11 +657,8 @@ const COMMIT_CHECK: &str = "SAVEPOINT containerpub_commit_check";
 /// no-op. So a top-level commit first runs [`COMMIT_CHECK`] on the transaction, on the same
 /// task as the `COMMIT`; if it fails, nothing was committed and the result is `Unavailable`
 /// (the transaction is dropped, which rolls back whatever is left of it).
-pub(crate) async fn commit_checked(tx: DatabaseTransaction, top_level: bool) -> StoreResult<()> {
-    if !top_level {
-        return commit(tx, false).await;
-    }
-    let task = runtime()?.spawn(async move {
+pub(crate) async fn commit_checked(tx: DatabaseTransaction) -> StoreResult<()> {
+    on_own_task(async move {
         if let Err(err) = tx.execute_unprepared(COMMIT_CHECK).await {
             let reason = map_db_err(err, Op::Read).message();
             return Err(StoreError::unavailable(format!(
@@ -640,21 +667,14 @@ pub(crate) async fn commit_checked(tx: DatabaseTransaction, top_level: bool) -> 
             )));
         }
         tx.commit().await.map_err(map_commit_err)
-    });
-    match task.await {
-        Ok(result) => result,
-        Err(err) => Err(join_error(&err)),
-    }
+    })
+    .await
 }
 
 /// Rolls a transaction back (to its savepoint).
 pub(crate) async fn rollback(tx: DatabaseTransaction, top_level: bool) -> StoreResult<()> {
     if top_level {
-        let task = runtime()?.spawn(async move { tx.rollback().await });
-        match task.await {
-            Ok(result) => result.map_err(|e| map_db_err(e, Op::Read)),
-            Err(err) => Err(join_error(&err)),
-        }
+        on_own_task(async move { tx.rollback().await.map_err(|e| map_db_err(e, Op::Read)) }).await
     } else {
         tx.rollback().await.map_err(|e| map_db_err(e, Op::Read))
     }

@@ -267,6 +267,7 @@ pub(crate) async fn insert_rows_generic<T: TableDef, D: PgConn>(
             .map(|new| T::new_row(new, now))
             .collect();
         let (first, len) = (out.len(), chunk.len());
+        let keys = KeyRows::of_models::<T>(first, &chunk);
         let stmt = insert_stmt::<T>(chunk);
         let written = steps
             .run(
@@ -275,7 +276,7 @@ pub(crate) async fn insert_rows_generic<T: TableDef, D: PgConn>(
                 first,
                 len,
                 write_returning::<T, _, _>(db, &stmt, Op::Write),
-                || KeyRows::from_insert(T::TABLE, first, &stmt),
+                keys,
             )
             .await?;
         out.extend(by_id::<T>(written));

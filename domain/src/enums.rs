@@ -56,7 +56,7 @@ word_enum!(
     /// `functions.status` (default `active`).
     ///
     /// `init` is the word the Dart backend (HEAD, `init_handler.dart`) writes for a function
-    /// that was created but never deployed (`LEGACY-SCHEMA.md` §3).
+    /// that was created but never deployed (`docs/LEGACY-SCHEMA.md` §3).
     FunctionStatus, field = "status",
     {
         #[default]
@@ -73,7 +73,7 @@ word_enum!(
     /// `function_deployments.status` (default `pending`).
     ///
     /// `disabled` is the word the Dart backend (HEAD) writes for a superseded deployment
-    /// (`LEGACY-SCHEMA.md` §3).
+    /// (`docs/LEGACY-SCHEMA.md` §3).
     DeploymentStatus, field = "status",
     {
         #[default]
@@ -160,7 +160,7 @@ mod tests {
         assert_eq!("admin".parse::<Role>().expect_err("bad").field, "role");
     }
 
-    /// Every word `LEGACY-SCHEMA.md` §3 lists as written by the Dart backend (seed era and
+    /// Every word `docs/LEGACY-SCHEMA.md` §3 lists as written by the Dart backend (seed era and
     /// HEAD) into a column this layer reads.
     #[test]
     fn every_word_the_dart_backend_writes_is_accepted() {

@@ -3,7 +3,7 @@
 //! The JSON the ContainerPub API sends, which is the JSON the ContainerPub frontend reads: the
 //! keys, order, omissions, defaults and timestamp format of the Dart backend's DTOs
 //! (`dart_cloud_backend/packages/database/lib/src/dto/`), as recorded in the project's
-//! `WIRE-FORMAT.md`. Every DTO is `Serialize` only (Dart's DTOs have no `fromJson` either);
+//! `docs/WIRE-FORMAT.md`. Every DTO is `Serialize` only (Dart's DTOs have no `fromJson` either);
 //! `serde_json::to_string` gives the compact text Dart's `jsonEncode` writes.
 //!
 //! ## Conventions (every DTO, with or without a Dart counterpart)

@@ -1,7 +1,7 @@
 //! `migration adopt`: takes over a database that the Dart ContainerPub backend created.
 //!
 //! [`inspect`] (the dry run) reads the catalog, recognises the era, lists every difference
-//! from `SCHEMA.md`, every row that blocks adoption and the exact plan of SQL steps, and
+//! from `docs/SCHEMA.md`, every row that blocks adoption and the exact plan of SQL steps, and
 //! changes nothing. [`adopt`] runs the same plan in one transaction (after `SET LOCAL
 //! TimeZone = 'UTC'`), re-checking the blockers inside it, and records every migration as
 //! applied; on any error nothing changes. A database whose blockers are not all covered by a
@@ -16,12 +16,12 @@
 //!   bigint`;
 //! - e-mails are trimmed and lowercased;
 //! - defaults, NOT NULLs, checks, the partial unique index, foreign keys and `ON DELETE`
-//!   actions become those of `SCHEMA.md`; indexes that `SCHEMA.md` does not have are dropped,
+//!   actions become those of `docs/SCHEMA.md`; indexes that `docs/SCHEMA.md` does not have are dropped,
 //!   its own are created;
 //! - the Dart `BEFORE UPDATE` triggers, `update_updated_at_column()` and (when nothing else
 //!   uses it) `uuid-ossp` are dropped; `repositories` is created;
-//! - tables and columns `SCHEMA.md` does not know are kept untouched; only names they hold that
-//!   `SCHEMA.md` needs (an upgraded `function_deploy_logs` keeps `function_logs_pkey`, …) are
+//! - tables and columns `docs/SCHEMA.md` does not know are kept untouched; only names they hold that
+//!   `docs/SCHEMA.md` needs (an upgraded `function_deploy_logs` keeps `function_logs_pkey`, …) are
 //!   renamed to their owner's prefix, and `function_logs` is created beside it.
 
 use std::collections::BTreeMap;
@@ -96,7 +96,7 @@ impl BlockerKind {
     ///   `functions.active_deployment_id` names, else the highest version) stays active; the
     ///   others become inactive.
     /// - `dangling-active-deployment=clear`: `active_deployment_id` becomes NULL.
-    /// - `null-in-required-column=fill-default`: NULL becomes the column's `SCHEMA.md`
+    /// - `null-in-required-column=fill-default`: NULL becomes the column's `docs/SCHEMA.md`
     ///   default (`functions.status` `active`, `function_deployments.status` `pending`,
     ///   `is_active` false, `duration_ms` 0, timestamps the adoption's instant).
     /// - `negative-duration=zero`: the duration becomes 0.
@@ -135,7 +135,7 @@ pub struct Blocker {
     pub reason: String,
 }
 
-/// One difference from `SCHEMA.md`.
+/// One difference from `docs/SCHEMA.md`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Difference {
     /// The table (empty for database-wide objects).
@@ -147,7 +147,7 @@ pub struct Difference {
     pub name: String,
     /// What the database has.
     pub found: String,
-    /// What `SCHEMA.md` wants.
+    /// What `docs/SCHEMA.md` wants.
     pub expected: String,
 }
 
@@ -214,7 +214,7 @@ impl Resolutions {
 pub struct Report {
     /// The era recognised.
     pub era: Era,
-    /// Every difference from `SCHEMA.md`.
+    /// Every difference from `docs/SCHEMA.md`.
     pub differences: Vec<Difference>,
     /// Every blocking row.
     pub blockers: Vec<Blocker>,

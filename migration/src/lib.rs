@@ -1,6 +1,6 @@
 //! ContainerPub schema migrations.
 //!
-//! The migrations create exactly the PostgreSQL schema of `SCHEMA.md`: nine tables with their
+//! The migrations create exactly the PostgreSQL schema of `docs/SCHEMA.md`: nine tables with their
 //! column types, defaults, `SERIAL`/`BIGSERIAL` keys (sequences, not identity columns), named
 //! unique, check and foreign-key constraints, and named indexes. They are frozen: each file is
 //! a self-contained snapshot in raw SQL, imports nothing from the domain or the adapters, and is
@@ -8,7 +8,7 @@
 //! [`Migrator::migrations`].
 //!
 //! # Timestamps
-//! `SCHEMA.md` specifies `TIMESTAMP` (without time zone) columns holding UTC with
+//! `docs/SCHEMA.md` specifies `TIMESTAMP` (without time zone) columns holding UTC with
 //! `DEFAULT now()`. `now()` returns a `timestamptz`; stored into a `TIMESTAMP` column it is
 //! converted to the *session's* `TimeZone`, so the default would hold local time for a client
 //! whose session is not in UTC. The defaults are therefore `timezone('UTC', now())`: the same

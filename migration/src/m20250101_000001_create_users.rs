@@ -1,4 +1,4 @@
-//! `users`: accounts (SCHEMA.md section 1).
+//! `users`: accounts (`docs/SCHEMA.md` section 1).
 
 use sea_orm_migration::prelude::*;
 

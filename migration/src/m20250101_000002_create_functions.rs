@@ -1,4 +1,4 @@
-//! `functions` (SCHEMA.md section 2), without the foreign key to `function_deployments`.
+//! `functions` (`docs/SCHEMA.md` section 2), without the foreign key to `function_deployments`.
 
 use sea_orm_migration::prelude::*;
 

@@ -1,4 +1,4 @@
-//! `function_deployments` (SCHEMA.md section 3).
+//! `function_deployments` (`docs/SCHEMA.md` section 3).
 
 use sea_orm_migration::prelude::*;
 

@@ -1,4 +1,4 @@
-//! Closes the `functions` ⇄ `function_deployments` cycle (SCHEMA.md section 2).
+//! Closes the `functions` ⇄ `function_deployments` cycle (`docs/SCHEMA.md` section 2).
 
 use sea_orm_migration::prelude::*;
 

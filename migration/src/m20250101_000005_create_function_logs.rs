@@ -1,4 +1,4 @@
-//! `function_logs` (SCHEMA.md section 4).
+//! `function_logs` (`docs/SCHEMA.md` section 4).
 
 use sea_orm_migration::prelude::*;
 

@@ -1,4 +1,4 @@
-//! `function_invocations` (SCHEMA.md section 5).
+//! `function_invocations` (`docs/SCHEMA.md` section 5).
 
 use sea_orm_migration::prelude::*;
 

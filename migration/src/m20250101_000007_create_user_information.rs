@@ -1,4 +1,4 @@
-//! `user_information` (SCHEMA.md section 6).
+//! `user_information` (`docs/SCHEMA.md` section 6).
 
 use sea_orm_migration::prelude::*;
 

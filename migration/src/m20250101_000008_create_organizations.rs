@@ -1,4 +1,4 @@
-//! `organizations` (SCHEMA.md section 7).
+//! `organizations` (`docs/SCHEMA.md` section 7).
 
 use sea_orm_migration::prelude::*;
 

@@ -1,4 +1,4 @@
-//! `organization_members` (SCHEMA.md section 8).
+//! `organization_members` (`docs/SCHEMA.md` section 8).
 
 use sea_orm_migration::prelude::*;
 

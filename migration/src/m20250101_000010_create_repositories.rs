@@ -1,4 +1,4 @@
-//! `repositories` (SCHEMA.md section 9): image repositories as a path hierarchy.
+//! `repositories` (`docs/SCHEMA.md` section 9): image repositories as a path hierarchy.
 
 use sea_orm_migration::prelude::*;
 

@@ -17,11 +17,14 @@
 //! No database type appears here.
 
 pub mod aborted;
+pub mod catalog;
 mod cursor;
+pub mod dyn_store;
 pub mod entity;
 pub mod error;
 pub mod fields;
 pub mod find_or_insert;
+mod forward;
 pub mod keys;
 #[cfg(any(test, feature = "mock"))]
 #[allow(missing_docs)]
@@ -35,10 +38,13 @@ pub mod uow;
 pub mod upsert_columns;
 
 pub use aborted::{CANCELLED_WRITE, TX_UNUSABLE};
-pub use entity::{Entity, WithUuid};
-pub use error::{
-    CheckConstraint, ForeignKey, InvalidInput, StoreError, StoreResult, Table, UniqueKey,
+pub use catalog::{
+    CheckConstraint, Column, ForeignKey, HiddenColumn, OnDelete, Predicate, Table, Target,
+    UniqueKey,
 };
+pub use dyn_store::{DynStore, DynTransaction};
+pub use entity::{Entity, WithUuid};
+pub use error::{InvalidInput, StoreError, StoreResult};
 pub use fields::*;
 pub use find_or_insert::{Found, KeyFilter, find_or_insert_with};
 pub use keys::*;

@@ -37,21 +37,19 @@ pub async fn create_with_parents<U: UnitOfWork + ?Sized>(
     uow: &U,
     new: NewRepository,
 ) -> StoreResult<Vec<Repository>> {
-    uow.transaction(|tx| {
-        Box::pin(async move {
-            let mut created = Vec::new();
-            for ancestor in ancestors(&new.path) {
-                let found = tx
-                    .repositories()
-                    .find_or_insert(NewRepository::new(ancestor), RepositoryKey::LivePath)
-                    .await?;
-                if let Found::Inserted(row) = found {
-                    created.push(row);
-                }
+    uow.transaction(async |tx| {
+        let mut created = Vec::new();
+        for ancestor in ancestors(&new.path) {
+            let found = tx
+                .repositories()
+                .find_or_insert(NewRepository::new(ancestor), RepositoryKey::LivePath)
+                .await?;
+            if let Found::Inserted(row) = found {
+                created.push(row);
             }
-            created.push(tx.repositories().create(new).await?);
-            Ok(created)
-        })
+        }
+        created.push(tx.repositories().create(new).await?);
+        Ok(created)
     })
     .await
 }

@@ -25,7 +25,7 @@ use crate::stores::{
     OrganizationStore, RepositoryStore, UserInformationStore, UserStore,
 };
 
-/// A boxed, sendable future (the body of [`UnitOfWorkExt::transaction`]).
+/// A boxed, sendable future.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Every entity's store, bound to one handle (the database, or one transaction).
@@ -100,38 +100,43 @@ pub trait Transaction: UnitOfWork + Sized + 'static {
 }
 
 /// The closure form of a transaction, for every [`UnitOfWork`].
-#[async_trait]
+///
+/// The body is an async closure (`async |tx| { … }`): it may borrow from its surroundings
+/// (arguments, locals of the caller) and needs no `Box::pin`. The returned future is `Send`
+/// whenever the body's is, so a service built on it can run in `tokio::spawn`.
 pub trait UnitOfWorkExt: UnitOfWork {
     /// Runs `body` in a new transaction: commits if it returns `Ok`, rolls back if it returns
     /// `Err` (or panics, or the future is dropped).
     ///
     /// ```text
-    /// let org = db.transaction(|tx| Box::pin(async move {
+    /// let name = EntityName::new("name", "acme")?;
+    /// let org = db.transaction(async |tx| {
     ///     let owner = tx.users().insert(NewUser::parse("ada@example.com")?).await?;
-    ///     let (org, _) = tx.organizations().create_with_owner(NewOrganization::new(name, owner.uuid)).await?;
+    ///     let (org, _) = tx.organizations().create_with_owner(NewOrganization::new(name.clone(), owner.uuid)).await?;
     ///     Ok::<_, StoreError>(org)
-    /// })).await?;
+    /// }).await?;
     /// ```
     ///
     /// # Errors
     /// The body's error, or a `StoreError` from `begin`/`commit` converted into `E`.
-    async fn transaction<T, E, F>(&self, body: F) -> Result<T, E>
+    fn transaction<T, E, F>(&self, body: F) -> impl Future<Output = Result<T, E>>
     where
-        T: Send,
-        E: From<StoreError> + Send,
-        F: for<'t> FnOnce(&'t Self::Tx) -> BoxFuture<'t, Result<T, E>> + Send,
+        E: From<StoreError>,
+        F: AsyncFnOnce(&Self::Tx) -> Result<T, E>,
     {
-        let tx = self.begin().await?;
-        match body(&tx).await {
-            Ok(value) => {
-                tx.commit().await?;
-                Ok(value)
-            }
-            Err(err) => {
-                // The body's error matters more than a failed rollback; the server discards
-                // the transaction either way.
-                let _ = tx.rollback().await;
-                Err(err)
+        async move {
+            let tx = self.begin().await?;
+            match body(&tx).await {
+                Ok(value) => {
+                    tx.commit().await?;
+                    Ok(value)
+                }
+                Err(err) => {
+                    // The body's error matters more than a failed rollback; the server
+                    // discards the transaction either way.
+                    let _ = tx.rollback().await;
+                    Err(err)
+                }
             }
         }
     }
@@ -142,30 +147,35 @@ pub trait UnitOfWorkExt: UnitOfWork {
     /// a call inside it. The last error is returned when the attempts are used up; an error
     /// that is not retryable (`Conflict`, `OutcomeUnknown`, …) is returned at once. There is
     /// no delay between attempts: a retry run at once may cross the same concurrent unit of
-    /// work again and deadlock again, so allow a few attempts. `body` may run several times: it must not have effects
-    /// outside the transaction that cannot be repeated.
+    /// work again and deadlock again, so allow a few attempts. `body` may run several times:
+    /// it must not have effects outside the transaction that cannot be repeated.
     ///
     /// ```text
-    /// let moved = db.transaction_retrying(3, |tx| Box::pin(async move {
+    /// let moved = db.transaction_retrying(3, async |tx| {
     ///     tx.functions().update_by_id(a, patch_a.clone()).await?;
     ///     tx.functions().update_by_id(b, patch_b.clone()).await
-    /// })).await?;
+    /// }).await?;
     /// ```
     ///
     /// # Errors
     /// As [`UnitOfWorkExt::transaction`], for the last attempt.
-    async fn transaction_retrying<T, E, F>(&self, attempts: u32, body: F) -> Result<T, E>
+    fn transaction_retrying<T, E, F>(
+        &self,
+        attempts: u32,
+        body: F,
+    ) -> impl Future<Output = Result<T, E>>
     where
-        T: Send,
-        E: From<StoreError> + Retryable + Send,
-        F: for<'t> Fn(&'t Self::Tx) -> BoxFuture<'t, Result<T, E>> + Send + Sync,
+        E: From<StoreError> + Retryable,
+        F: AsyncFn(&Self::Tx) -> Result<T, E>,
     {
-        let mut left = attempts.max(1);
-        loop {
-            left -= 1;
-            match self.transaction(&body).await {
-                Err(err) if left > 0 && err.is_retryable() => {}
-                done => return done,
+        async move {
+            let mut left = attempts.max(1);
+            loop {
+                left -= 1;
+                match self.transaction(async |tx| body(tx).await).await {
+                    Err(err) if left > 0 && err.is_retryable() => {}
+                    done => return done,
+                }
             }
         }
     }

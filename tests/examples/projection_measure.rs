@@ -1,4 +1,4 @@
-//! One-off measurement for issue 17: listing functions whose `analysis_result` is ~100 kB,
+//! One-off measurement: listing functions whose `analysis_result` is ~100 kB,
 //! whole rows (`find_all`) against a projection of the listing columns (`select`), on
 //! PostgreSQL (a fresh test database, dropped at the end).
 //!

@@ -411,27 +411,25 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
 
     section("8. Transactions");
     let renamed = db
-        .transaction(|tx| {
-            Box::pin(async move {
-                let f = tx
-                    .functions()
-                    .update_by_id(
-                        function.id,
-                        containerpub_domain::FunctionPatch {
-                            name: Some(EntityName::new("name", "thumbnailer-v2")?),
-                            ..Default::default()
-                        },
-                    )
-                    .await?;
-                tx.logs()
-                    .append(vec![NewLog::new(
-                        f.id,
-                        LogLevel::Info,
-                        Text::new("message", "renamed")?,
-                    )])
-                    .await?;
-                Ok::<_, StoreError>(f)
-            })
+        .transaction(async move |tx| {
+            let f = tx
+                .functions()
+                .update_by_id(
+                    function.id,
+                    containerpub_domain::FunctionPatch {
+                        name: Some(EntityName::new("name", "thumbnailer-v2")?),
+                        ..Default::default()
+                    },
+                )
+                .await?;
+            tx.logs()
+                .append(vec![NewLog::new(
+                    f.id,
+                    LogLevel::Info,
+                    Text::new("message", "renamed")?,
+                )])
+                .await?;
+            Ok::<_, StoreError>(f)
         })
         .await?;
     println!(
@@ -441,18 +439,16 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
     let ghost_address = format!("ghost.{suffix}@example.com");
     let second_org = format!("Second org {suffix}");
     let refused: Result<(), StoreError> = db
-        .transaction(|tx| {
-            Box::pin(async move {
-                tx.users().insert(NewUser::parse(&ghost_address)?).await?;
-                // A second organization for Ada breaks a rule, so the whole body rolls back.
-                tx.organizations()
-                    .create_with_owner(NewOrganization::new(
-                        EntityName::new("name", second_org)?,
-                        ada.uuid,
-                    ))
-                    .await?;
-                Ok(())
-            })
+        .transaction(async move |tx| {
+            tx.users().insert(NewUser::parse(&ghost_address)?).await?;
+            // A second organization for Ada breaks a rule, so the whole body rolls back.
+            tx.organizations()
+                .create_with_owner(NewOrganization::new(
+                    EntityName::new("name", second_org)?,
+                    ada.uuid,
+                ))
+                .await?;
+            Ok(())
         })
         .await;
     match refused {

@@ -146,24 +146,20 @@ async fn handles_of_an_ended_transaction_refuse_work() {
 async fn the_closure_form_commits_on_ok_and_rolls_back_on_err() {
     let (db, _) = store();
     let ada = db
-        .transaction(|tx| {
-            Box::pin(async move {
-                let owner = tx.users().insert(new_user("ada@example.com")).await?;
-                tx.organizations()
-                    .create_with_owner(NewOrganization::new(name("acme"), owner.uuid))
-                    .await?;
-                Ok::<_, StoreError>(owner)
-            })
+        .transaction(async move |tx| {
+            let owner = tx.users().insert(new_user("ada@example.com")).await?;
+            tx.organizations()
+                .create_with_owner(NewOrganization::new(name("acme"), owner.uuid))
+                .await?;
+            Ok::<_, StoreError>(owner)
         })
         .await
         .expect("committed");
     let err = db
-        .transaction(|tx| {
-            Box::pin(async move {
-                tx.users().insert(new_user("bob@example.com")).await?;
-                tx.users().insert(new_user("bob@example.com")).await?;
-                Ok::<_, StoreError>(())
-            })
+        .transaction(async move |tx| {
+            tx.users().insert(new_user("bob@example.com")).await?;
+            tx.users().insert(new_user("bob@example.com")).await?;
+            Ok::<_, StoreError>(())
         })
         .await;
     assert_eq!(

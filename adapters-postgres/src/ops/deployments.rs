@@ -86,7 +86,9 @@ async fn flush<D: PgConn>(
         return Ok(());
     }
     let (first, len) = (out.len(), pending.len());
-    let stmt = insert_stmt::<Deployments>(std::mem::take(pending));
+    let rows = std::mem::take(pending);
+    let keys = KeyRows::of_models::<Deployments>(first, &rows);
+    let stmt = insert_stmt::<Deployments>(rows);
     let written = steps
         .run(
             db,
@@ -94,7 +96,7 @@ async fn flush<D: PgConn>(
             first,
             len,
             write_returning::<Deployments, _, _>(db, &stmt, Op::Write),
-            || KeyRows::from_insert(Deployments::TABLE, first, &stmt),
+            keys,
         )
         .await?;
     out.extend(by_id::<Deployments>(written));

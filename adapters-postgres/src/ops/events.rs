@@ -1,15 +1,16 @@
 //! Logs and invocations: set-based batch inserts through `UNNEST` (one array parameter per
 //! column, one statement per `BATCH_CHUNK_ROWS` rows, so no batch size reaches the
-//! 65,535-parameter limit), and the statistics query.
+//! 65,535-parameter limit), written once for both tables ([`Event`]), and the statistics
+//! query.
 //!
 //! sea-query cannot bind an array holding NULL elements, so the nullable `error` column of
 //! invocations travels as a text array (empty where NULL) plus a boolean NULL mask.
 
 use containerpub_domain::{
     DurationMs, FunctionId, FunctionStats, Invocation, InvocationStatus, LogEntry, NewInvocation,
-    NewLog, Timestamp, Uuid, mean,
+    NewLog, Timestamp, mean,
 };
-use containerpub_ports::{BATCH_CHUNK_ROWS, StoreError, StoreResult, Table};
+use containerpub_ports::{BATCH_CHUNK_ROWS, InvocationField, LogField, StoreError, StoreResult};
 use sea_orm::Value;
 use sea_orm::sea_query::ArrayType;
 
@@ -19,7 +20,7 @@ use crate::crud::{by_id, scalar, to_domain};
 use crate::error::Op;
 use crate::handle::Handle;
 use crate::ops::{execute_raw, query_raw};
-use crate::table::{Invocations, Logs};
+use crate::table::{Invocations, Logs, TableDef};
 
 /// The log insert: five arrays, one row per element.
 pub(crate) const APPEND_LOGS: &str = r#"INSERT INTO "function_logs" ("uuid", "function_id", "level", "message", "timestamp") SELECT * FROM UNNEST($1::uuid[], $2::int4[], $3::varchar[], $4::text[], $5::timestamp[])"#;
@@ -119,35 +120,58 @@ fn chunks<T>(rows: Vec<T>) -> impl Iterator<Item = Vec<T>> {
     })
 }
 
-/// A log or invocation input: what [`KeyRows::from_events`] needs of it.
-trait Event {
+/// A log or invocation input: a row of an event table, written in chunks of `UNNEST` arrays.
+trait Event: Send + Sync + Sized + 'static {
     /// The table written.
-    const TABLE: Table;
-    /// `(uuid, function_id)`.
-    fn keys(&self) -> (Uuid, i32);
+    type Table: TableDef<New = Self>;
+    /// The chunk insert (`append`, `record_many`).
+    const APPEND: &'static str;
+    /// The chunk insert returning its rows in input order (`insert_many`).
+    const INSERT: &'static str;
+    /// The column arrays of a chunk.
+    fn arrays(chunk: std::vec::IntoIter<Self>, now: Timestamp) -> Vec<Value>;
+    /// The value of a key column (`uuid`, `function_id`), for [`KeyRows`].
+    fn key_value(&self, field: <Self::Table as TableDef>::Field) -> Option<Value>;
 }
 
 impl Event for NewLog {
-    const TABLE: Table = Table::FunctionLogs;
-    fn keys(&self) -> (Uuid, i32) {
-        (self.uuid, self.function_id.get())
+    type Table = Logs;
+    const APPEND: &'static str = APPEND_LOGS;
+    const INSERT: &'static str = INSERT_LOGS;
+    fn arrays(chunk: std::vec::IntoIter<Self>, now: Timestamp) -> Vec<Value> {
+        log_arrays(chunk, now)
+    }
+    fn key_value(&self, field: LogField) -> Option<Value> {
+        match field {
+            LogField::Uuid => Some(Value::Uuid(Some(self.uuid))),
+            LogField::FunctionId => Some(Value::Int(Some(self.function_id.get()))),
+            _ => None,
+        }
     }
 }
 
 impl Event for NewInvocation {
-    const TABLE: Table = Table::FunctionInvocations;
-    fn keys(&self) -> (Uuid, i32) {
-        (self.uuid, self.function_id.get())
+    type Table = Invocations;
+    const APPEND: &'static str = APPEND_INVOCATIONS;
+    const INSERT: &'static str = INSERT_INVOCATIONS;
+    fn arrays(chunk: std::vec::IntoIter<Self>, now: Timestamp) -> Vec<Value> {
+        invocation_arrays(chunk, now)
+    }
+    fn key_value(&self, field: InvocationField) -> Option<Value> {
+        match field {
+            InvocationField::Uuid => Some(Value::Uuid(Some(self.uuid))),
+            InvocationField::FunctionId => Some(Value::Int(Some(self.function_id.get()))),
+            _ => None,
+        }
     }
 }
 
-/// Runs `run` on every chunk (its column arrays built by `arrays`) as one statement of the
-/// batch ([`Steps`]: a key violation names its row; each chunk's keys, 20 bytes a row, are
-/// kept for that while it runs).
+/// Runs `run` on the column arrays of every chunk as one statement of the batch ([`Steps`]:
+/// a key violation names its row; each chunk's key values are kept for that while it runs).
 async fn write_chunks<D: PgConn, E: Event, R, F, Fut>(
     db: &D,
     rows: Vec<E>,
-    arrays: impl Fn(std::vec::IntoIter<E>) -> Vec<Value>,
+    now: Timestamp,
     run: F,
 ) -> BatchResult<Vec<R>>
 where
@@ -158,16 +182,16 @@ where
     let mut out = Vec::new();
     let mut first = 0;
     for chunk in chunks(rows) {
-        let keys: Vec<(Uuid, i32)> = chunk.iter().map(Event::keys).collect();
+        let keys = KeyRows::new::<E::Table, _>(first, &chunk, E::key_value, |_| true);
         let len = chunk.len();
         let written = steps
             .run(
                 db,
-                E::TABLE,
+                E::Table::TABLE,
                 first,
                 len,
-                run(arrays(chunk.into_iter())),
-                || Some(KeyRows::from_events(E::TABLE, first, &keys)),
+                run(E::arrays(chunk.into_iter(), now)),
+                keys,
             )
             .await?;
         out.push(written);
@@ -176,115 +200,84 @@ where
     Ok(out)
 }
 
-/// Writes every chunk with `sql`, returning the total row count.
+/// `append` and `record_many`: all or nothing, one `UNNEST` statement per chunk (in a
+/// transaction when there is more than one), returning the row count.
+async fn write_all<C: PgConn, E: Event>(h: &Handle<C>, rows: Vec<E>) -> StoreResult<u64> {
+    containerpub_ports::check_batch_len(rows.len())?;
+    if rows.is_empty() {
+        return Ok(0);
+    }
+    let now = h.now();
+    let written = if rows.len() > BATCH_CHUNK_ROWS {
+        atomic!(&h.conn, |tx| write_counted(tx, rows, now).await)
+    } else {
+        guarded!(&h.conn, rows: rows.len(), |c| write_counted(c, rows, now).await)
+    };
+    settle(&h.conn, written).await
+}
+
+/// Writes every chunk with `E::APPEND`, returning the total row count.
 async fn write_counted<D: PgConn, E: Event>(
     db: &D,
     rows: Vec<E>,
-    sql: &str,
-    arrays: impl Fn(std::vec::IntoIter<E>) -> Vec<Value>,
+    now: Timestamp,
 ) -> BatchResult<u64> {
-    let counts = write_chunks(db, rows, arrays, |values| {
-        execute_raw(db, sql, values, Op::Write)
+    let counts = write_chunks(db, rows, now, |values| {
+        execute_raw(db, E::APPEND, values, Op::Write)
     })
     .await?;
     Ok(counts.into_iter().sum())
 }
 
-/// `append`: all or nothing, one `UNNEST` statement per chunk.
-pub(crate) async fn append<C: PgConn>(h: &Handle<C>, logs: Vec<NewLog>) -> StoreResult<u64> {
-    containerpub_ports::check_batch_len(logs.len())?;
-    if logs.is_empty() {
-        return Ok(0);
+/// The `insert_rows` hook of an event table: `UNNEST … RETURNING <every column>`, rows in
+/// input order.
+async fn insert_rows<D: PgConn, E: Event>(
+    db: &D,
+    rows: Vec<E>,
+    now: Timestamp,
+) -> BatchResult<Vec<<E::Table as TableDef>::Domain>> {
+    let n = rows.len();
+    let chunks = write_chunks(db, rows, now, |values| async move {
+        let rows = query_raw(db, E::INSERT, values, Op::Write).await?;
+        to_domain::<E::Table>(rows)
+    })
+    .await?;
+    let mut out = Vec::with_capacity(n);
+    for chunk in chunks {
+        out.extend(by_id::<E::Table>(chunk));
     }
-    let now = h.now();
-    let arrays = |chunk: std::vec::IntoIter<NewLog>| log_arrays(chunk, now);
-    let written = if logs.len() > BATCH_CHUNK_ROWS {
-        atomic!(&h.conn, |tx| write_counted(tx, logs, APPEND_LOGS, arrays)
-            .await)
-    } else {
-        guarded!(&h.conn, rows: logs.len(), |c| write_counted(c, logs, APPEND_LOGS, arrays)
-            .await)
-    };
-    settle(&h.conn, written).await
+    Ok(out)
 }
 
-/// `record_many`: all or nothing, one `UNNEST` statement per chunk.
+/// `append`: [`write_all`] of logs.
+pub(crate) async fn append<C: PgConn>(h: &Handle<C>, logs: Vec<NewLog>) -> StoreResult<u64> {
+    write_all(h, logs).await
+}
+
+/// `record_many`: [`write_all`] of invocations.
 pub(crate) async fn record_many<C: PgConn>(
     h: &Handle<C>,
     invocations: Vec<NewInvocation>,
 ) -> StoreResult<u64> {
-    containerpub_ports::check_batch_len(invocations.len())?;
-    if invocations.is_empty() {
-        return Ok(0);
-    }
-    let now = h.now();
-    let arrays = |chunk: std::vec::IntoIter<NewInvocation>| invocation_arrays(chunk, now);
-    let written = if invocations.len() > BATCH_CHUNK_ROWS {
-        atomic!(&h.conn, |tx| write_counted(
-            tx,
-            invocations,
-            APPEND_INVOCATIONS,
-            arrays
-        )
-        .await)
-    } else {
-        guarded!(&h.conn, rows: invocations.len(), |c| write_counted(
-            c,
-            invocations,
-            APPEND_INVOCATIONS,
-            arrays
-        )
-        .await)
-    };
-    settle(&h.conn, written).await
+    write_all(h, invocations).await
 }
 
-/// The `insert_rows` hook of logs: `UNNEST … RETURNING <every column>`, rows in input order.
+/// The `insert_rows` hook of logs ([`insert_rows`]).
 pub(crate) async fn insert_log_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewLog>,
     now: Timestamp,
 ) -> BatchResult<Vec<LogEntry>> {
-    let n = rows.len();
-    let chunks = write_chunks(
-        db,
-        rows,
-        |chunk| log_arrays(chunk, now),
-        |values| async move {
-            let rows = query_raw(db, INSERT_LOGS, values, Op::Write).await?;
-            to_domain::<Logs>(rows)
-        },
-    )
-    .await?;
-    let mut out = Vec::with_capacity(n);
-    for chunk in chunks {
-        out.extend(by_id::<Logs>(chunk));
-    }
-    Ok(out)
+    insert_rows(db, rows, now).await
 }
 
-/// The `insert_rows` hook of invocations: `UNNEST … RETURNING <every column>`, rows in input order.
+/// The `insert_rows` hook of invocations ([`insert_rows`]).
 pub(crate) async fn insert_invocation_rows<D: PgConn>(
     db: &D,
     rows: Vec<NewInvocation>,
     now: Timestamp,
 ) -> BatchResult<Vec<Invocation>> {
-    let n = rows.len();
-    let chunks = write_chunks(
-        db,
-        rows,
-        |chunk| invocation_arrays(chunk, now),
-        |values| async move {
-            let rows = query_raw(db, INSERT_INVOCATIONS, values, Op::Write).await?;
-            to_domain::<Invocations>(rows)
-        },
-    )
-    .await?;
-    let mut out = Vec::with_capacity(n);
-    for chunk in chunks {
-        out.extend(by_id::<Invocations>(chunk));
-    }
-    Ok(out)
+    insert_rows(db, rows, now).await
 }
 
 /// The statistics query: one pass over the `(function_id, "timestamp")` index range.

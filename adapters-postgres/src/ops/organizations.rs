@@ -37,6 +37,7 @@ async fn insert_with_owners<D: PgConn>(
             .map(|new| Organizations::new_row(new, now))
             .collect();
         let (first, len) = (out.len(), chunk.len());
+        let keys = KeyRows::of_models::<Organizations>(first, &chunk);
         let stmt = insert_stmt::<Organizations>(chunk);
         let orgs = steps
             .run(
@@ -45,7 +46,7 @@ async fn insert_with_owners<D: PgConn>(
                 first,
                 len,
                 write_returning::<Organizations, _, _>(db, &stmt, Op::Write),
-                || KeyRows::from_insert(Organizations::TABLE, first, &stmt),
+                keys,
             )
             .await?;
         let orgs = by_id::<Organizations>(orgs);
@@ -58,6 +59,8 @@ async fn insert_with_owners<D: PgConn>(
                 now,
             )
         });
+        let members: Vec<_> = members.collect();
+        let keys = KeyRows::of_models::<Members>(first, &members);
         let stmt = insert_stmt::<Members>(members);
         let members = steps
             .run(
@@ -66,7 +69,7 @@ async fn insert_with_owners<D: PgConn>(
                 first,
                 len,
                 write_returning::<Members, _, _>(db, &stmt, Op::Write),
-                || KeyRows::from_insert(Members::TABLE, first, &stmt),
+                keys,
             )
             .await?;
         let members = by_id::<Members>(members);

@@ -113,7 +113,9 @@ async fn flush<D: PgConn>(
         return Ok(());
     }
     let (first, len) = (out.len(), pending.rows.len());
-    let stmt = insert_stmt::<Repositories>(std::mem::take(&mut pending.rows));
+    let rows = std::mem::take(&mut pending.rows);
+    let keys = KeyRows::of_models::<Repositories>(first, &rows);
+    let stmt = insert_stmt::<Repositories>(rows);
     pending.paths.clear();
     let written = pending
         .steps
@@ -123,7 +125,7 @@ async fn flush<D: PgConn>(
             first,
             len,
             write_returning::<Repositories, _, _>(db, &stmt, Op::Write),
-            || KeyRows::from_insert(Repositories::TABLE, first, &stmt),
+            keys,
         )
         .await?;
     let inserted = by_id::<Repositories>(written);

@@ -14,7 +14,7 @@ use crate::fixtures::{at, text, world};
 #[test]
 fn timestamps_are_written_as_dart_writes_a_utc_datetime() {
     let f = |s: &str| timestamp::format(&at(s).as_datetime());
-    // WIRE-FORMAT.md: 6 fractional digits, or 3 on a whole millisecond; always `Z`.
+    // `docs/WIRE-FORMAT.md`: 6 fractional digits, or 3 on a whole millisecond; always `Z`.
     assert_eq!(
         f("2025-11-20T09:30:01.123456Z"),
         "2025-11-20T09:30:01.123456Z"

@@ -1,6 +1,6 @@
 //! Golden tests: each DTO and view serialized with `serde_json::to_string` (compact, as Dart's
 //! `jsonEncode` writes) and compared as exact text with a file of `tests/golden/`. The files
-//! were written by hand from `WIRE-FORMAT.md` and the fixtures, never from this crate's
+//! were written by hand from `docs/WIRE-FORMAT.md` and the fixtures, never from this crate's
 //! output; each holds one line of JSON and a final newline.
 
 use std::collections::BTreeSet;

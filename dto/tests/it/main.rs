@@ -1,4 +1,4 @@
-//! The `containerpub-dto` tests: the golden JSON files (written by hand from `WIRE-FORMAT.md`,
+//! The `containerpub-dto` tests: the golden JSON files (written by hand from `docs/WIRE-FORMAT.md`,
 //! compared as exact text), the leak detector over every DTO, the privacy rule, and the
 //! conventions every DTO shares.
 

@@ -1,4 +1,4 @@
-//! Rows that block adoption: what the new keys, NOT NULLs and checks of `SCHEMA.md` would
+//! Rows that block adoption: what the new keys, NOT NULLs and checks of `docs/SCHEMA.md` would
 //! refuse, and values the domain cannot read. Found by SQL, at most [`LIMIT`] rows listed per
 //! kind, table and column (the total is always given).
 

@@ -1,4 +1,4 @@
-//! The differences between a database and `SCHEMA.md`, and the ordered SQL steps that remove
+//! The differences between a database and `docs/SCHEMA.md`, and the ordered SQL steps that remove
 //! them. Every step is one statement that PostgreSQL runs on the server (conversions are
 //! `ALTER TABLE … TYPE … USING` and `UPDATE`s), so no table is ever read into memory.
 
@@ -29,8 +29,8 @@ fn diff(table: &str, object: &'static str, name: &str, found: &str, expected: &s
     }
 }
 
-/// The name `name` (held by an object of `owner`, a table `SCHEMA.md` does not know) gets: the
-/// `SCHEMA.md` table prefix replaced by the owner's name.
+/// The name `name` (held by an object of `owner`, a table `docs/SCHEMA.md` does not know) gets: the
+/// `docs/SCHEMA.md` table prefix replaced by the owner's name.
 fn renamed(owner: &str, name: &str) -> String {
     let prefix = spec::TABLES
         .iter()
@@ -78,7 +78,7 @@ pub(crate) async fn build<C: ConnectionTrait>(
     let mut steps = Vec::new();
     let has_blockers = |kind: BlockerKind| blockers.iter().any(|b| b.kind == kind);
 
-    // A. Names a table SCHEMA.md does not know holds (an upgraded function_deploy_logs).
+    // A. Names a table `docs/SCHEMA.md` does not know holds (an upgraded function_deploy_logs).
     for (owner, kind, name) in &cat.foreign_names {
         let new = renamed(owner, name);
         diffs.push(diff(
@@ -112,7 +112,7 @@ pub(crate) async fn build<C: ConnectionTrait>(
         ));
     }
 
-    // C. Constraints that SCHEMA.md does not have, or has with another definition.
+    // C. Constraints that `docs/SCHEMA.md` does not have, or has with another definition.
     let wanted_constraints: BTreeMap<(&str, &str), &str> = spec::CONSTRAINTS
         .iter()
         .map(|c| ((c.table, c.name), c.def))
@@ -142,7 +142,7 @@ pub(crate) async fn build<C: ConnectionTrait>(
         ));
     }
 
-    // D. Indexes SCHEMA.md does not have (redundant, or on other columns).
+    // D. Indexes `docs/SCHEMA.md` does not have (redundant, or on other columns).
     let wanted_indexes: BTreeMap<(&str, &str), &str> = spec::INDEXES
         .iter()
         .map(|i| ((i.table, i.name), i.def))
@@ -378,7 +378,7 @@ pub(crate) async fn build<C: ConnectionTrait>(
         }
     }
 
-    // H. Tables SCHEMA.md has and the database lacks.
+    // H. Tables `docs/SCHEMA.md` has and the database lacks.
     let created: Vec<&str> = [
         ("function_logs", m20250101_000005_create_function_logs::UP),
         ("repositories", m20250101_000010_create_repositories::UP),
@@ -392,7 +392,7 @@ pub(crate) async fn build<C: ConnectionTrait>(
     })
     .collect();
 
-    // I. Constraints and indexes SCHEMA.md has, on the tables that existed.
+    // I. Constraints and indexes `docs/SCHEMA.md` has, on the tables that existed.
     let mut adds: Vec<(u8, &spec::Object)> = Vec::new();
     for c in spec::CONSTRAINTS {
         if created.contains(&c.table) || !cat.has(c.table) {

@@ -1,8 +1,8 @@
-//! `SCHEMA.md` as data, frozen like the migrations: every column (type, NOT NULL, default),
+//! `docs/SCHEMA.md` as data, frozen like the migrations: every column (type, NOT NULL, default),
 //! constraint and index of the nine tables, exactly as PostgreSQL's catalog prints them for a
 //! database that `migration up` created. Adoption compares a database against these lists.
 
-/// The nine tables of `SCHEMA.md`, in creation order.
+/// The nine tables of `docs/SCHEMA.md`, in creation order.
 pub const TABLES: [&str; 9] = [
     "users",
     "functions",

@@ -1,4 +1,4 @@
-//! Adapter benchmarks (tracker issue 8).
+//! Adapter benchmarks.
 //!
 //! ```text
 //! cargo bench -p containerpub-tests --bench adapters                 # full run (~2 min)

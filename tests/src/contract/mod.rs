@@ -9,26 +9,15 @@
 //!
 //! ```text
 //! // tests/tests/it/contract_memory.rs
-//! async fn memory_fixture() -> Fixture<MemoryStore> {
-//!     let clock = contract::start_clock();
-//!     Fixture::new(MemoryStore::with_clock(Arc::new(clock.clone())), clock)
-//! }
-//! containerpub_tests::contract_suite!(memory_fixture);
+//! containerpub_tests::contract_suite!(|| async { Fixture::memory() });
+//! // tests/tests/it/contract_pg.rs: each scenario on its own fresh database
+//! containerpub_tests::contract_suite!(|| async { Fixture::postgres(TestDatabase::new().await).await });
 //! ```
 //!
-//! A PostgreSQL runner is the same line with a factory giving each scenario its own
-//! database (kept alive by the fixture's guard):
-//!
-//! ```text
-//! async fn pg_fixture() -> Fixture<PgStore> {
-//!     let test_db = TestDatabase::new().await;
-//!     let clock = contract::start_clock();
-//!     let db = PgStore::connect(PgConfig::new(test_db.url())).await.expect("connect")
-//!         .with_clock(Arc::new(clock.clone()));
-//!     Fixture::with_guard(db, clock, test_db)
-//! }
-//! containerpub_tests::contract_suite!(pg_fixture);
-//! ```
+//! Adding a scenario: write it as a `pub async fn name<U: ContractStore>(fx: Fixture<U>)` in
+//! a file of this folder and add its name to the list in [`contract_suite!`]; the test
+//! `contract_registry` (in `tests/it`) fails while a scenario of this folder is missing from
+//! the list, or the list names one that does not exist.
 //!
 //! The rules checked are the port docs (`ports/src/stores/`, every `# Errors` sentence) and
 //! `docs/SEMANTICS.md`. Scenarios compare whole entities and exact errors; seed rows are made
@@ -36,12 +25,20 @@
 //!
 //! Areas: the generic surface of every entity ([`users_generic`], …), entity operations,
 //! queries ([`filter_operators`], [`sort_orders`], …), pagination, constraints and
-//! `ON DELETE` actions, sequences and stamps, batches, transactions.
+//! `ON DELETE` actions, sequences and stamps, batches, transactions, and storms of concurrent
+//! calls ([`storm_upsert`], …).
 
 use std::any::Any;
+use std::sync::Arc;
+use std::time::Duration;
 
 use containerpub_domain::{ManualClock, Timestamp, chrono::TimeDelta};
+use containerpub_memory::MemoryStore;
 use containerpub_ports::UnitOfWork;
+use containerpub_postgres::{PgConfig, PgStore};
+
+use crate::fixture;
+use crate::pg::TestDatabase;
 
 mod case_insensitive;
 mod constraints;
@@ -57,6 +54,7 @@ mod queries;
 mod repositories;
 mod repository_parents;
 mod seed;
+mod storms;
 mod surface;
 mod transactions;
 mod upsert_columns;
@@ -75,24 +73,19 @@ pub use projection::*;
 pub use queries::*;
 pub use repositories::*;
 pub use repository_parents::*;
+pub use storms::*;
 pub use transactions::*;
 pub use upsert_columns::*;
 pub use users::*;
 
-/// The instant every fixture's clock starts at: 2025-01-01T00:00:00Z, in Unix microseconds.
-pub const T0_UNIX_MICROS: i64 = 1_735_689_600_000_000;
+/// The pool size of [`Fixture::postgres`]: room for a storm's [`STORM_TASKS`] transactions,
+/// each holding a connection, and two more.
+pub const PG_POOL_SIZE: u32 = 34;
 
-/// [`T0_UNIX_MICROS`] as a [`Timestamp`].
-#[must_use]
-pub fn t0() -> Timestamp {
-    Timestamp::from_unix_micros("t0", T0_UNIX_MICROS).expect("T0 is in range")
-}
-
-/// A new [`ManualClock`] showing [`t0`], to wire into the store of a [`Fixture`].
-#[must_use]
-pub fn start_clock() -> ManualClock {
-    ManualClock::new(t0())
-}
+/// How long a call of [`Fixture::postgres`]'s store may wait for a pooled connection: far
+/// above what a storm needs, so that a busy shared machine cannot turn a queue into an
+/// `Unavailable`.
+pub const PG_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// The bounds a store set must meet to run the contract suite: a [`UnitOfWork`] (its stores
 /// and transactions) that can be cloned into spawned tasks.
@@ -132,6 +125,13 @@ impl<U> Fixture<U> {
         }
     }
 
+    /// The test database this fixture keeps alive, if its guard is one (PostgreSQL runs):
+    /// for observing it from outside the store under test.
+    #[must_use]
+    pub fn test_database(&self) -> Option<&TestDatabase> {
+        self._guard.as_ref()?.downcast_ref::<TestDatabase>()
+    }
+
     /// The clock's current time.
     #[must_use]
     pub fn now(&self) -> Timestamp {
@@ -152,20 +152,58 @@ impl<U> Fixture<U> {
     }
 }
 
+impl Fixture<MemoryStore> {
+    /// A fresh, empty in-memory store whose clock is the fixture's [`fixture::start_clock`].
+    #[must_use]
+    pub fn memory() -> Self {
+        let clock = fixture::start_clock();
+        Self::new(MemoryStore::with_clock(Arc::new(clock.clone())), clock)
+    }
+}
+
+impl Fixture<PgStore> {
+    /// A PostgreSQL store on `test_db` (a pool of [`PG_POOL_SIZE`], waiting up to
+    /// [`PG_ACQUIRE_TIMEOUT`] for a connection) whose clock is the fixture's
+    /// [`fixture::start_clock`]; the fixture keeps `test_db` alive.
+    ///
+    /// # Panics
+    /// If the store cannot connect.
+    pub async fn postgres(test_db: TestDatabase) -> Self {
+        let clock = fixture::start_clock();
+        let db = PgStore::connect(
+            PgConfig::new(test_db.url())
+                .max_connections(PG_POOL_SIZE)
+                .acquire_timeout(PG_ACQUIRE_TIMEOUT),
+        )
+        .await
+        .expect("connect to the test database")
+        .with_clock(Arc::new(clock.clone()));
+        Self::with_guard(db, clock, test_db)
+    }
+}
+
+/// The names of every contract scenario, in [`contract_suite!`]'s order: the list each run
+/// expands to tests, checked against the scenarios defined in this folder.
+pub const SCENARIOS: &[&str] = crate::contract_suite!(@names);
+
 /// Expands to one `#[tokio::test]` per contract scenario, each calling
 /// `scenario(factory().await).await`, where `factory` is an async function (or a closure
 /// returning a future) that builds a fresh [`Fixture`](crate::contract::Fixture).
 ///
 /// ```text
-/// containerpub_tests::contract_suite!(memory_fixture);
+/// containerpub_tests::contract_suite!(|| async { Fixture::memory() });
 /// ```
 ///
-/// This is the one list of scenarios: every adapter runs all of them. The calling crate needs
+/// This is the one list of scenarios: every adapter runs all of them (`@names` gives the
+/// list as [`SCENARIOS`]). The calling crate needs
 /// `tokio` with the `macros` and `rt-multi-thread` features.
 #[macro_export]
 macro_rules! contract_suite {
-    ($factory:expr $(,)?) => {
-        $crate::contract_suite!(@scenarios $factory;
+    (@names) => {
+        $crate::contract_suite!(@list names ())
+    };
+    (@list $what:ident $factory:tt) => {
+        $crate::contract_suite! { @$what $factory;
             // The generic surface, per entity.
             users_generic,
             user_information_generic,
@@ -233,14 +271,32 @@ macro_rules! contract_suite {
             transaction_savepoints,
             transaction_unusable_after_failed_write,
             transaction_closure,
-        );
+            transaction_shapes,
+            // Storms of concurrent calls.
+            storm_next_versions,
+            storm_next_versions_in_transactions,
+            storm_activation,
+            storm_activation_in_transactions,
+            storm_one_membership,
+            storm_one_membership_in_transactions,
+            storm_upsert,
+            storm_upsert_in_transactions,
+            storm_same_function_name,
+            storm_same_function_name_in_transactions,
+        }
     };
-    (@scenarios $factory:expr; $($scenario:ident),+ $(,)?) => {
+    (@names (); $($scenario:ident),+ $(,)?) => {
+        &[$(stringify!($scenario)),+]
+    };
+    (@tests $factory:expr; $($scenario:ident),+ $(,)?) => {
         $(
-            #[::tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            #[::tokio::test(flavor = "multi_thread", worker_threads = 4)]
             async fn $scenario() {
                 $crate::contract::$scenario(($factory)().await).await;
             }
         )+
+    };
+    ($factory:expr $(,)?) => {
+        $crate::contract_suite! { @list tests $factory }
     };
 }

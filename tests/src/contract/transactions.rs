@@ -1,8 +1,11 @@
 //! Transactions: commit, isolation, rollback, drop, savepoints and the closure form.
 
+use std::sync::Arc;
+
 use containerpub_domain::{NewOrganization, NewUser, User, UserPatch};
 use containerpub_ports::{
-    Filter, Query, StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt, UserField,
+    DynStore, Filter, Query, StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt,
+    UserField,
 };
 
 use super::seed::{conflict, email, function, name, new_user, user};
@@ -327,18 +330,16 @@ impl From<StoreError> for AppError {
 pub async fn transaction_closure<U: ContractStore>(fx: Fixture<U>) {
     let db = &fx.db;
     let (ada, org) = db
-        .transaction(|tx| {
-            Box::pin(async move {
-                let ada = tx
-                    .users()
-                    .insert(NewUser::parse("ada@example.com")?)
-                    .await?;
-                let (org, _) = tx
-                    .organizations()
-                    .create_with_owner(NewOrganization::new(name("acme"), ada.uuid))
-                    .await?;
-                Ok::<_, StoreError>((ada, org))
-            })
+        .transaction(async move |tx| {
+            let ada = tx
+                .users()
+                .insert(NewUser::parse("ada@example.com")?)
+                .await?;
+            let (org, _) = tx
+                .organizations()
+                .create_with_owner(NewOrganization::new(name("acme"), ada.uuid))
+                .await?;
+            Ok::<_, StoreError>((ada, org))
         })
         .await
         .expect("committed");
@@ -349,21 +350,17 @@ pub async fn transaction_closure<U: ContractStore>(fx: Fixture<U>) {
     );
 
     let refused: Result<(), AppError> = db
-        .transaction(|tx| {
-            Box::pin(async move {
-                tx.users().insert(new_user("bob@example.com")).await?;
-                Err(AppError::Refused)
-            })
+        .transaction(async move |tx| {
+            tx.users().insert(new_user("bob@example.com")).await?;
+            Err(AppError::Refused)
         })
         .await;
     assert_eq!(refused, Err(AppError::Refused));
     let failed: Result<User, AppError> = db
-        .transaction(|tx| {
-            Box::pin(async move {
-                tx.users().insert(new_user("carol@example.com")).await?;
-                let dup = tx.users().insert(new_user("ada@example.com")).await?;
-                Ok(dup)
-            })
+        .transaction(async move |tx| {
+            tx.users().insert(new_user("carol@example.com")).await?;
+            let dup = tx.users().insert(new_user("ada@example.com")).await?;
+            Ok(dup)
         })
         .await;
     assert_eq!(
@@ -375,21 +372,17 @@ pub async fn transaction_closure<U: ContractStore>(fx: Fixture<U>) {
     // On a transaction, the closure form works on a savepoint.
     let tx = db.begin().await.expect("begin");
     let undone: Result<(), StoreError> = tx
-        .transaction(|sp| {
-            Box::pin(async move {
-                sp.users().insert(new_user("dave@example.com")).await?;
-                Err(StoreError::invalid(
-                    "email",
-                    containerpub_domain::Rule::Invariant("changed my mind"),
-                ))
-            })
+        .transaction(async move |sp| {
+            sp.users().insert(new_user("dave@example.com")).await?;
+            Err(StoreError::invalid(
+                "email",
+                containerpub_domain::Rule::Invariant("changed my mind"),
+            ))
         })
         .await;
     assert!(undone.is_err());
     let erin = tx
-        .transaction(|sp| {
-            Box::pin(async move { sp.users().insert(new_user("erin@example.com")).await })
-        })
+        .transaction(async move |sp| sp.users().insert(new_user("erin@example.com")).await)
         .await
         .expect("released");
     assert_eq!(emails(&tx).await, ["ada@example.com", "erin@example.com"]);
@@ -404,5 +397,76 @@ pub async fn transaction_closure<U: ContractStore>(fx: Fixture<U>) {
             ]))
             .await,
         Ok(0)
+    );
+}
+
+/// A service written once over any unit of work: signs up every address of `emails` (a
+/// slice the caller owns) in one transaction, the body borrowing both the slice and a local.
+async fn sign_up_all<D: UnitOfWork>(db: &D, emails: &[&str]) -> Result<Vec<User>, StoreError> {
+    let domain = "example.com";
+    db.transaction(async |tx| {
+        let mut users = Vec::new();
+        for local in emails {
+            users.push(
+                tx.users()
+                    .insert(new_user(&format!("{local}@{domain}")))
+                    .await?,
+            );
+        }
+        Ok(users)
+    })
+    .await
+}
+
+/// The closure form borrows from its caller (no `Box::pin`, no `'static` captures) and its
+/// future can be spawned; every shape of unit of work runs the same service: the store, a
+/// reference, an `Arc`, and `Arc<dyn DynStore>` (any adapter chosen at run time), whose
+/// transactions are `Box<dyn DynTransaction>` with savepoints, commit and rollback.
+pub async fn transaction_shapes<U: ContractStore>(fx: Fixture<U>) {
+    let shared = Arc::new(fx.db.clone());
+    let spawned = tokio::spawn({
+        let shared = Arc::clone(&shared);
+        async move { sign_up_all(&shared, &["ada", "bob"]).await }
+    });
+    assert_eq!(spawned.await.expect("the task").map(|u| u.len()), Ok(2));
+    assert_eq!(
+        sign_up_all(&&fx.db, &["carol"]).await.map(|u| u.len()),
+        Ok(1)
+    );
+    let any: Arc<dyn DynStore> = Arc::new(fx.db.clone());
+    assert_eq!(sign_up_all(&any, &["dave"]).await.map(|u| u.len()), Ok(1));
+    // A duplicate rolls the whole body back, through the trait object too.
+    assert_eq!(
+        sign_up_all(&any, &["erin", "ada"]).await,
+        Err(conflict(UniqueKey::UsersEmail))
+    );
+
+    // The boxed transaction: its own writes, a savepoint rolled back, commit.
+    let tx = any.begin().await.expect("begin");
+    tx.users()
+        .insert(new_user("frank@example.com"))
+        .await
+        .expect("insert");
+    let sp = tx.begin().await.expect("savepoint");
+    sp.users()
+        .insert(new_user("gina@example.com"))
+        .await
+        .expect("insert");
+    sp.rollback().await.expect("rollback the savepoint");
+    assert_eq!(
+        emails(&fx.db).await.len(),
+        4,
+        "uncommitted: not seen outside"
+    );
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        emails(&*shared).await,
+        [
+            "ada@example.com",
+            "bob@example.com",
+            "carol@example.com",
+            "dave@example.com",
+            "frank@example.com"
+        ]
     );
 }

@@ -590,7 +590,7 @@ pub async fn users_with_organization<U: ContractStore>(fx: Fixture<U>) {
         Ok(Some((alone(&grace), None)))
     );
 
-    // The DTO from that one call, as WIRE-FORMAT.md spells UserWithOrganizationDto.
+    // The DTO from that one call, as `docs/WIRE-FORMAT.md` spells UserWithOrganizationDto.
     let (with_org, information) = store
         .with_organization(ada.uuid)
         .await

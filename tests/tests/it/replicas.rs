@@ -13,9 +13,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use containerpub_domain::{Email, EntityName, NewOrganization, NewUser, User, UserPatch};
+use containerpub_domain::{NewOrganization, User, UserPatch};
 use containerpub_ports::{Filter, StoreError, Stores, Transaction, UnitOfWork};
 use containerpub_postgres::{PgConfig, PgStore};
+use containerpub_tests::fixture::{email, name, new_user};
 use containerpub_tests::pg::{Cluster, ClusterConfig};
 use sqlx::{Connection, PgConnection};
 
@@ -42,10 +43,6 @@ fn config(primary: &Cluster, standby: &Cluster) -> PgConfig {
         .max_connections(4)
         .replica_check_interval(Duration::from_millis(100))
         .replica_acquire_timeout(Duration::from_millis(500))
-}
-
-fn new_user(address: &str) -> NewUser {
-    NewUser::new(Email::parse(address).expect("valid e-mail"))
 }
 
 async fn admin(cluster: &Cluster) -> PgConnection {
@@ -184,13 +181,13 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
         .update_by_id(
             ada.id,
             UserPatch {
-                email: Some(Email::parse("ada@lovelace.org").unwrap()),
+                email: Some(email("ada@lovelace.org")),
                 ..UserPatch::default()
             },
         )
         .await
         .unwrap();
-    let acme = EntityName::new("name", "acme").unwrap();
+    let acme = name("acme");
     let (org, _) = store
         .organizations()
         .create_with_owner(NewOrganization::new(acme.clone(), ada.uuid))
@@ -258,7 +255,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     );
     assert_eq!(primary_view.users().count(Filter::All).await.unwrap(), 3);
     assert!(primary_view.replica_status().is_empty());
-    // The same choice through the ports (issue 19, item 6): service code written against
+    // The same choice through the ports: service code written against
     // `Stores` asks for a consistent read.
     assert_eq!(
         read_back(&store, carol.id).await,
@@ -318,7 +315,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     assert!(!rows[0].get::<bool>("standby").unwrap());
     assert_eq!(users_on(&primary).await, 3);
 
-    // Replica sessions are read-only by default (issue 19, item 6).
+    // Replica sessions are read-only by default.
     let rows = store
         .raw_query_replica(
             "SELECT current_setting('default_transaction_read_only') AS ro, \
@@ -334,7 +331,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     assert_eq!(rows[0].get::<String>("ro").unwrap(), "on");
 
     // A statement timeout on the replica is the caller's error: it does not get the replica
-    // skipped, and the statement does not run again on the primary (issue 19, item 6). The
+    // skipped, and the statement does not run again on the primary. The
     // statement sleeps only on a standby, so a run on the primary would succeed.
     let short = PgStore::connect(
         config(&primary, &standby)

@@ -835,3 +835,127 @@ async fn cluster_streaming_replica_follows_its_primary() {
     drop(primary);
     assert!(dirs.iter().all(|d| !d.exists()));
 }
+
+/// A catalog column's name, checked to belong to `table`.
+fn catalog_column(table: containerpub_ports::Table, column: containerpub_ports::Column) -> String {
+    assert_eq!(column.table(), table, "{column:?}");
+    column.name().to_owned()
+}
+
+/// The ports' schema catalog agrees with the migrated schema, both ways: every unique key
+/// (constraint or unique index, with its columns in order and its partial predicate), every
+/// foreign key (column, referenced table and column, `ON DELETE` action) and every check
+/// constraint of the database is in the catalog, and nothing else is.
+#[tokio::test]
+async fn the_ports_catalog_is_exactly_the_migrated_constraints() {
+    use containerpub_ports::{CheckConstraint, ForeignKey, OnDelete, Predicate, UniqueKey};
+
+    let db = TestDatabase::new().await;
+    let mut conn = db.connect().await;
+
+    // Unique keys: every unique index but the primary keys (a unique constraint's index has
+    // the constraint's name).
+    let actual = strings(
+        &mut conn,
+        "SELECT c.relname || ' ' || i.relname || '('
+                || array_to_string(array(
+                       SELECT a.attname FROM unnest(x.indkey::int2[]) WITH ORDINALITY AS k(attnum, n)
+                       JOIN pg_attribute a ON a.attrelid = x.indrelid AND a.attnum = k.attnum
+                       ORDER BY k.n), ',')
+                || ')' || COALESCE(' WHERE ' || pg_get_expr(x.indpred, x.indrelid), '')
+         FROM pg_index x
+         JOIN pg_class i ON i.oid = x.indexrelid
+         JOIN pg_class c ON c.oid = x.indrelid
+         WHERE x.indisunique AND NOT x.indisprimary
+           AND c.relnamespace = 'public'::regnamespace AND c.relname <> 'seaql_migrations'",
+    )
+    .await;
+    let expected: Vec<String> = UniqueKey::ALL
+        .iter()
+        .map(|key| {
+            let columns: Vec<String> = key
+                .columns()
+                .iter()
+                .map(|c| catalog_column(key.table(), *c))
+                .collect();
+            let predicate = match key.predicate() {
+                None => String::new(),
+                Some(Predicate::IsTrue(flag)) => {
+                    format!(" WHERE {}", catalog_column(key.table(), flag))
+                }
+                Some(Predicate::Live) => " WHERE (deleted_at IS NULL)".to_owned(),
+            };
+            format!(
+                "{} {}({}){predicate}",
+                key.table(),
+                key.constraint_name(),
+                columns.join(",")
+            )
+        })
+        .collect();
+    assert_lines("catalog unique keys", &sorted(actual), &sorted(expected));
+
+    // Foreign keys: one column each, the referenced column, the ON DELETE action.
+    let actual = strings(
+        &mut conn,
+        "SELECT c.relname || ' ' || con.conname || '(' || a.attname || ') -> '
+                || p.relname || '(' || pa.attname || ') ON DELETE ' || con.confdeltype::text
+                || CASE WHEN cardinality(con.conkey) = 1 THEN '' ELSE ' (multi-column)' END
+         FROM pg_constraint con
+         JOIN pg_class c ON c.oid = con.conrelid
+         JOIN pg_class p ON p.oid = con.confrelid
+         JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = con.conkey[1]
+         JOIN pg_attribute pa ON pa.attrelid = con.confrelid AND pa.attnum = con.confkey[1]
+         WHERE con.contype = 'f' AND c.relnamespace = 'public'::regnamespace",
+    )
+    .await;
+    let expected: Vec<String> = ForeignKey::ALL
+        .iter()
+        .map(|key| {
+            let action = match key.on_delete() {
+                OnDelete::Cascade => 'c',
+                OnDelete::SetNull => 'n',
+                OnDelete::Restrict => 'r',
+            };
+            format!(
+                "{} {}({}) -> {}({}) ON DELETE {action}",
+                key.table(),
+                key.constraint_name(),
+                catalog_column(key.table(), key.column()),
+                key.parent(),
+                key.target().column_name(),
+            )
+        })
+        .collect();
+    assert_lines("catalog foreign keys", &sorted(actual), &sorted(expected));
+
+    // Check constraints.
+    let actual = strings(
+        &mut conn,
+        "SELECT c.relname || ' ' || con.conname || '('
+                || array_to_string(array(
+                       SELECT a.attname FROM unnest(con.conkey) AS k(attnum)
+                       JOIN pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum
+                       ORDER BY 1), ',') || ')'
+         FROM pg_constraint con
+         JOIN pg_class c ON c.oid = con.conrelid
+         WHERE con.contype = 'c' AND c.relnamespace = 'public'::regnamespace",
+    )
+    .await;
+    let expected: Vec<String> = CheckConstraint::ALL
+        .iter()
+        .map(|check| {
+            format!(
+                "{} {}({})",
+                check.table(),
+                check.constraint_name(),
+                catalog_column(check.table(), check.column())
+            )
+        })
+        .collect();
+    assert_lines(
+        "catalog check constraints",
+        &sorted(actual),
+        &sorted(expected),
+    );
+}

@@ -5,11 +5,12 @@ use std::collections::HashMap;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use containerpub_domain::{Email, NewUser, PasswordHash, User, Uuid};
+use containerpub_domain::{NewUser, User, Uuid};
 use containerpub_memory::MemoryStore;
 use containerpub_ports::{Stores, Transaction, UnitOfWork};
+use containerpub_tests::fixture::{numbered_user, series_user};
 
-use super::pg::{series_measurement, series_user};
+use super::pg::series_measurement;
 use super::report::{Measurement, Target, round3};
 use super::{Rng, Sizes, interleave, interleave_ops, median, ns_per_op, rows_per_s};
 
@@ -40,15 +41,6 @@ pub(crate) async fn run(sizes: &Sizes, out: &mut Vec<Measurement>) {
     }
 }
 
-/// A user `<tag><n>@bench.example` with a password hash (the columns the PostgreSQL seed has).
-fn new_user(tag: &str, n: usize) -> NewUser {
-    NewUser::new(Email::parse(&format!("{tag}{n}@bench.example")).expect("a valid e-mail"))
-        .with_password_hash(
-            PasswordHash::new(format!("$argon2id$v=19$m=19456,t=2,p=1${n:032x}"))
-                .expect("a valid hash"),
-        )
-}
-
 /// Inserts users `from..to` with `insert_many` in chunks of `chunk` (as a caller loading a
 /// table would); returns them as stored and the time the calls took.
 async fn load(
@@ -63,7 +55,7 @@ async fn load(
     let mut start = from;
     while start < to {
         let end = (start + chunk.max(1)).min(to);
-        let batch: Vec<NewUser> = (start..end).map(|n| new_user(tag, n)).collect();
+        let batch: Vec<NewUser> = (start..end).map(|n| numbered_user(tag, n)).collect();
         let t = Instant::now();
         let stored = store
             .users()
@@ -99,7 +91,7 @@ async fn begin_cycle(
     n: usize,
     steps: &mut [Duration; 3],
 ) -> Result<Duration, String> {
-    let new = new_user("cycle-", n);
+    let new = numbered_user("cycle-", n);
     let t0 = Instant::now();
     let tx = store.begin().await.map_err(|e| format!("begin: {e}"))?;
     let t1 = Instant::now();

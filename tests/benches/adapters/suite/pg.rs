@@ -8,11 +8,10 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use containerpub_domain::chrono::NaiveDateTime;
-use containerpub_domain::{
-    Email, FunctionId, LogEntry, LogLevel, NewLog, NewUser, PasswordHash, Text, Timestamp, Uuid,
-};
+use containerpub_domain::{FunctionId, LogEntry, LogLevel, NewLog, NewUser, Text, Timestamp, Uuid};
 use containerpub_ports::{Cursor, KeysetRequest, LogQuery, PageRequest, Stores};
 use containerpub_postgres::{PgConfig, PgStore};
+use containerpub_tests::fixture::series_user;
 use containerpub_tests::pg::TestDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolCopyExt, PgPoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, PgConnection};
@@ -1126,15 +1125,6 @@ async fn series(
         &insert_adapter,
     ));
     Ok(())
-}
-
-/// A user of the series' insert batches.
-pub(crate) fn series_user(n: usize) -> NewUser {
-    NewUser::new(Email::parse(&format!("series-{n}@bench.example")).expect("a valid e-mail"))
-        .with_password_hash(
-            PasswordHash::new(format!("$argon2id$v=19$m=19456,t=2,p=1${n:032x}"))
-                .expect("a valid hash"),
-        )
 }
 
 /// A `series` entry of the report: `points` as `[size, value]` pairs; the value is the one at

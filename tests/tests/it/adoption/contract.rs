@@ -1,11 +1,9 @@
 //! The whole contract suite on databases the Dart backend created and `adopt` took over (seed
 //! era, and seed era upgraded by the later Dart backend), not on freshly migrated ones.
 
-use std::sync::Arc;
-
 use containerpub_migration::adopt::{self, Resolutions};
-use containerpub_postgres::{PgConfig, PgStore};
-use containerpub_tests::contract::{self, Fixture};
+use containerpub_postgres::PgStore;
+use containerpub_tests::contract::Fixture;
 use containerpub_tests::pg::TestDatabase;
 use tokio::sync::OnceCell;
 
@@ -32,13 +30,7 @@ async fn template(later: bool) -> &'static TestDatabase {
 }
 
 async fn adopted(later: bool) -> Fixture<PgStore> {
-    let test_db = template(later).await.copy().await;
-    let clock = contract::start_clock();
-    let db = PgStore::connect(PgConfig::new(test_db.url()).max_connections(4))
-        .await
-        .expect("connect to the adopted database")
-        .with_clock(Arc::new(clock.clone()));
-    Fixture::with_guard(db, clock, test_db)
+    Fixture::postgres(template(later).await.copy().await).await
 }
 
 mod seed_era {

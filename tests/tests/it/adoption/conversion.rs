@@ -1,5 +1,5 @@
 //! The adoption keeps every row and value (cell by cell, modulo the documented conversions),
-//! reaches exactly the schema `migration up` creates, keeps what `SCHEMA.md` does not know,
+//! reaches exactly the schema `migration up` creates, keeps what `docs/SCHEMA.md` does not know,
 //! and a second `adopt` is a no-op.
 
 use std::collections::BTreeMap;
@@ -13,7 +13,7 @@ use containerpub_tests::pg::TestDatabase;
 use super::{every_resolution, later_db, rows, scalar, seed_db};
 
 /// Per table: the key column and every column, with the expression that reads it before
-/// adoption as it must read after (LEGACY-SCHEMA.md section 2: TIMESTAMPTZ → the same instant
+/// adoption as it must read after (`docs/LEGACY-SCHEMA.md` section 2: TIMESTAMPTZ → the same instant
 /// in UTC, e-mails trimmed and lowercased; every other value unchanged).
 /// (column, expression reading it before adoption).
 type Columns = &'static [(&'static str, &'static str)];

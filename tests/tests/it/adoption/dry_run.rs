@@ -1,4 +1,4 @@
-//! The dry run: what it recognises and reports (expected values from `LEGACY-SCHEMA.md` and
+//! The dry run: what it recognises and reports (expected values from `docs/LEGACY-SCHEMA.md` and
 //! the fixture rows), that it and a refused adoption change nothing, and `--json`.
 
 use containerpub_migration::adopt::{self, BlockerKind, Era, Resolutions};
@@ -133,7 +133,7 @@ async fn the_dry_run_reports_the_seed_era_and_changes_nothing() {
         ]
     );
 
-    // Differences named in LEGACY-SCHEMA.md section 2.
+    // Differences named in `docs/LEGACY-SCHEMA.md` section 2.
     let has = |table: &str, object: &str, name: &str, found: &str, expected: &str| {
         report.differences.iter().any(|d| {
             d.table == table
@@ -404,7 +404,7 @@ async fn the_json_report_says_the_same() {
     );
     assert_eq!(json["plan"].as_array().map(Vec::len), Some(text.plan.len()));
     assert_eq!(json["plan"][0]["sql"], text.plan[0].sql.as_str());
-    // The later era's names that SCHEMA.md needs are freed (LEGACY-SCHEMA.md section 3).
+    // The later era's names that `docs/SCHEMA.md` needs are freed (`docs/LEGACY-SCHEMA.md` section 3).
     assert!(text.plan.iter().any(|s| s.sql
         == "ALTER SEQUENCE \"function_logs_id_seq\" RENAME TO \"function_deploy_logs_id_seq\""));
     assert!(

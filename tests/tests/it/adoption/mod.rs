@@ -1,5 +1,5 @@
 //! `migration adopt` on databases built exactly as the Dart backend builds them
-//! (`tests/fixtures/legacy/`, written from `LEGACY-SCHEMA.md`): the dry run, the refusal, each
+//! (`tests/fixtures/legacy/`, written from `docs/LEGACY-SCHEMA.md`): the dry run, the refusal, each
 //! resolution, the adoption with cell-by-cell checksums, the no-op second run, the CLI's
 //! safety, the store on a database nobody adopted, and the whole contract suite on adopted
 //! databases.

@@ -218,7 +218,7 @@ async fn not_null_violations_and_unparsable_json_are_typed() {
         }
         other => panic!("expected InvalidInput, got {other:?}"),
     }
-    // A number JSONB prints as 309 digits, which the JSON parser refuses (LEGACY-SCHEMA.md:
+    // A number JSONB prints as 309 digits, which the JSON parser refuses (`docs/LEGACY-SCHEMA.md`:
     // written by hand or by another client).
     test_db
         .execute("UPDATE functions SET analysis_result = '[1.7976931348623157e308]' WHERE id = 1")

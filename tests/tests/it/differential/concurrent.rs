@@ -1,4 +1,4 @@
-//! The two adapters behave the same under concurrency (tracker issue 14).
+//! The two adapters behave the same under concurrency.
 //!
 //! Scripted interleavings of two or three transactions (and autocommit calls) run on the
 //! in-memory adapter and on PostgreSQL, one after the other, from one shared clock and the
@@ -18,20 +18,20 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use containerpub_domain::{
-    DeploymentId, Email, EntityName, FunctionId, FunctionPatch, FunctionStatus, LogLevel,
-    ManualClock, NewDeployment, NewFunction, NewLog, NewRepository, NewUser, RepositoryId,
-    RepositoryPatch, RepositoryPath, Text, UserId, UserPatch,
+    DeploymentId, FunctionId, FunctionPatch, FunctionStatus, LogLevel, ManualClock, NewDeployment,
+    NewFunction, NewLog, NewRepository, NewUser, RepositoryId, RepositoryPatch, Text, UserId,
+    UserPatch,
 };
 use containerpub_memory::MemoryStore;
 use containerpub_ports::{
     StoreError, StoreResult, Stores, TX_UNUSABLE, Transaction, UnitOfWork, UserKey,
 };
 use containerpub_postgres::{PgConfig, PgStore};
-use containerpub_tests::contract::t0;
+use containerpub_tests::fixture::{email, name, path, t0};
 use containerpub_tests::pg::TestDatabase;
 use tokio::sync::{mpsc, oneshot};
 
-use super::exec::{diff, snapshot};
+use super::snapshot::{Snapshot, diff, snapshot};
 
 /// How long a call that must wait for a lock is watched before the script goes on.
 const PAUSE: Duration = Duration::from_millis(250);
@@ -185,7 +185,7 @@ async fn finish(side: &str, what: &str, reply: oneshot::Receiver<Shown>) -> Show
 }
 
 /// Runs a script on one adapter: the transcript and the final tables.
-async fn run_script<U>(side: &str, root: U, steps: &[Step]) -> (Vec<Shown>, super::exec::Snapshot)
+async fn run_script<U>(side: &str, root: U, steps: &[Step]) -> (Vec<Shown>, Snapshot)
 where
     U: UnitOfWork + Stores + Clone + Send + Sync + 'static,
     U::Tx: Stores + Send + Sync + 'static,
@@ -278,14 +278,6 @@ where
 // ---------------------------------------------------------------------------------------
 // Inputs and calls.
 
-fn email(s: &str) -> Email {
-    Email::parse(s).expect("valid e-mail")
-}
-
-fn name(s: &str) -> EntityName {
-    EntityName::new("name", s).expect("valid name")
-}
-
 fn insert_user(new: NewUser) -> Call {
     call(move |db| {
         let new = new.clone();
@@ -362,10 +354,6 @@ fn append_log(function: i32, message: &str) -> Call {
         let new = new.clone();
         Box::pin(async move { show(db.logs().append(vec![new]).await) })
     })
-}
-
-fn path(s: &str) -> RepositoryPath {
-    RepositoryPath::parse(s).expect("valid path")
 }
 
 fn create_repository(at: &str) -> Call {

@@ -395,7 +395,7 @@ pub enum FilterSpec {
     IsNotNull(u8),
     Contains(u8, String),
     StartsWith(u8, String),
-    /// A case-insensitive match (issue 17): operator 0 = eq, 1 = contains, else starts with.
+    /// A case-insensitive match: operator 0 = eq, 1 = contains, else starts with.
     TextCi(u8, u8, String),
     And(Vec<FilterSpec>),
     Or(Vec<FilterSpec>),

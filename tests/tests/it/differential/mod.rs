@@ -1,4 +1,4 @@
-//! The two adapters are interchangeable: a model-based property test (tracker issue 6).
+//! The two adapters are interchangeable: a model-based property test.
 //!
 //! Random sequences of operations over all nine tables (creates, updates, deletes with their
 //! cascades, filters and sorts with random operators and values, offset pages and keyset
@@ -30,11 +30,16 @@
 //! minimal sequences of the differences found so far are also written out in
 //! [`regressions`] and run before anything else.
 
+mod build;
 mod concurrent;
+mod echo;
 mod exec;
 mod inputs;
 mod ops;
+mod pools;
 mod regressions;
+mod snapshot;
+mod special;
 mod tree;
 
 use std::collections::BTreeMap;
@@ -46,14 +51,16 @@ use containerpub_domain::{ManualClock, NewRepository, RepositoryPath, Timestamp}
 use containerpub_memory::MemoryStore;
 use containerpub_ports::{StoreError, StoreResult, Stores, TX_UNUSABLE, Transaction, UnitOfWork};
 use containerpub_postgres::{PgConfig, PgStore};
-use containerpub_tests::contract::t0;
+use containerpub_tests::fixture::t0;
 use containerpub_tests::pg::TestDatabase;
 use proptest::test_runner::{
     Config, FileFailurePersistence, TestCaseError, TestCaseResult, TestRunner,
 };
 
-use exec::{Cx, Pools, diff, fail, snapshot};
+use exec::{Cx, fail};
 use ops::{Case, ClockOp, Finish, Op};
+use pools::Pools;
+use snapshot::{Snapshot, diff, snapshot};
 
 /// Where failing cases' seeds are kept (committed; replayed before new cases).
 const REGRESSIONS: &str = concat!(
@@ -164,7 +171,7 @@ async fn compare_contents(
     whose: &str,
     mem: &dyn Stores,
     pg: &dyn Stores,
-) -> Result<Option<exec::Snapshot>, TestCaseError> {
+) -> Result<Option<Snapshot>, TestCaseError> {
     let m = snapshot(mem).await;
     let p = snapshot(pg).await;
     match (m, p) {

@@ -196,7 +196,7 @@ pub enum WriteOp<N, P> {
     UpdateWhere(FilterSpec, P),
     /// The upsert key is chosen by index among the table's keys.
     Upsert(N, u8),
-    /// `find_or_insert` (issue 17), the key chosen as for `Upsert`.
+    /// `find_or_insert`, the key chosen as for `Upsert`.
     FindOrInsert(N, u8),
 }
 
@@ -213,9 +213,9 @@ pub enum ReadOp {
     Exists(FilterSpec),
     DeleteById(IdRef),
     DeleteWhere(FilterSpec),
-    /// `select` (issue 17): the query and field indices (modulo the field count).
+    /// `select`: the query and field indices (modulo the field count).
     Select(QuerySpec, Vec<u8>),
-    /// `group_by` (issue 17): filter, key field index, aggregates (kind 0..4, integer field
+    /// `group_by`: filter, key field index, aggregates (kind 0..4, integer field
     /// index), order 0..4, limit.
     GroupBy(FilterSpec, u8, Vec<(u8, u8)>, u8, Option<u64>),
 }
@@ -262,10 +262,10 @@ pub enum SpecialOp {
     SiblingsOf(IdRef),
     /// A batch of more than `BATCH_CHUNK_ROWS` rows.
     BigBatch(BigBatchSpec),
-    /// `UserWriter::upsert_updating` (issue 17): the key chosen as for `Upsert`, the update
+    /// `UserWriter::upsert_updating`: the key chosen as for `Upsert`, the update
     /// columns by index (even: e-mail, odd: password hash; repeats and none allowed).
     UpsertUpdating(NewUserSpec, u8, Vec<u8>),
-    /// `containerpub_ports::create_with_parents` (issue 17) on the innermost open
+    /// `containerpub_ports::create_with_parents` on the innermost open
     /// transaction, else the store.
     CreateWithParents(NewRepoSpec),
 }

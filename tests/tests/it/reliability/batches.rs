@@ -19,9 +19,10 @@ use containerpub_ports::{
     DeploymentField, Filter, ForeignKey, InvalidInput, StoreError, Stores, Transaction, UniqueKey,
     UnitOfWork, Value,
 };
+use containerpub_tests::fixture::{function, text, user};
 use containerpub_tests::pg::TestDatabase;
 
-use super::support::{function, pg_store, text, user};
+use super::support::pg_store;
 
 /// Rows per batch, and the index of the bad row.
 const ROWS: usize = 20_000;

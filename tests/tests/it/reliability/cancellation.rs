@@ -11,9 +11,10 @@ use std::time::{Duration, Instant};
 
 use containerpub_ports::{Filter, StoreError, StoreResult, Stores, Transaction, UnitOfWork};
 use containerpub_postgres::{PgConfig, PgStore};
+use containerpub_tests::fixture::new_user;
 use containerpub_tests::pg::TestDatabase;
 
-use super::support::{GENEROUS_ACQUIRE, Observer, PollBudget, new_user, tasks_settled};
+use super::support::{GENEROUS_ACQUIRE, Observer, PollBudget, tasks_settled};
 
 /// The multi-step transaction of scenario 6: begin, insert A, insert B, commit. Sets
 /// `commit_started` just before `commit` is first polled (it starts the commit on a task of
@@ -452,7 +453,7 @@ async fn write_dropped_after(
     }
 }
 
-/// Task A of issue 7: a write inside a transaction dropped after k polls, for k = 1, 2, … up
+/// A write inside a transaction dropped after k polls, for k = 1, 2, … up
 /// to the poll it completes in (every await point), directly in the transaction and in a
 /// savepoint of it. A write dropped before it finished may still run in the transaction, so
 /// the transaction (the level the write ran in) refuses every later call (never runs C, never

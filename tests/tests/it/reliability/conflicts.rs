@@ -12,10 +12,11 @@ use containerpub_memory::MemoryStore;
 use containerpub_ports::{
     StoreError, StoreResult, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt,
 };
+use containerpub_tests::fixture::{email, user};
 use containerpub_tests::pg::TestDatabase;
 use tokio::sync::Barrier;
 
-use super::support::{Observer, email, pg_store, user};
+use super::support::{Observer, pg_store};
 
 fn rename(to: &str) -> UserPatch {
     UserPatch {
@@ -132,23 +133,19 @@ async fn transaction_retrying_reruns_the_deadlock_victim() {
         async move {
             let tries = AtomicUsize::new(0);
             store
-                .transaction_retrying(ATTEMPTS, |tx| {
-                    let barrier = Arc::clone(&barrier);
+                .transaction_retrying(ATTEMPTS, async |tx| {
                     let attempt = tries.fetch_add(1, Ordering::SeqCst);
                     attempts.fetch_add(1, Ordering::SeqCst);
-                    let (first, second) = (first.id, second.id);
-                    Box::pin(async move {
-                        tx.users()
-                            .update_by_id(first, rename(&format!("{tag}-1@example.com")))
-                            .await?;
-                        if attempt == 0 {
-                            barrier.wait().await;
-                        }
-                        tx.users()
-                            .update_by_id(second, rename(&format!("{tag}-2@example.com")))
-                            .await?;
-                        Ok::<_, StoreError>(attempt)
-                    })
+                    tx.users()
+                        .update_by_id(first.id, rename(&format!("{tag}-1@example.com")))
+                        .await?;
+                    if attempt == 0 {
+                        barrier.wait().await;
+                    }
+                    tx.users()
+                        .update_by_id(second.id, rename(&format!("{tag}-2@example.com")))
+                        .await?;
+                    Ok::<_, StoreError>(attempt)
                 })
                 .await
         }
@@ -195,10 +192,9 @@ async fn transaction_retrying_is_bounded_and_retries_only_retryable_errors() {
         async move {
             let calls = AtomicUsize::new(0);
             let result: StoreResult<usize> = db
-                .transaction_retrying(attempts, |_tx| {
+                .transaction_retrying(attempts, async |_tx| {
                     let n = calls.fetch_add(1, Ordering::SeqCst);
-                    let outcome = fail.get(n).cloned().map_or(Ok(n), Err);
-                    Box::pin(async move { outcome })
+                    fail.get(n).cloned().map_or(Ok(n), Err)
                 })
                 .await;
             (result, calls.load(Ordering::SeqCst))

@@ -12,10 +12,12 @@ use containerpub_ports::{
     Filter, FunctionField, StoreError, StoreResult, Stores, Transaction, UnitOfWork,
 };
 use containerpub_postgres::{PgConfig, PgStore};
+use containerpub_tests::fixture::{name, new_user, text, user};
 use containerpub_tests::pg::{Cluster, TestDatabase};
+use containerpub_tests::storm::all_at_once;
 use sqlx::{Connection, PgConnection};
 
-use super::support::{all_at_once, name, new_user, pg_store, poll_until, text, user};
+use super::support::{pg_store, poll_until};
 
 /// Creates the database `app` on `cluster`, migrates it, and returns its URL.
 async fn app_database(cluster: &Cluster) -> String {
@@ -206,7 +208,7 @@ async fn restart_mid_workload_keeps_transactions_atomic() {
                 }
             }
             // A COMMIT sent just before the server went down, whose reply was lost: it may
-            // have committed or not, and says so (issue 19, item 1).
+            // have committed or not, and says so.
             Err((Step::Commit, StoreError::OutcomeUnknown { .. })) => {
                 assert!(
                     present.is_none() || present == Some(1),

@@ -11,9 +11,10 @@ use containerpub_ports::{
     StoreError, Stores, Transaction, UnitOfWork, UserField,
 };
 use containerpub_postgres::{PgConfig, PgStore};
+use containerpub_tests::fixture::{function, new_user, text, user};
 use containerpub_tests::pg::TestDatabase;
 
-use super::support::{Observer, function, new_user, pg_store, text, user};
+use super::support::{Observer, pg_store};
 
 fn invalid(field: &'static str, rule: Rule) -> StoreError {
     StoreError::invalid(field, rule)

@@ -11,7 +11,9 @@ use containerpub_postgres::{PgConfig, PgStore};
 use containerpub_tests::pg::TestDatabase;
 
 use super::proxy::FaultProxy;
-use super::support::{Observer, name, new_user, poll_until, user};
+use containerpub_tests::fixture::{name, new_user, user};
+
+use super::support::{Observer, poll_until};
 
 fn assert_outcome_unknown(what: &str, result: Result<impl std::fmt::Debug, StoreError>) {
     match result {

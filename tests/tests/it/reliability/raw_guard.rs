@@ -4,9 +4,10 @@
 
 use containerpub_domain::Rule;
 use containerpub_ports::{StoreError, Stores, Transaction, UnitOfWork};
+use containerpub_tests::fixture::new_user;
 use containerpub_tests::pg::TestDatabase;
 
-use super::support::{Observer, new_user, pg_store};
+use super::support::{Observer, pg_store};
 
 fn refused(what: &str, result: Result<impl std::fmt::Debug, StoreError>) {
     match result {

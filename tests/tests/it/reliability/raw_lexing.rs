@@ -6,9 +6,10 @@
 use containerpub_domain::LogLevel;
 use containerpub_domain::NewLog;
 use containerpub_ports::{LogField, Stores, Value};
+use containerpub_tests::fixture::{function, text, user};
 use containerpub_tests::pg::TestDatabase;
 
-use super::support::{function, pg_store, text, user};
+use super::support::pg_store;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn backslashes_mean_the_same_whatever_the_database_default() {

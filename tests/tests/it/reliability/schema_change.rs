@@ -6,20 +6,17 @@
 use containerpub_domain::{
     DeploymentPatch, DeploymentStatus, DurationMs, FunctionPatch, FunctionStatus, InvocationStatus,
     LogLevel, NewDeployment, NewFunction, NewInvocation, NewLog, NewOrganization, NewRepository,
-    NewUserInformation, RepositoryPatch, RepositoryPath, UserPatch,
+    NewUserInformation, RepositoryPatch, UserPatch,
 };
 use containerpub_ports::{
     DeploymentField, DeploymentKey, Filter, FunctionKey, Query, RepositoryKey, StoreResult, Stores,
     Table, Transaction, UnitOfWork, UserField, UserKey,
 };
 use containerpub_postgres::PgStore;
+use containerpub_tests::fixture::{email, name, new_user, path, text};
 use containerpub_tests::pg::TestDatabase;
 
-use super::support::{email, name, new_user, pg_store, text};
-
-fn path(s: &str) -> RepositoryPath {
-    RepositoryPath::parse(s).expect("valid path")
-}
+use super::support::pg_store;
 
 /// One round of calls touching every table and every kind of statement: inserts, batches,
 /// upserts, updates, reads, and the hand-written statements of the domain operations.

@@ -1,80 +1,14 @@
-//! Helpers shared by the reliability scenarios: seed rows, PostgreSQL stores and observers,
-//! polling with a deadline, and a future wrapper that gives up after a number of polls.
+//! Helpers shared by the reliability scenarios: PostgreSQL stores and observers, polling with
+//! a deadline, and a future wrapper that gives up after a number of polls. (Their fixtures
+//! come from `containerpub_tests::fixture`, storms from `containerpub_tests::storm`.)
 
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
-use containerpub_domain::{Email, EntityName, Function, NewFunction, NewUser, Text, User};
-use containerpub_ports::Stores;
 use containerpub_postgres::{PgConfig, PgStore};
 use sqlx::{Connection, PgConnection};
-use tokio::sync::Barrier;
-use tokio::task::JoinHandle;
-
-/// A valid e-mail.
-pub(super) fn email(address: &str) -> Email {
-    Email::parse(address).expect("valid e-mail")
-}
-
-/// A valid entity name.
-pub(super) fn name(s: &str) -> EntityName {
-    EntityName::new("name", s).expect("valid name")
-}
-
-/// A valid text.
-pub(super) fn text(s: &str) -> Text {
-    Text::new("text", s).expect("valid text")
-}
-
-/// A new user input with this address.
-pub(super) fn new_user(address: &str) -> NewUser {
-    NewUser::new(email(address))
-}
-
-/// Inserts a user.
-pub(super) async fn user<S: Stores + ?Sized>(db: &S, address: &str) -> User {
-    db.users()
-        .insert(new_user(address))
-        .await
-        .expect("seed user")
-}
-
-/// Inserts a function of `owner`.
-pub(super) async fn function<S: Stores + ?Sized>(db: &S, owner: &User, fname: &str) -> Function {
-    db.functions()
-        .insert(NewFunction::new(owner.id, name(fname)))
-        .await
-        .expect("seed function")
-}
-
-/// Runs `n` futures on tasks of their own, released together by a barrier; returns their
-/// outputs in task order.
-pub(super) async fn all_at_once<T, F, Fut>(n: usize, make: F) -> Vec<T>
-where
-    F: Fn(usize) -> Fut,
-    Fut: Future<Output = T> + Send + 'static,
-    T: Send + 'static,
-{
-    let barrier = Arc::new(Barrier::new(n));
-    let tasks: Vec<JoinHandle<T>> = (0..n)
-        .map(|i| {
-            let barrier = Arc::clone(&barrier);
-            let work = make(i);
-            tokio::spawn(async move {
-                barrier.wait().await;
-                work.await
-            })
-        })
-        .collect();
-    let mut out = Vec::with_capacity(n);
-    for task in tasks {
-        out.push(task.await.expect("a storm task panicked"));
-    }
-    out
-}
 
 /// How long a concurrency scenario's calls may wait for a pooled connection: far above what
 /// they need, so that a busy shared machine cannot turn a queue into an `Unavailable`.
@@ -194,17 +128,6 @@ impl Observer {
             .fetch_one(&mut self.conn)
             .await
             .expect("count users")
-    }
-
-    /// Active deployments of the function with this id.
-    pub(super) async fn active_deployments(&mut self, function_id: i32) -> i64 {
-        sqlx::query_scalar(
-            "SELECT count(*) FROM function_deployments WHERE function_id = $1 AND is_active",
-        )
-        .bind(function_id)
-        .fetch_one(&mut self.conn)
-        .await
-        .expect("count active deployments")
     }
 
     /// Closes the connection.

@@ -17,12 +17,13 @@ use std::time::{Duration, Instant};
 use containerpub_domain::{FunctionId, NewLog, Uuid};
 use containerpub_ports::{Stores, Transaction, UnitOfWork};
 use containerpub_postgres::{PgConfig, PgStore};
+use containerpub_tests::fixture::series_user;
 use sqlx::PgConnection;
 use sqlx::postgres::PgPool;
 
 use super::super::report::{Measurement, Target, round3};
 use super::super::{Rng, Sizes, interleave, interleave_ops, sys};
-use super::{RAW_LOOKUP, STATEMENT_TIMEOUT, UserRow, log_rows, raw_pool, series_user};
+use super::{RAW_LOOKUP, STATEMENT_TIMEOUT, UserRow, log_rows, raw_pool};
 
 /// Writes per unit of work in the transaction pair.
 const TX_WRITES: usize = 10;

@@ -13,6 +13,8 @@
 use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
+use containerpub_domain::{Timestamp, Uuid};
+
 use super::*;
 
 fn config() -> ProptestConfig {

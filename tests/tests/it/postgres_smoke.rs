@@ -1,107 +1,29 @@
-//! Smoke tests of the adapter's own machinery against a real server (the behaviour of the
-//! stores is covered by the shared contract suite in `containerpub-tests`).
-//!
-//! Each test creates its own database (`cp_pgad_…`), migrates it, and drops it. The server:
-//! `CONTAINERPUB_PG_ADMIN_URL` (a URL of a database to run `CREATE DATABASE` from), else
-//! `postgres://postgres@127.0.0.1:5432/postgres`. Without a server the tests fail.
-#![allow(missing_docs)]
+//! Smoke tests of the PostgreSQL adapter's own machinery (transactions polled once and
+//! dropped, savepoints, batches past the parameter limit, transactions made unusable by a
+//! failed statement), each on a fresh database from the shared harness
+//! (`containerpub_tests::pg`). The stores' behaviour is the contract suite's.
 
 use std::future::Future;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::task::{Context, Waker};
 use std::time::Duration;
 
-use containerpub_domain::{Email, NewUser};
+use containerpub_domain::NewUser;
 use containerpub_ports::{
     Filter, StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UserField, Value,
 };
 use containerpub_postgres::{PgConfig, PgStore};
-
-static SEQ: AtomicUsize = AtomicUsize::new(0);
-
-fn admin_url() -> String {
-    std::env::var("CONTAINERPUB_PG_ADMIN_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
-
-struct Db {
-    name: String,
-    url: String,
-}
-
-impl Db {
-    async fn admin() -> PgStore {
-        PgStore::connect(PgConfig::new(admin_url()).max_connections(1))
-            .await
-            .unwrap_or_else(|e| panic!("no PostgreSQL server (set CONTAINERPUB_PG_ADMIN_URL): {e}"))
-    }
-
-    async fn new() -> Db {
-        let name = format!(
-            "cp_pgad_{}_{}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::SeqCst)
-        );
-        let admin = Self::admin().await;
-        admin
-            .raw_execute(&format!("CREATE DATABASE {name}"), &[])
-            .await
-            .expect("create database");
-        admin.close().await;
-        let base = admin_url();
-        let server = base.rsplit_once('/').map_or(base.as_str(), |(s, _)| s);
-        let url = format!("{server}/{name}");
-        containerpub_migration::up(&url).await.expect("migrate");
-        Db { name, url }
-    }
-
-    /// Drops the database now (the same as letting it go out of scope).
-    async fn drop_db(self) {
-        drop(self);
-    }
-}
-
-/// The database is dropped even when a test panics: a thread of its own with a small runtime
-/// (a `Drop` cannot await), joined before the test goes on.
-impl Drop for Db {
-    fn drop(&mut self) {
-        let name = self.name.clone();
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("a runtime to drop the test database");
-            runtime.block_on(async move {
-                let admin = Db::admin().await;
-                let result = admin
-                    .raw_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"), &[])
-                    .await;
-                admin.close().await;
-                result
-            })
-        })
-        .join();
-        if !std::thread::panicking() {
-            dropped
-                .expect("the drop thread does not panic")
-                .expect("drop the test database");
-        }
-    }
-}
-
-fn new_user(email: &str) -> NewUser {
-    NewUser::new(Email::parse(email).expect("valid e-mail"))
-}
+use containerpub_tests::fixture::new_user;
+use containerpub_tests::pg::TestDatabase;
 
 /// sqlx 0.9.0 issue 4385: a `begin()` polled once and dropped must not leave the pooled
 /// connection inside a transaction.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn begin_and_commit_dropped_after_one_poll_leave_nothing_open() {
-    let db = Db::new().await;
-    let store = PgStore::connect(PgConfig::new(&db.url).max_connections(1))
+    let db = TestDatabase::new().await;
+    let store = PgStore::connect(PgConfig::new(db.url()).max_connections(1))
         .await
         .expect("connect");
-    let observer = PgStore::connect(PgConfig::new(&db.url))
+    let observer = PgStore::connect(PgConfig::new(db.url()))
         .await
         .expect("connect");
     let mut cx = Context::from_waker(Waker::noop());
@@ -142,7 +64,7 @@ async fn begin_and_commit_dropped_after_one_poll_leave_nothing_open() {
     let open = observer
         .raw_query(
             "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = @db AND state LIKE 'idle in transaction%'",
-            &[("db", Value::Text(db.name.clone()))],
+            &[("db", Value::Text(db.name().to_owned()))],
         )
         .await
         .expect("pg_stat_activity");
@@ -156,8 +78,8 @@ async fn begin_and_commit_dropped_after_one_poll_leave_nothing_open() {
 /// savepoint is rolled back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transactions_savepoints_and_failed_calls() {
-    let db = Db::new().await;
-    let store = PgStore::connect(PgConfig::new(&db.url))
+    let db = TestDatabase::new().await;
+    let store = PgStore::connect(PgConfig::new(db.url()))
         .await
         .expect("connect");
     let tx = store.begin().await.expect("begin");
@@ -205,8 +127,8 @@ async fn transactions_savepoints_and_failed_calls() {
 /// Batches past the 65,535-parameter limit, in one transaction.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batches_of_any_size() {
-    let db = Db::new().await;
-    let store = PgStore::connect(PgConfig::new(&db.url))
+    let db = TestDatabase::new().await;
+    let store = PgStore::connect(PgConfig::new(db.url()))
         .await
         .expect("connect");
     let users: Vec<NewUser> = (0..13_108)
@@ -250,8 +172,8 @@ fn refused<T: std::fmt::Debug>(result: &Result<T, StoreError>) -> bool {
 /// usable again. A failing write, in its own savepoint, leaves the transaction usable.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_statements_make_a_transaction_unusable() {
-    let db = Db::new().await;
-    let store = PgStore::connect(PgConfig::new(&db.url).max_connections(1))
+    let db = TestDatabase::new().await;
+    let store = PgStore::connect(PgConfig::new(db.url()).max_connections(1))
         .await
         .expect("connect");
 

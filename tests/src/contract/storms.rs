@@ -1,9 +1,9 @@
-//! Scenarios 1–5: 32 tasks hitting one store at the same instant (a barrier releases them
-//! together), on both adapters. Every scenario is generic over the store set
-//! (`U: UnitOfWork + Clone`) and runs on a `MemoryStore` and on a `PgStore` over a fresh test
-//! database, on a multi-thread runtime, twice each: with autocommit calls, and with each call
-//! in a transaction of its own that keeps its locks across awaits ([`Mode::Transaction`]), so
-//! that on the in-memory store too the tasks really interleave and wait for each other.
+//! Storms: 32 tasks hitting one store at the same instant (a barrier releases them together).
+//! Each storm is two scenarios: `storm_<name>` with autocommit calls, and
+//! `storm_<name>_in_transactions` with each call in a transaction of its own that keeps its
+//! locks across awaits ([`Mode::Transaction`]), so that on the in-memory store too the tasks
+//! really interleave and wait for each other. A PostgreSQL fixture needs a pool of at least
+//! [`STORM_TASKS`]` + 2` connections for the second kind ([`super::PG_POOL_SIZE`]).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -11,18 +11,20 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use containerpub_domain::{Deployment, FunctionId, NewDeployment, NewFunction, NewOrganization};
-use containerpub_memory::MemoryStore;
 use containerpub_ports::{
     DeploymentField, Filter, FunctionField, FunctionKey, Query, StoreError, StoreResult, Stores,
     Transaction, UniqueKey, UnitOfWork, Upserted, UserField, UserKey,
 };
-use containerpub_tests::pg::TestDatabase;
+use sqlx::{Connection, PgConnection};
 use tokio::task::JoinHandle;
 
-use super::support::{Observer, all_at_once, function, name, new_user, pg_store, user};
+use super::seed::{function, name, new_user, user};
+use super::{ContractStore, Fixture};
+use crate::storm::all_at_once;
 
 /// Tasks per storm.
-const TASKS: usize = 32;
+pub const STORM_TASKS: usize = 32;
+const TASKS: usize = STORM_TASKS;
 
 /// How a storm task makes its call.
 #[derive(Debug, Clone, Copy)]
@@ -65,7 +67,7 @@ where
 
 /// Scenario 1: 32 concurrent `create_next_version` calls for one function all succeed and
 /// take exactly the versions 1..=32.
-async fn next_versions<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
+async fn next_versions<U: ContractStore>(db: U, mode: Mode) {
     let owner = user(&db, "owner@example.com").await;
     let f = function(&db, &owner, "f").await;
     let results = all_at_once(TASKS, |_| {
@@ -105,7 +107,7 @@ async fn next_versions<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
 type Sampler = Box<dyn FnOnce(FunctionId, Arc<AtomicBool>) -> JoinHandle<(u64, usize)> + Send>;
 
 /// Samples through the store itself (the in-memory adapter has no other view).
-fn sample_through_store<U: UnitOfWork + Clone + 'static>(db: U) -> Sampler {
+fn sample_through_store<U: ContractStore>(db: U) -> Sampler {
     Box::new(move |function: FunctionId, stop: Arc<AtomicBool>| {
         tokio::spawn(async move {
             let filter = DeploymentField::FunctionId
@@ -130,30 +132,10 @@ fn sample_through_store<U: UnitOfWork + Clone + 'static>(db: U) -> Sampler {
     })
 }
 
-/// Samples with `SELECT count(*) … WHERE is_active` on a connection of its own.
-fn sample_through_sql(url: String) -> Sampler {
-    Box::new(move |function: FunctionId, stop: Arc<AtomicBool>| {
-        tokio::spawn(async move {
-            let mut observer = Observer::connect(&url).await;
-            let (mut max, mut samples) = (0, 0);
-            loop {
-                let done = stop.load(Ordering::SeqCst);
-                let n = observer.active_deployments(function.get()).await;
-                max = max.max(u64::try_from(n).expect("a count"));
-                samples += 1;
-                if done {
-                    observer.close().await;
-                    return (max, samples);
-                }
-            }
-        })
-    })
-}
-
 /// Scenario 2: 32 different deployments of one function activated at once (three storms):
 /// every call succeeds, at no sampled moment are two active, and afterwards exactly one is
 /// active and the function points at it.
-async fn activation_storm<U: UnitOfWork + Clone + 'static>(db: U, sampler: Sampler, mode: Mode) {
+async fn activation_storm<U: ContractStore>(db: U, sampler: Sampler, mode: Mode) {
     let owner = user(&db, "owner@example.com").await;
     let f = function(&db, &owner, "f").await;
     let mut deployments: Vec<Deployment> = Vec::with_capacity(TASKS);
@@ -222,7 +204,7 @@ async fn activation_storm<U: UnitOfWork + Clone + 'static>(db: U, sampler: Sampl
 
 /// Scenario 3: one user added to two organizations at once, 20 rounds: exactly one call
 /// succeeds, the other is `Conflict { OrganizationMembersUserId }`.
-async fn one_membership<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
+async fn one_membership<U: ContractStore>(db: U, mode: Mode) {
     let mut orgs = Vec::new();
     for i in 0..2 {
         let owner = user(&db, &format!("owner{i}@example.com")).await;
@@ -282,7 +264,7 @@ async fn one_membership<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
 /// on `functions (user_id, name)`, each caller with its own uuid: every call succeeds (no
 /// typed conflict either: the only unique key the inputs share is the upsert's own), exactly
 /// one inserts, all get the same row back, and one row exists per key.
-async fn upsert_storm<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
+async fn upsert_storm<U: ContractStore>(db: U, mode: Mode) {
     for round in 0..50 {
         let address = format!("upsert{round}@example.com");
         let inputs: Vec<_> = (0..TASKS).map(|_| new_user(&address)).collect();
@@ -364,7 +346,7 @@ async fn upsert_storm<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
 
 /// Scenario 5: the same function name created for one owner from 32 tasks, 10 rounds: one
 /// row, 31 `Conflict { FunctionsUserIdName }`.
-async fn same_function_name<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) {
+async fn same_function_name<U: ContractStore>(db: U, mode: Mode) {
     let owner = user(&db, "owner@example.com").await;
     for round in 0..10 {
         let fname = name(&format!("same{round}"));
@@ -408,92 +390,92 @@ async fn same_function_name<U: UnitOfWork + Clone + 'static>(db: U, mode: Mode) 
     }
 }
 
-/// Per scenario taking only the store (and the mode): `memory` and `postgres` with
-/// autocommit calls, `memory_in_transactions` and `postgres_in_transactions` with each call in
-/// a transaction of its own that holds its locks across awaits.
-macro_rules! on_both_adapters {
-    ($($scenario:ident),+ $(,)?) => {$(
-        mod $scenario {
-            use super::*;
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn memory() {
-                super::$scenario(MemoryStore::new(), Mode::Autocommit).await;
+/// Samples with `SELECT count(*) … WHERE is_active` on a connection of its own to the
+/// database at `url`: what another client sees, outside the pool under test.
+fn sample_through_sql(url: String) -> Sampler {
+    Box::new(move |function: FunctionId, stop: Arc<AtomicBool>| {
+        tokio::spawn(async move {
+            let mut conn = PgConnection::connect(&url)
+                .await
+                .expect("sampler connection");
+            let (mut max, mut samples) = (0, 0);
+            loop {
+                let done = stop.load(Ordering::SeqCst);
+                let n: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM function_deployments \
+                     WHERE function_id = $1 AND is_active",
+                )
+                .bind(function.get())
+                .fetch_one(&mut conn)
+                .await
+                .expect("count active deployments");
+                max = max.max(u64::try_from(n).expect("a count"));
+                samples += 1;
+                if done {
+                    let _ = conn.close().await;
+                    return (max, samples);
+                }
             }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn memory_in_transactions() {
-                super::$scenario(MemoryStore::new(), Mode::Transaction).await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres() {
-                let test_db = TestDatabase::new().await;
-                let store = pg_store(test_db.url(), 10).await;
-                super::$scenario(store.clone(), Mode::Autocommit).await;
-                store.close().await;
-                test_db.drop_db().await;
-            }
-
-            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-            async fn postgres_in_transactions() {
-                let test_db = TestDatabase::new().await;
-                let store = pg_store(test_db.url(), TASKS as u32 + 2).await;
-                super::$scenario(store.clone(), Mode::Transaction).await;
-                store.close().await;
-                test_db.drop_db().await;
-            }
-        }
-    )+};
+        })
+    })
 }
 
-on_both_adapters!(
-    next_versions,
-    one_membership,
-    upsert_storm,
-    same_function_name
-);
-
-mod activation_storm {
-    use super::*;
-
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn memory() {
-        let db = MemoryStore::new();
-        super::activation_storm(db.clone(), sample_through_store(db), Mode::Autocommit).await;
+/// The sampler for `fx`: through SQL when it runs on a test database, else through the store.
+fn sampler<U: ContractStore>(fx: &Fixture<U>) -> Sampler {
+    match fx.test_database() {
+        Some(test_db) => sample_through_sql(test_db.url().to_owned()),
+        None => sample_through_store(fx.db.clone()),
     }
+}
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn memory_in_transactions() {
-        let db = MemoryStore::new();
-        super::activation_storm(db.clone(), sample_through_store(db), Mode::Transaction).await;
-    }
+/// Scenario 1 with autocommit calls.
+pub async fn storm_next_versions<U: ContractStore>(fx: Fixture<U>) {
+    next_versions(fx.db, Mode::Autocommit).await;
+}
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn postgres() {
-        let test_db = TestDatabase::new().await;
-        let store = pg_store(test_db.url(), 10).await;
-        super::activation_storm(
-            store.clone(),
-            sample_through_sql(test_db.url().to_owned()),
-            Mode::Autocommit,
-        )
-        .await;
-        store.close().await;
-        test_db.drop_db().await;
-    }
+/// Scenario 1 with each call in a transaction of its own.
+pub async fn storm_next_versions_in_transactions<U: ContractStore>(fx: Fixture<U>) {
+    next_versions(fx.db, Mode::Transaction).await;
+}
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    async fn postgres_in_transactions() {
-        let test_db = TestDatabase::new().await;
-        let store = pg_store(test_db.url(), TASKS as u32 + 2).await;
-        super::activation_storm(
-            store.clone(),
-            sample_through_sql(test_db.url().to_owned()),
-            Mode::Transaction,
-        )
-        .await;
-        store.close().await;
-        test_db.drop_db().await;
-    }
+/// Scenario 2 with autocommit calls.
+pub async fn storm_activation<U: ContractStore>(fx: Fixture<U>) {
+    let sampler = sampler(&fx);
+    activation_storm(fx.db.clone(), sampler, Mode::Autocommit).await;
+}
+
+/// Scenario 2 with each call in a transaction of its own.
+pub async fn storm_activation_in_transactions<U: ContractStore>(fx: Fixture<U>) {
+    let sampler = sampler(&fx);
+    activation_storm(fx.db.clone(), sampler, Mode::Transaction).await;
+}
+
+/// Scenario 3 with autocommit calls.
+pub async fn storm_one_membership<U: ContractStore>(fx: Fixture<U>) {
+    one_membership(fx.db, Mode::Autocommit).await;
+}
+
+/// Scenario 3 with each call in a transaction of its own.
+pub async fn storm_one_membership_in_transactions<U: ContractStore>(fx: Fixture<U>) {
+    one_membership(fx.db, Mode::Transaction).await;
+}
+
+/// Scenario 4 with autocommit calls.
+pub async fn storm_upsert<U: ContractStore>(fx: Fixture<U>) {
+    upsert_storm(fx.db, Mode::Autocommit).await;
+}
+
+/// Scenario 4 with each call in a transaction of its own.
+pub async fn storm_upsert_in_transactions<U: ContractStore>(fx: Fixture<U>) {
+    upsert_storm(fx.db, Mode::Transaction).await;
+}
+
+/// Scenario 5 with autocommit calls.
+pub async fn storm_same_function_name<U: ContractStore>(fx: Fixture<U>) {
+    same_function_name(fx.db, Mode::Autocommit).await;
+}
+
+/// Scenario 5 with each call in a transaction of its own.
+pub async fn storm_same_function_name_in_transactions<U: ContractStore>(fx: Fixture<U>) {
+    same_function_name(fx.db, Mode::Transaction).await;
 }

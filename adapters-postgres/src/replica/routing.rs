@@ -1,0 +1,118 @@
+//! Routing a read to a replica, and back to the primary when the replica fails it.
+
+use std::sync::Arc;
+
+use containerpub_ports::StoreError;
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use tokio::sync::Notify;
+
+use super::lag::Verdict;
+use super::node::Node;
+use crate::conn::PgConn;
+use crate::handle::Handle;
+
+/// A read's claim on one replica: a handle on its pool, and what to do if the read fails.
+pub(crate) struct Lease<'a, C> {
+    /// The handle to run the read on (it has no replicas of its own).
+    pub(crate) handle: Handle<C>,
+    node: &'a Node,
+    wake: &'a Notify,
+}
+
+impl<C> Lease<'_, C> {
+    /// Whether the read that failed with `err` on this replica must run again on the primary:
+    /// yes for `Unavailable` (then the replica is also skipped until it passes a check, and one
+    /// is started now) and for `Internal` (a replica behind a schema change, a connection
+    /// dying mid-protocol); no for the answers of the domain (`NotFound`, `InvalidInput`, …),
+    /// which the primary would give too, or which are just as stale as a result would be.
+    pub(crate) fn fall_back(&self, err: &StoreError) -> bool {
+        // A statement timeout is the statement's doing: the replica stays healthy and the
+        // caller gets the error (the same statement would run as long on the primary).
+        if crate::error::is_statement_timeout(err) {
+            return false;
+        }
+        let unavailable = matches!(err, StoreError::Unavailable { .. });
+        if !unavailable && !matches!(err, StoreError::Internal { .. }) {
+            return false;
+        }
+        tracing::debug!(
+            target: "containerpub_postgres",
+            replica = %self.node.label,
+            error = %err,
+            "replica read failed; running it on the primary"
+        );
+        if unavailable {
+            self.node
+                .record(Verdict::skipped(None, format!("a read failed: {err}")));
+            self.wake.notify_one();
+        }
+        true
+    }
+}
+
+/// A connection type whose handles may route reads to replicas: the pool does (when the store
+/// has replicas), a transaction never does.
+pub(crate) trait Routed: PgConn + Sized {
+    /// A handle on a healthy replica for one read, if this handle routes reads.
+    fn replica(h: &Handle<Self>) -> Option<Lease<'_, Self>>;
+}
+
+impl Routed for DatabaseConnection {
+    fn replica(h: &Handle<Self>) -> Option<Lease<'_, Self>> {
+        let set = h.replicas.as_deref()?;
+        let node = set.pick()?;
+        Some(Lease {
+            handle: Handle {
+                conn: node.pool.clone(),
+                clock: Arc::clone(&h.clock),
+                replicas: None,
+            },
+            node,
+            wake: &set.wake,
+        })
+    }
+}
+
+impl Routed for DatabaseTransaction {
+    fn replica(_: &Handle<Self>) -> Option<Lease<'_, Self>> {
+        None
+    }
+}
+
+/// A read, as a future: `$body` (an expression using the handle `$h`, evaluating to a future)
+/// runs on a replica when [`Routed::replica`] gives one, else on `$handle` itself; a replica
+/// read that fails with `Unavailable` runs again on `$handle`. The listed `[$arg]` variables
+/// are moved by `$body`: the replica attempt gets clones of them.
+macro_rules! routed {
+    ($handle:expr, |$h:ident| $body:expr) => {
+        $crate::replica::routed!($handle, [], |$h| $body)
+    };
+    ($handle:expr, [$($arg:ident),* $(,)?], |$h:ident| $body:expr) => {
+        async {
+            let __handle = $handle;
+            match $crate::replica::Routed::replica(__handle) {
+                ::core::option::Option::None => {
+                    // A transaction that is no longer usable refuses before validating.
+                    $crate::conn::PgConn::usable(&__handle.conn)?;
+                    let $h = __handle;
+                    $body.await
+                }
+                ::core::option::Option::Some(__lease) => {
+                    let __first = {
+                        let $h = &__lease.handle;
+                        $(let $arg = ::core::clone::Clone::clone(&$arg);)*
+                        $body.await
+                    };
+                    match __first {
+                        ::core::result::Result::Err(__err) if __lease.fall_back(&__err) => {
+                            let $h = __handle;
+                            $body.await
+                        }
+                        __other => __other,
+                    }
+                }
+            }
+        }
+    };
+}
+pub(crate) use routed;
