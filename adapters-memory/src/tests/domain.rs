@@ -1,16 +1,17 @@
 //! The domain operations: organizations and members, functions and deployments, logs and
-//! invocations, the repository tree, and the upsert branches.
+//! invocations, and the repository tree. (The upsert branches are contract scenarios,
+//! `users_upsert` and `functions_upsert`, run on both adapters.)
 
 use chrono::TimeDelta;
 use containerpub_domain::{
-    DeploymentId, DeploymentPatch, DeploymentStatus, FunctionStatus, InvocationStatus, Json,
-    LogLevel, NewDeployment, NewFunction, NewLog, NewOrganization, NewOrganizationMember,
-    NewRepository, NewUser, NewUserInformation, RepositoryPatch, Role, Rule, Uuid,
+    DeploymentId, DeploymentPatch, DeploymentStatus, InvocationStatus, LogLevel, NewDeployment,
+    NewLog, NewOrganization, NewOrganizationMember, NewRepository, NewUserInformation,
+    RepositoryPatch, Role, Rule, Uuid,
 };
 use containerpub_ports::{
-    DeploymentKey, ForeignKey, FunctionField, FunctionKey, OrganizationKey, OrganizationMemberKey,
-    PageRequest, Query, RepositoryField, RepositoryKey, StoreError, Stores, Table, UniqueKey,
-    Upserted, UserInformationKey,
+    DeploymentKey, ForeignKey, FunctionField, OrganizationKey, OrganizationMemberKey, PageRequest,
+    Query, RepositoryField, RepositoryKey, StoreError, Stores, Table, UniqueKey, Upserted,
+    UserInformationKey,
 };
 
 use super::{at, function, invocation_at, log_at, name, org, path, repo, store, text, user};
@@ -317,39 +318,6 @@ async fn functions_list_by_owner_with_details_and_summaries() {
             (a2.id, "ada@example.com", 0),
             (a1.id, "ada@example.com", 3),
         ]
-    );
-}
-
-#[tokio::test]
-async fn function_upserts_keep_identity_and_check_other_keys() {
-    let (db, clock) = store();
-    let ada = user(&db, "ada@example.com").await;
-    let bob = user(&db, "bob@example.com").await;
-    let api = function(&db, ada.id, "api").await;
-    function(&db, bob.id, "taken").await;
-    clock.advance(TimeDelta::seconds(1));
-    let mut input = NewFunction::new(ada.id, name("api"));
-    input.status = FunctionStatus::Failed;
-    input.analysis_result =
-        Some(Json::new("analysis_result", serde_json::json!({"ok": false})).expect("json"));
-    let updated = db
-        .functions()
-        .upsert(input, FunctionKey::OwnerAndName)
-        .await
-        .expect("upserted");
-    let Upserted::Updated(updated) = updated else {
-        panic!("expected the update branch");
-    };
-    assert_eq!((updated.id, updated.uuid), (api.id, api.uuid));
-    assert_eq!(updated.status, FunctionStatus::Failed);
-    assert_eq!((updated.created_at, updated.updated_at), (at(0), at(1)));
-    let mut moved = NewFunction::new(bob.id, name("taken"));
-    moved.uuid = api.uuid;
-    assert_eq!(
-        db.functions().upsert(moved, FunctionKey::Uuid).await,
-        Err(StoreError::Conflict {
-            key: UniqueKey::FunctionsUserIdName
-        })
     );
 }
 
@@ -683,42 +651,4 @@ async fn repositories_form_a_tree() {
         .expect("rows");
     assert_eq!(left.len(), 2);
     assert!(left.iter().all(|r| r.path.as_str().starts_with('l')));
-}
-
-#[tokio::test]
-async fn user_upserts_on_email_keep_identity() {
-    let (db, clock) = store();
-    let ada = user(&db, "ada@example.com").await;
-    clock.advance(TimeDelta::seconds(2));
-    let hash = containerpub_domain::PasswordHash::new("$argon2id$x").expect("valid");
-    let input = NewUser::parse("ada@example.com")
-        .expect("valid")
-        .with_password_hash(hash);
-    let result = db
-        .users()
-        .upsert(input, containerpub_ports::UserKey::Email)
-        .await
-        .expect("upserted");
-    let Upserted::Updated(updated) = result else {
-        panic!("expected the update branch");
-    };
-    assert_eq!(
-        (updated.id, updated.uuid, updated.created_at),
-        (ada.id, ada.uuid, ada.created_at)
-    );
-    assert!(updated.password_hash.is_some());
-    assert_eq!(updated.updated_at, at(2));
-    let fresh = db
-        .users()
-        .upsert(
-            NewUser::parse("new@example.com").expect("valid"),
-            containerpub_ports::UserKey::Email,
-        )
-        .await
-        .expect("upserted");
-    assert!(fresh.was_inserted());
-    assert_eq!(
-        db.users().find_by_email(&fresh.row().email).await,
-        Ok(Some(fresh.row().clone()))
-    );
 }

@@ -1,82 +1,21 @@
-//! Isolation, commit, rollback, drop, savepoints, concurrent commits, sequences, snapshots.
+//! Handles that outlive their transaction or savepoint, row locks between concurrent
+//! transactions (waits, deadlocks, dropped waiters), savepoints giving locks back, and
+//! snapshots shared instead of copied. Commit, isolation, rollback, savepoints and the closure
+//! form are contract scenarios (`containerpub-tests`), run on both adapters; the two tests of
+//! handles outliving their level stay here because PostgreSQL does not agree with them yet.
 
-use containerpub_domain::{
-    NewDeployment, NewFunction, NewOrganization, NewUser, UserId, UserPatch,
-};
-use containerpub_ports::{StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt};
+use containerpub_domain::{NewDeployment, NewUser, UserPatch};
+use containerpub_ports::{StoreError, Stores, Transaction, UniqueKey, UnitOfWork};
 
 use std::future::Future;
 use std::pin::{Pin, pin};
 use std::task::{Context, Waker};
 
-use super::{function, name, store, user};
+use super::{function, store, user};
 use crate::specs::Users;
 
 fn new_user(email: &str) -> NewUser {
     NewUser::parse(email).expect("valid")
-}
-
-#[tokio::test]
-async fn a_transaction_is_isolated_until_it_commits() {
-    let (db, _) = store();
-    let tx = db.begin().await.expect("begin");
-    let ada = user(&tx, "ada@example.com").await;
-    assert_eq!(
-        tx.users().find_by_uuid(ada.uuid).await,
-        Ok(Some(ada.clone()))
-    );
-    assert_eq!(db.users().find_by_uuid(ada.uuid).await, Ok(None));
-    assert_eq!(db.users().count(Default::default()).await, Ok(0));
-    tx.commit().await.expect("commit");
-    assert_eq!(db.users().find_by_uuid(ada.uuid).await, Ok(Some(ada)));
-}
-
-#[tokio::test]
-async fn rollback_and_drop_discard_but_sequences_stay_consumed() {
-    let (db, _) = store();
-    let tx = db.begin().await.expect("begin");
-    assert_eq!(user(&tx, "a@example.com").await.id, UserId::new(1));
-    tx.rollback().await.expect("rollback");
-    {
-        let tx = db.begin().await.expect("begin");
-        assert_eq!(user(&tx, "b@example.com").await.id, UserId::new(2));
-    }
-    assert_eq!(db.users().count(Default::default()).await, Ok(0));
-    assert_eq!(user(&db, "c@example.com").await.id, UserId::new(3));
-}
-
-#[tokio::test]
-async fn a_failed_call_inside_a_savepoint_leaves_the_transaction_usable() {
-    let (db, _) = store();
-    let tx = db.begin().await.expect("begin");
-    let ada = user(&tx, "ada@example.com").await;
-    let sp = tx.begin().await.expect("savepoint");
-    assert!(
-        sp.users()
-            .insert(new_user("ada@example.com"))
-            .await
-            .is_err()
-    );
-    assert!(
-        sp.users().count(Default::default()).await.is_err(),
-        "refused"
-    );
-    sp.rollback().await.expect("rollback");
-    let sp = tx.begin().await.expect("savepoint");
-    assert!(
-        sp.functions()
-            .insert_many(vec![
-                NewFunction::new(ada.id, name("ok")),
-                NewFunction::new(UserId::new(99), name("bad")),
-            ])
-            .await
-            .is_err()
-    );
-    drop(sp);
-    assert_eq!(tx.functions().count(Default::default()).await, Ok(0));
-    function(&tx, ada.id, "api").await;
-    tx.commit().await.expect("commit");
-    assert_eq!(db.functions().count(Default::default()).await, Ok(1));
 }
 
 #[tokio::test]
@@ -140,42 +79,6 @@ async fn handles_of_an_ended_transaction_refuse_work() {
     ));
     assert!(sp.begin().await.is_err());
     sp.rollback().await.expect("nothing to do");
-}
-
-#[tokio::test]
-async fn the_closure_form_commits_on_ok_and_rolls_back_on_err() {
-    let (db, _) = store();
-    let ada = db
-        .transaction(async move |tx| {
-            let owner = tx.users().insert(new_user("ada@example.com")).await?;
-            tx.organizations()
-                .create_with_owner(NewOrganization::new(name("acme"), owner.uuid))
-                .await?;
-            Ok::<_, StoreError>(owner)
-        })
-        .await
-        .expect("committed");
-    let err = db
-        .transaction(async move |tx| {
-            tx.users().insert(new_user("bob@example.com")).await?;
-            tx.users().insert(new_user("bob@example.com")).await?;
-            Ok::<_, StoreError>(())
-        })
-        .await;
-    assert_eq!(
-        err,
-        Err(StoreError::Conflict {
-            key: UniqueKey::UsersEmail
-        })
-    );
-    assert_eq!(db.users().count(Default::default()).await, Ok(1));
-    assert!(
-        db.organization_members()
-            .membership_of(ada.uuid)
-            .await
-            .expect("read")
-            .is_some()
-    );
 }
 
 /// Polls a future once (with a waker that does nothing): whether it is still pending.

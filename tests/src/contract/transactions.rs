@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use containerpub_domain::{NewOrganization, NewUser, User, UserPatch};
+use containerpub_domain::{NewFunction, NewOrganization, NewUser, User, UserId, UserPatch};
 use containerpub_ports::{
     DynStore, Filter, Query, StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt,
     UserField,
@@ -469,4 +469,37 @@ pub async fn transaction_shapes<U: ContractStore>(fx: Fixture<U>) {
             "frank@example.com"
         ]
     );
+}
+
+/// A call failing inside a savepoint refuses the savepoint's later calls; rolling the
+/// savepoint back, or dropping it, leaves the transaction usable with nothing of the
+/// savepoint written (a batch failing on its second row included).
+pub async fn transaction_failed_call_in_a_savepoint<U: ContractStore>(fx: Fixture<U>) {
+    let db = &fx.db;
+    let tx = db.begin().await.expect("begin");
+    let ada = user(&tx, "ada@example.com").await;
+    let sp = tx.begin().await.expect("savepoint");
+    assert!(
+        sp.users()
+            .insert(new_user("ada@example.com"))
+            .await
+            .is_err()
+    );
+    assert!(sp.users().count(Filter::All).await.is_err(), "refused");
+    sp.rollback().await.expect("rollback");
+    let sp = tx.begin().await.expect("savepoint");
+    assert!(
+        sp.functions()
+            .insert_many(vec![
+                NewFunction::new(ada.id, name("ok")),
+                NewFunction::new(UserId::new(99), name("bad")),
+            ])
+            .await
+            .is_err()
+    );
+    drop(sp);
+    assert_eq!(tx.functions().count(Filter::All).await, Ok(0));
+    function(&tx, &ada, "api").await;
+    tx.commit().await.expect("commit");
+    assert_eq!(db.functions().count(Filter::All).await, Ok(1));
 }
