@@ -320,4 +320,109 @@ mod tests {
             ]
         );
     }
+
+    /// `upsert_update` of a row stored from `old`, by `new` at a later time: the fields the
+    /// catalog's update columns of `key` name are `new`'s (as an insert of `new` then would
+    /// write them), every other field is kept. (The key's own columns are left out: the
+    /// holder already has the input's values there.)
+    fn check_upsert<T: Spec>(
+        key: UniqueKey,
+        old: &T::New,
+        new: &T::New,
+        prep: impl Fn() -> T::Prep,
+    ) {
+        use containerpub_domain::Timestamp;
+        let at = |micros| Timestamp::from_unix_micros("at", micros).expect("valid");
+        let stored = T::build(old, prep(), 1, at(1_000_000)).expect("row");
+        let inserted = T::build(new, prep(), 1, at(2_000_000)).expect("row");
+        let updated = T::upsert_update(&stored, new, at(2_000_000));
+        let updates: Vec<T::Field> = key
+            .upsert_updates()
+            .expect("an upsert target")
+            .iter()
+            .filter_map(|column| column.field::<T::Field>())
+            .collect();
+        let key_fields: Vec<T::Field> = key
+            .columns()
+            .iter()
+            .filter_map(|column| column.field::<T::Field>())
+            .collect();
+        for field in <T::Field as Field>::ALL {
+            if key_fields.contains(field) {
+                continue;
+            }
+            let want = if updates.contains(field) {
+                inserted.get(*field)
+            } else {
+                stored.get(*field)
+            };
+            assert_eq!(updated.get(*field), want, "{key}: {field:?}");
+        }
+    }
+
+    #[test]
+    fn upserts_update_the_catalog_s_columns_and_keep_the_others() {
+        use containerpub_domain::{
+            DeploymentStatus, DurationMs, Email, FunctionId, FunctionStatus, InvocationStatus,
+            LogLevel, Name, NewDeployment, NewFunction, NewInvocation, NewLog, NewOrganization,
+            NewOrganizationMember, NewRepository, NewUser, NewUserInformation, RepositoryPath,
+            Role, Text, UserId, Uuid, Version,
+        };
+        let users = [
+            NewUser::new(Email::parse("a@example.com").expect("valid")),
+            NewUser::new(Email::parse("b@example.com").expect("valid")),
+        ];
+        for key in [UniqueKey::UsersUuid, UniqueKey::UsersEmail] {
+            check_upsert::<Users>(key, &users[0], &users[1], || ());
+        }
+        let old = NewUserInformation::new(Uuid::from_u128(1));
+        let mut new = NewUserInformation::new(Uuid::from_u128(2));
+        new.role = Role::ALL[1];
+        for key in [
+            UniqueKey::UserInformationUuid,
+            UniqueKey::UserInformationUserId,
+        ] {
+            check_upsert::<Profiles>(key, &old, &new, || ());
+        }
+        let name = |s: &str| Name::new("name", s).expect("valid");
+        let old = NewOrganization::new(name("a"), Uuid::from_u128(1));
+        let new = NewOrganization::new(name("b"), Uuid::from_u128(2));
+        for key in [UniqueKey::OrganizationsUuid, UniqueKey::OrganizationsName] {
+            check_upsert::<Organizations>(key, &old, &new, || ());
+        }
+        let member = |org, user| NewOrganizationMember {
+            organization_id: Uuid::from_u128(org),
+            user_id: Uuid::from_u128(user),
+        };
+        check_upsert::<Members>(
+            UniqueKey::OrganizationMembersUserId,
+            &member(1, 2),
+            &member(3, 4),
+            || (),
+        );
+        let old = NewFunction::new(UserId::new(1), name("a"));
+        let mut new = NewFunction::new(UserId::new(2), name("b"));
+        new.status = FunctionStatus::ALL[1];
+        for key in [UniqueKey::FunctionsUuid, UniqueKey::FunctionsUserIdName] {
+            check_upsert::<Functions>(key, &old, &new, || ());
+        }
+        let old = NewDeployment::new(FunctionId::new(1));
+        let mut new = NewDeployment::new(FunctionId::new(2));
+        new.status = DeploymentStatus::ALL[1];
+        new.build_logs = Some(Text::new("build_logs", "built").expect("valid"));
+        check_upsert::<Deployments>(UniqueKey::DeploymentsUuid, &old, &new, || Version::FIRST);
+        let text = |s: &str| Text::new("message", s).expect("valid");
+        let old = NewLog::new(FunctionId::new(1), LogLevel::ALL[0], text("a"));
+        let new = NewLog::new(FunctionId::new(2), LogLevel::ALL[1], text("b"));
+        check_upsert::<Logs>(UniqueKey::LogsUuid, &old, &new, || ());
+        let duration = |ms| DurationMs::new(ms).expect("valid");
+        let old = NewInvocation::new(FunctionId::new(1), InvocationStatus::ALL[0], duration(1));
+        let mut new = NewInvocation::new(FunctionId::new(2), InvocationStatus::ALL[1], duration(2));
+        new.error = Some(text("boom"));
+        check_upsert::<Invocations>(UniqueKey::InvocationsUuid, &old, &new, || ());
+        let path = |s: &str| NewRepository::new(RepositoryPath::parse(s).expect("valid"));
+        for key in [UniqueKey::RepositoriesUuid, UniqueKey::RepositoriesLivePath] {
+            check_upsert::<Repositories>(key, &path("a"), &path("b"), || None);
+        }
+    }
 }

@@ -746,4 +746,57 @@ mod tests {
             r#"DELETE FROM "repositories" WHERE "repositories"."deleted_at" IS NULL"#
         );
     }
+
+    /// Every upsert target's conflict columns, live-rows restriction and update columns are
+    /// the ports' catalog's for its unique key.
+    #[test]
+    fn upsert_targets_are_the_catalog_s() {
+        use containerpub_ports::{
+            DeploymentKey, FunctionKey, InvocationKey, LogKey, OrganizationKey,
+            OrganizationMemberKey, Predicate, RepositoryKey, UniqueKey, UserInformationKey,
+        };
+        use sea_orm::IdenStatic;
+
+        use crate::table::{Deployments, Invocations, Members, Profiles, Repositories};
+
+        fn check<T: TableDef>(keys: &[(T::Key, UniqueKey)]) {
+            let names = |columns: &[T::Column]| -> Vec<&'static str> {
+                columns.iter().map(IdenStatic::as_str).collect()
+            };
+            for (key, unique) in keys {
+                let target = T::upsert_target(*key);
+                let catalog = |columns: &[containerpub_ports::Column]| -> Vec<&'static str> {
+                    columns.iter().map(|c| c.name()).collect()
+                };
+                assert_eq!(names(target.columns), catalog(unique.columns()), "{unique}");
+                assert_eq!(
+                    names(target.updates),
+                    catalog(unique.upsert_updates().expect("an upsert target")),
+                    "{unique}"
+                );
+                assert_eq!(
+                    target.live_only,
+                    unique.predicate() == Some(Predicate::Live),
+                    "{unique}"
+                );
+            }
+        }
+        check::<Users>(&[UserKey::Uuid, UserKey::Email].map(|k| (k, k.unique_key())));
+        check::<Profiles>(
+            &[UserInformationKey::Uuid, UserInformationKey::User].map(|k| (k, k.unique_key())),
+        );
+        check::<Organizations>(
+            &[OrganizationKey::Uuid, OrganizationKey::Name].map(|k| (k, k.unique_key())),
+        );
+        check::<Members>(&[OrganizationMemberKey::User].map(|k| (k, k.unique_key())));
+        check::<Functions>(
+            &[FunctionKey::Uuid, FunctionKey::OwnerAndName].map(|k| (k, k.unique_key())),
+        );
+        check::<Deployments>(&[DeploymentKey::Uuid].map(|k| (k, k.unique_key())));
+        check::<Logs>(&[LogKey::Uuid].map(|k| (k, k.unique_key())));
+        check::<Invocations>(&[InvocationKey::Uuid].map(|k| (k, k.unique_key())));
+        check::<Repositories>(
+            &[RepositoryKey::Uuid, RepositoryKey::LivePath].map(|k| (k, k.unique_key())),
+        );
+    }
 }

@@ -10,10 +10,12 @@
 //! - [`CheckConstraint`]: the check constraints.
 //!
 //! Columns are typed by the field enums of [`crate::fields`] (a few columns that are not
-//! fields by design are [`HiddenColumn`]s); names are only produced from them, never parsed.
+//! fields by design are [`HiddenColumn`]s); column names are produced from them, never parsed.
 //! Keys are declared grouped by table; within a table their declaration order is the check
 //! order of both adapters ([`UniqueKey::of`], [`ForeignKey::of`]). The integration tests
-//! compare this catalog with the constraints of a freshly migrated database, both ways.
+//! compare this catalog with the constraints of a freshly migrated database, both ways; each
+//! adapter's unit tests compare its upserts' update columns with
+//! [`UniqueKey::upsert_updates`].
 
 mod check;
 mod column;
