@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use containerpub_domain::Timestamp;
-use containerpub_ports::{Field, ForeignKey, Record, StoreResult, Table, UniqueKey};
+use containerpub_ports::support::Record;
+use containerpub_ports::{Field, ForeignKey, StoreResult, Table, UniqueKey};
 
 use crate::db::{Cx, Db, Undo, UndoLog};
 use crate::index::IndexKey;

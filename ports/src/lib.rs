@@ -7,6 +7,7 @@
 //!   [`UserWriter`], [`UserStore`], …), each method's contract in its doc (`# Errors`);
 //! - typed queries ([`Query`], [`Filter`], [`Sort`], offset [`PageRequest`]s and keyset
 //!   [`KeysetRequest`]s with opaque [`Cursor`]s): no column name or SQL is taken from a string;
+//! - for adapter authors only, [`support`] (the keyset plan, records, the effective sort);
 //! - the unit of work ([`Stores`], [`UnitOfWork`], [`Transaction`], [`UnitOfWorkExt`]);
 //! - one error type, [`StoreError`], meaning the same in every adapter;
 //! - with feature `mock`, mockall mocks of every store trait and `mock::MockStores`.
@@ -25,6 +26,7 @@ pub mod mock;
 pub mod query;
 pub mod repository_tree;
 pub mod stores;
+pub mod support;
 #[cfg(test)]
 mod tests;
 pub mod uow;
@@ -38,9 +40,9 @@ pub use fields::*;
 pub use find_or_insert::{Found, KeyFilter, find_or_insert_with};
 pub use keys::*;
 pub use query::{
-    CaseInsensitive, CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest,
-    MAX_FILTER_DEPTH, MAX_FILTER_SIZE, MAX_PAGE_SIZE, MAX_UNLIMITED_ROWS, PageRequest, Query,
-    Record, Sort, TextOp, Value, ValueKind, Window, effective_sort, fold_case,
+    CaseInsensitive, CmpOp, Cursor, Direction, Field, Filter, KeysetRequest, MAX_FILTER_DEPTH,
+    MAX_FILTER_SIZE, MAX_PAGE_SIZE, MAX_UNLIMITED_ROWS, PageRequest, Query, Sort, TextOp, Value,
+    ValueKind, Window, fold_case,
 };
 pub use repository_tree::create_with_parents;
 pub use stores::*;
