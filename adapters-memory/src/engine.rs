@@ -6,9 +6,10 @@
 use std::sync::Arc;
 
 use containerpub_domain::{Page, Uuid};
+use containerpub_ports::support::{Keyset, effective_sort};
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, Direction, Filter, Keyset, KeysetRequest, PageRequest, Query, Sort,
-    StoreError, StoreResult, UniqueKey, Upserted, Window, effective_sort,
+    BATCH_CHUNK_ROWS, Direction, Filter, KeysetRequest, PageRequest, Query, Sort, StoreError,
+    StoreResult, UniqueKey, Upserted, Window,
 };
 
 use crate::db::{Cx, Db, check_fks, delete_rows};

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 use containerpub_ports::query::grouping::{
     Aggregate, AggregateValue, Group, GroupOrder, GroupQuery, avg_value, sum_value,
 };
-use containerpub_ports::{Direction, Record, StoreResult, Value};
+use containerpub_ports::support::Record;
+use containerpub_ports::{Direction, StoreResult, Value};
 
 use crate::sql::{cmp_asc, cmp_directed};
 

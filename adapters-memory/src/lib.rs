@@ -80,7 +80,7 @@
 //! Sorting compares values as PostgreSQL with `COLLATE "C"`: text by bytes (Rust's `str`
 //! order), integers numerically, uuids by their 16 bytes, `false < true`, timestamps
 //! chronologically; ascending puts NULLs last, descending puts them first. Every sort is
-//! completed by the primary key (`ports::effective_sort`), so ties always come out in one
+//! completed by the primary key (`ports::support::effective_sort`), so ties always come out in one
 //! order. `Value`'s derived `Ord` (NULL first) is never used for sorting. Filters use SQL
 //! three-valued logic: comparisons with NULL are unknown, `NOT unknown` is unknown, and only
 //! rows where the filter is true match.

@@ -5,8 +5,9 @@
 use std::sync::Arc;
 
 use containerpub_domain::Timestamp;
+use containerpub_ports::support::Record;
 use containerpub_ports::{
-    Column, Field, ForeignKey, Predicate, Record, StoreResult, Table, UniqueKey, Value,
+    Column, Field, ForeignKey, Predicate, StoreResult, Table, UniqueKey, Value,
 };
 pub(crate) use containerpub_ports::{OnDelete, Target};
 

@@ -3,7 +3,8 @@
 
 use std::cmp::Ordering;
 
-use containerpub_ports::{CmpOp, Direction, Filter, Record, Sort, Value};
+use containerpub_ports::support::Record;
+use containerpub_ports::{CmpOp, Direction, Filter, Sort, Value};
 
 /// Rank of a value's kind, only used to keep the order total if kinds ever differ (validated
 /// queries never compare different kinds).

@@ -37,6 +37,10 @@ pub const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60
 /// | `replica_check_interval` | 1 s | how often each replica's health and lag are checked: one small query per replica and one on the primary each time, each on one extra connection of its own |
 /// | `replica_acquire_timeout` | 1 s | how long a read waits for a replica connection before running on the primary |
 ///
+/// Read a setting back with [`PgConfig::url`], or with `get_` and the knob's name
+/// ([`PgConfig::get_max_connections`], …): the plain names are the builder methods above (the
+/// convention of `std::process::Command::get_program`).
+///
 /// Statement logging by the driver is always off (the stores emit `tracing` spans instead).
 /// Every session runs with `standard_conforming_strings = on` (backslashes in `'…'` are
 /// ordinary characters), whatever the server's default: raw SQL and the stores' own SQL are
@@ -266,7 +270,7 @@ impl PgConfig {
 
     /// The database URL.
     #[must_use]
-    pub fn get_url(&self) -> &str {
+    pub fn url(&self) -> &str {
         &self.url
     }
 
@@ -366,6 +370,7 @@ mod tests {
     #[test]
     fn defaults_and_setters() {
         let c = PgConfig::new("postgres://u:secret@h/db");
+        assert_eq!(c.url(), "postgres://u:secret@h/db");
         assert_eq!(c.get_acquire_timeout(), Duration::from_secs(5));
         assert_eq!(c.get_idle_health_check(), Some(Duration::from_secs(30)));
         assert_eq!(c.get_statement_timeout(), Some(DEFAULT_STATEMENT_TIMEOUT));

@@ -7,9 +7,10 @@
 
 use containerpub_domain::Page;
 use containerpub_domain::Timestamp;
+use containerpub_ports::support::{Keyset, Record, effective_sort};
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, Field, Filter, Keyset, KeysetRequest, PageRequest, Query, Record, Sort,
-    StoreError, StoreResult, Upserted, Value, Window, effective_sort,
+    BATCH_CHUNK_ROWS, Field, Filter, KeysetRequest, PageRequest, Query, Sort, StoreError,
+    StoreResult, Upserted, Value, Window,
 };
 use sea_orm::sea_query::{
     DeleteStatement, Expr, ExprTrait, InsertStatement, OnConflict, Query as SqlQuery,

@@ -1,11 +1,12 @@
 //! Read replicas: one primary and any number of streaming standbys.
 //!
 //! # Routing
-//! - Every `Reader` method called on a [`PgStore`] outside a transaction runs on a healthy
+//! - Every `Reader` method called on a [`PgStore`](crate::PgStore) outside a transaction runs on a healthy
 //!   replica, chosen round-robin; with no healthy replica it runs on the primary.
 //! - Writer methods, everything on a [`PgTransaction`](crate::PgTransaction) (reads included),
-//!   [`PgStore::raw_query`] / [`PgStore::raw_execute`] and every read made through
-//!   [`PgStore::primary`] (read-your-writes) run on the primary.
+//!   [`PgStore::raw_query`](crate::PgStore::raw_query) /
+//!   [`PgStore::raw_execute`](crate::PgStore::raw_execute) and every read made through
+//!   [`PgStore::primary`](crate::PgStore::primary) (read-your-writes) run on the primary.
 //! - A replica read failing with `Unavailable` (a lost connection, a standby shutting down, a
 //!   query cancelled by a recovery conflict, no replica connection within
 //!   `replica_acquire_timeout`) runs again on the primary, so the caller does not see it; the
@@ -15,7 +16,7 @@
 //!   returned to the caller as is: the replica is healthy, and the primary would take as long.
 //! - Replica sessions run with `default_transaction_read_only = on`.
 //!
-//! One mechanism does it: the reader methods of [`Handle`] wrap their body in [`routed!`],
+//! One mechanism does it: the reader methods of [`Handle`](crate::handle::Handle) wrap their body in [`routed!`],
 //! which asks [`Routed::replica`] for a handle on a replica pool (only the pool handle of a
 //! store with replicas has one) and runs the very same generic code on it.
 //!

@@ -225,7 +225,7 @@ pub(crate) fn order_by<T: TableDef>(stmt: &mut SelectStatement, sort: &[Sort<T::
 /// The leading `k1 >= v1` is implied by the rest but is what lets PostgreSQL start an index
 /// range scan at the position instead of filtering every earlier row (a window 100,000 rows
 /// deep then costs what the first one does). Keyset sort keys are never NULL
-/// ([`containerpub_ports::Keyset::plan`] checks that).
+/// ([`containerpub_ports::support::Keyset::plan`] checks that).
 pub(crate) fn keyset_after<T: TableDef>(sort: &[Sort<T::Field>], after: &[Value]) -> Expr {
     let mut branches = Vec::with_capacity(sort.len());
     for (i, key) in sort.iter().enumerate() {
@@ -364,7 +364,7 @@ mod tests {
         let mut stmt = select_where::<Repositories>(&RepositoryField::ParentId.is_null());
         order_by::<Repositories>(
             &mut stmt,
-            &containerpub_ports::effective_sort(&[RepositoryField::Path.desc()]),
+            &containerpub_ports::support::effective_sort(&[RepositoryField::Path.desc()]),
         );
         stmt.limit(10).offset(20);
         let (s, v) = stmt.build(PostgresQueryBuilder);

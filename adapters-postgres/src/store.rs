@@ -48,7 +48,7 @@ impl PgStore {
     /// `InvalidInput` (field `url`) for a URL that is not `postgres://…`; `Unavailable` if
     /// the server cannot be reached; `Internal` for other configuration errors.
     pub async fn connect(config: PgConfig) -> StoreResult<Self> {
-        let url = config.get_url();
+        let url = config.url();
         let scheme_ok = url.starts_with("postgres://") || url.starts_with("postgresql://");
         // Parsed without its secrets: sqlx logs what it does not understand.
         if !scheme_ok

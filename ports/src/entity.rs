@@ -18,7 +18,8 @@ use crate::keys::{
     DeploymentKey, FunctionKey, InvocationKey, LogKey, OrganizationKey, OrganizationMemberKey,
     RepositoryKey, UserInformationKey, UserKey,
 };
-use crate::query::{Field, Record};
+use crate::query::Field;
+use crate::support::Record;
 
 /// A domain entity stored in one table: the types its generic store methods take. Its field
 /// enum (filters, sorts, projections, groupings) is its [`Record::Field`].

@@ -8,7 +8,8 @@ use containerpub_domain::{
 };
 
 use crate::error::Table;
-use crate::query::{Field, Record, Value, ValueKind};
+use crate::query::{Field, Value, ValueKind};
+use crate::support::Record;
 
 macro_rules! entity_fields {
     (

@@ -9,6 +9,7 @@
 //!   its doc (`# Errors`);
 //! - typed queries ([`Query`], [`Filter`], [`Sort`], offset [`PageRequest`]s and keyset
 //!   [`KeysetRequest`]s with opaque [`Cursor`]s): no column name or SQL is taken from a string;
+//! - for adapter authors only, [`support`] (the keyset plan, records, the effective sort);
 //! - the unit of work ([`Stores`], [`UnitOfWork`], [`Transaction`], [`UnitOfWorkExt`]);
 //! - one error type, [`StoreError`], meaning the same in every adapter;
 //! - with feature `mock`, mockall mocks of every store (`MockStore<E>`, `MockUserStore`, …),
@@ -32,6 +33,7 @@ pub mod mock;
 pub mod query;
 pub mod repository_tree;
 pub mod stores;
+pub mod support;
 #[cfg(test)]
 mod tests;
 pub mod uow;
@@ -55,9 +57,9 @@ pub use mock::{
     MockUserInformationStore, MockUserStore,
 };
 pub use query::{
-    CaseInsensitive, CmpOp, Cursor, Direction, Field, Filter, Keyset, KeysetRequest,
-    MAX_FILTER_DEPTH, MAX_FILTER_SIZE, MAX_PAGE_SIZE, MAX_UNLIMITED_ROWS, PageRequest, Query,
-    Record, Sort, TextOp, Value, ValueKind, Window, effective_sort, fold_case,
+    CaseInsensitive, CmpOp, Cursor, Direction, Field, Filter, KeysetRequest, MAX_FILTER_DEPTH,
+    MAX_FILTER_SIZE, MAX_PAGE_SIZE, MAX_UNLIMITED_ROWS, PageRequest, Query, Sort, TextOp, Value,
+    ValueKind, Window, fold_case,
 };
 pub use repository_tree::create_with_parents;
 pub use stores::*;

@@ -6,10 +6,10 @@ use containerpub_domain::{
 };
 
 use crate::mock::MockStores;
-use crate::query::{Keyset, effective_sort};
+use crate::support::{Keyset, Record, effective_sort};
 use crate::{
     Cursor, Direction, Field, Filter, FunctionField, KeysetRequest, LogField, PageRequest, Query,
-    Record, Sort, StoreError, StoreResult, Stores, UniqueKey, UserField, Value,
+    Sort, StoreError, StoreResult, Stores, UniqueKey, UserField, Value,
 };
 
 fn ts(micros: i64) -> Timestamp {

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use containerpub_domain::{Page, Timestamp, Uuid};
 use containerpub_ports::query::projection::{PartialRow, Row, validate_fields, window_columns};
+use containerpub_ports::support::Keyset;
 use containerpub_ports::{
-    Field, Filter, Keyset, KeysetRequest, PageRequest, Query, Sort, StoreError, StoreResult, Value,
+    Field, Filter, KeysetRequest, PageRequest, Query, Sort, StoreError, StoreResult, Value,
     ValueKind, Window,
 };
 use sea_orm::sea_query::SelectStatement;

@@ -51,7 +51,7 @@ impl RawValue {
     }
 }
 
-/// Conversion of a [`RawValue`] into a Rust type, for [`RawRow::get`].
+/// Conversion of a [`RawValue`] into a Rust type, for [`RawRow::get`](crate::RawRow::get).
 pub trait FromRawValue: Sized {
     /// The value as `Self`, or `None` if it has another type (or is NULL for a non-`Option`).
     fn from_raw(value: &RawValue) -> Option<Self>;

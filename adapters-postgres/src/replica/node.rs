@@ -20,7 +20,7 @@ pub(super) struct Node {
     pub(super) pool: DatabaseConnection,
     /// Checks run here (one connection), so that a busy read pool does not fail them.
     pub(super) probe: DatabaseConnection,
-    /// Whether reads may go here (the fast path of [`ReplicaSet::pick`]).
+    /// Whether reads may go here (the fast path of [`ReplicaSet::pick`](super::set::ReplicaSet::pick)).
     pub(super) healthy: AtomicBool,
     /// The last check's verdict.
     pub(super) status: Mutex<Verdict>,

@@ -1,8 +1,8 @@
-//! What [`PgStore::replica_status`](crate::PgStore::replica_status) reports.
+//! What [`PgStore::replica_status`](crate::PgStore::replica_status)(crate::PgStore::replica_status) reports.
 
 use std::time::Duration;
 
-/// The state of one replica, as of its last check (see [`PgStore::replica_status`]).
+/// The state of one replica, as of its last check (see [`PgStore::replica_status`](crate::PgStore::replica_status)).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ReplicaStatus {

@@ -4,7 +4,8 @@
 use std::future::Future;
 
 use containerpub_domain::Timestamp;
-use containerpub_ports::{Field, Record, StoreResult, Table, Upserted};
+use containerpub_ports::support::Record;
+use containerpub_ports::{Field, StoreResult, Table, Upserted};
 use sea_orm::{
     ActiveModelBehavior, ActiveModelTrait, ColumnTrait, EntityTrait, FromQueryResult, Value,
 };

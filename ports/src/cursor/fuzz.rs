@@ -14,10 +14,9 @@ use proptest::prelude::*;
 use proptest::test_runner::FileFailurePersistence;
 
 use super::{base64url_decode, base64url_encode, encode};
-use crate::query::{Keyset, effective_sort};
+use crate::support::{Keyset, Record, effective_sort};
 use crate::{
-    Cursor, Direction, Field, Filter, KeysetRequest, LogField, Record, Sort, StoreError, UserField,
-    Value,
+    Cursor, Direction, Field, Filter, KeysetRequest, LogField, Sort, StoreError, UserField, Value,
 };
 
 fn config() -> ProptestConfig {

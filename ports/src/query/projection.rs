@@ -12,7 +12,8 @@ use std::sync::Arc;
 use containerpub_domain::Rule;
 
 use crate::error::{StoreError, StoreResult};
-use crate::query::{Field, Record, Sort, Value};
+use crate::query::{Field, Sort, Value};
+use crate::support::Record;
 
 /// One projected row: the values of the requested fields, in request order.
 pub type Row = Vec<Value>;
@@ -50,7 +51,7 @@ pub fn window_columns<F: Field>(fields: &[F], sort: &[Sort<F>]) -> Vec<F> {
 }
 
 /// A row read with [`window_columns`], readable as a [`Record`] (for
-/// [`Keyset::window`](crate::Keyset::window)); [`PartialRow::into_row`] keeps the requested
+/// [`Keyset::window`](crate::support::Keyset::window)); [`PartialRow::into_row`] keeps the requested
 /// fields only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PartialRow<F> {

@@ -5,9 +5,10 @@ use containerpub_domain::{
     FunctionId, FunctionStats, Invocation, InvocationId, InvocationPatch, InvocationStatus,
     LogEntry, LogId, LogLevel, LogPatch, NewInvocation, NewLog, Timestamp,
 };
+use containerpub_ports::support::Keyset;
 use containerpub_ports::{
-    Filter, ForeignKey, InvocationField, InvocationKey, InvocationStore, Keyset, KeysetRequest,
-    LogField, LogKey, LogQuery, LogStore, Query, UniqueKey, Upserted, Window,
+    Filter, ForeignKey, InvocationField, InvocationKey, InvocationStore, KeysetRequest, LogField,
+    LogKey, LogQuery, LogStore, Query, UniqueKey, Upserted, Window,
 };
 
 use super::seed::{at, at_micros, conflict, function, missing, ms, text, user};

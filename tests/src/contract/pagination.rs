@@ -3,9 +3,10 @@
 use std::collections::HashSet;
 
 use containerpub_domain::{LogEntry, LogLevel, NewLog, Page};
+use containerpub_ports::support::Keyset;
 use containerpub_ports::{
-    Cursor, Filter, Keyset, KeysetRequest, LogField, LogStore, MAX_PAGE_SIZE, PageRequest, Query,
-    Sort, UserField, UserStore, Window,
+    Cursor, Filter, KeysetRequest, LogField, LogStore, MAX_PAGE_SIZE, PageRequest, Query, Sort,
+    UserField, UserStore, Window,
 };
 
 use super::seed::{assert_invalid, at, function, new_user, text, user};

@@ -2,9 +2,10 @@
 
 use containerpub_domain::{LogLevel, NewFunction, NewLog, Rule};
 use containerpub_ports::query::projection::project;
+use containerpub_ports::support::Record;
 use containerpub_ports::{
     DeploymentField, Field, Filter, FunctionField, KeysetRequest, LogField, PageRequest, Query,
-    Record, StoreError, Value,
+    StoreError, Value,
 };
 
 use super::seed::{deployment, function, json, name, text, user};

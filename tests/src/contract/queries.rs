@@ -5,9 +5,10 @@ use containerpub_domain::{
     Deployment, Function, ImageTag, Invocation, InvocationPatch, InvocationStatus, LogLevel,
     NewDeployment, NewFunction, NewInvocation, NewLog, Rule,
 };
+use containerpub_ports::support::Keyset;
 use containerpub_ports::{
-    DeploymentField, Direction, Filter, FunctionField, InvocationField, Keyset, KeysetRequest,
-    LogField, PageRequest, Query, Sort, StoreError, Value,
+    DeploymentField, Direction, Filter, FunctionField, InvocationField, KeysetRequest, LogField,
+    PageRequest, Query, Sort, StoreError, Value,
 };
 
 use super::seed::{assert_invalid, at, function, ms, name, text, user};

@@ -16,11 +16,12 @@ use containerpub_domain::{
     RepositoryId, RepositoryPatch, Timestamp, User, UserId, UserInformation, UserInformationId,
     UserInformationPatch, UserPatch, Uuid, chrono::TimeDelta,
 };
+use containerpub_ports::support::{Keyset, Record};
 use containerpub_ports::{
     Cursor, DeploymentField, DeploymentStore, Field, Filter, FunctionField, FunctionStore,
-    InvocationField, InvocationStore, Keyset, KeysetRequest, LogField, LogStore, MAX_PAGE_SIZE,
+    InvocationField, InvocationStore, KeysetRequest, LogField, LogStore, MAX_PAGE_SIZE,
     OrganizationField, OrganizationMemberField, OrganizationMemberStore, OrganizationStore,
-    PageRequest, Query, Record, RepositoryField, RepositoryStore, Sort, StoreResult, UserField,
+    PageRequest, Query, RepositoryField, RepositoryStore, Sort, StoreResult, UserField,
     UserInformationField, UserInformationStore, UserStore, Value, Window,
 };
 

@@ -177,10 +177,7 @@ async fn connect(url: &str) -> Result<Env, String> {
 /// timeout, no statement logging, and a ping only for connections idle at least the
 /// health-check time (what the adapter's SeaORM options do).
 async fn raw_pool(config: &PgConfig) -> Result<PgPool, String> {
-    let options: PgConnectOptions = config
-        .get_url()
-        .parse()
-        .map_err(|e| format!("bad URL: {e}"))?;
+    let options: PgConnectOptions = config.url().parse().map_err(|e| format!("bad URL: {e}"))?;
     let mut options = options.disable_statement_logging();
     if let Some(timeout) = config.get_statement_timeout() {
         options = options.options([("statement_timeout", timeout.as_millis().to_string())]);
