@@ -8,9 +8,9 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use containerpub_domain::{Clock, SystemClock};
 use containerpub_ports::{
-    CANCELLED_WRITE, DeploymentStore, FunctionStore, InvocationStore, LogStore,
+    CANCELLED_WRITE, DeploymentStore, FunctionStore, InvocationStore, LogStore, OUT_OF_ORDER_END,
     OrganizationMemberStore, OrganizationStore, RepositoryStore, StoreError, StoreResult, Stores,
-    Transaction, UnitOfWork, UserInformationStore, UserStore, async_trait,
+    TX_ENDED, Transaction, UnitOfWork, UserInformationStore, UserStore, async_trait,
 };
 use tokio::sync::Notify;
 
@@ -147,13 +147,23 @@ impl Active {
             self.aborted = Some(Aborted { level, reason });
         }
     }
+
+    /// Makes it unusable for good (superseding a failure a rollback could undo).
+    fn abort_for_good(&mut self, reason: &str) {
+        if self.aborted.as_ref().is_none_or(|a| a.level != FOR_GOOD) {
+            self.aborted = Some(Aborted {
+                level: FOR_GOOD,
+                reason: reason.to_owned(),
+            });
+        }
+    }
 }
 
 /// A transaction shared by its handle and its savepoints' handles; `None` once it ended.
 type TxCell = Mutex<Option<Active>>;
 
 fn ended() -> StoreError {
-    StoreError::internal("the transaction has already ended")
+    StoreError::internal(TX_ENDED)
 }
 
 /// One write call in progress: if it is dropped while waiting for a lock (or fails), the
@@ -534,6 +544,7 @@ impl MemoryTransaction {
                 if let Some(active) = guard.as_mut()
                     && let Some(pos) = active.savepoints.iter().position(|sp| sp.id == id)
                 {
+                    let out_of_order = pos + 1 < active.savepoints.len();
                     let mut later = active.savepoints.split_off(pos);
                     let savepoint = later.swap_remove(0);
                     let discarded = std::mem::replace(&mut active.work, savepoint.work);
@@ -545,6 +556,10 @@ impl MemoryTransaction {
                         .is_some_and(|a| a.level != FOR_GOOD && a.level > pos)
                     {
                         active.aborted = None;
+                    }
+                    if out_of_order {
+                        // A savepoint begun after it is still open: ended out of order.
+                        active.abort_for_good(OUT_OF_ORDER_END);
                     }
                     let tx = active.id;
                     drop(guard);
@@ -642,7 +657,17 @@ impl Transaction for MemoryTransaction {
         let cell = Arc::clone(self.cell()?);
         match self.savepoint {
             None => {
-                let active = lock(&cell).take().ok_or_else(ended)?;
+                let mut guard = lock(&cell);
+                let open = guard.as_ref().ok_or_else(ended)?;
+                if !open.savepoints.is_empty() {
+                    // A savepoint begun in it is still open: nothing is committed, and the
+                    // transaction is rolled back as this handle is dropped.
+                    drop(guard);
+                    self.done = false;
+                    return Err(StoreError::transaction_unusable(OUT_OF_ORDER_END));
+                }
+                let active = guard.take().ok_or_else(ended)?;
+                drop(guard);
                 if let Err(refused) = active.check() {
                     // Nothing is committed: the transaction is rolled back.
                     self.conn.shared.release(active.id, 0);
@@ -665,7 +690,11 @@ impl Transaction for MemoryTransaction {
                     .iter()
                     .position(|sp| sp.id == id)
                     .ok_or_else(|| StoreError::internal("the savepoint was already rolled back"))?;
-                // Releasing a savepoint also releases the ones opened after it.
+                if pos + 1 < active.savepoints.len() {
+                    // A savepoint begun after it is still open: ended out of order.
+                    active.abort_for_good(OUT_OF_ORDER_END);
+                    return Err(StoreError::transaction_unusable(OUT_OF_ORDER_END));
+                }
                 let released = active.savepoints.split_off(pos);
                 drop(guard);
                 drop(released);

@@ -44,6 +44,10 @@ pub(crate) fn map_db_err(err: DbErr, op: Op) -> StoreError {
         DbErr::Custom(message) if message.starts_with(crate::conn::UNUSABLE) => {
             StoreError::unavailable(message.clone())
         }
+        // A statement through a handle whose transaction has ended.
+        DbErr::Custom(message) if message == containerpub_ports::TX_ENDED => {
+            StoreError::internal(message.clone())
+        }
         _ => StoreError::internal(format!("database error: {err}")),
     }
 }

@@ -35,6 +35,12 @@
 //! rolled back at once (its locks released) and every later call says to retry the whole
 //! unit of work ([`StoreError::rolled_back_reason`]).
 //!
+//! Savepoints end innermost first. Committing or rolling back (or dropping) a savepoint while
+//! a savepoint begun after it is still open leaves the whole transaction unusable for good
+//! ([`OUT_OF_ORDER_END`]): nothing of it is committed. Once the transaction itself has ended,
+//! every handle of it and of its savepoints refuses work with `Internal` ([`TX_ENDED`]);
+//! their `rollback` (and drop) does nothing.
+//!
 //! Keeping the transaction usable after every failed write would cost a savepoint per write
 //! (three round trips instead of one on PostgreSQL); `BENCHMARKS.md` (`tx_10_writes_ratio`)
 //! has the numbers.
@@ -50,6 +56,13 @@ const TX_CONFLICT: &str = "deadlock or serialization failure ";
 /// Why a transaction level is unusable after a write call in it was dropped (cancelled)
 /// before it finished: the write may still have run.
 pub const CANCELLED_WRITE: &str = "a write in it was dropped before it finished (it may have run)";
+
+/// Why a transaction is unusable after one of its savepoints was ended (committed, rolled
+/// back or dropped) while a savepoint begun after it was still open.
+pub const OUT_OF_ORDER_END: &str = "a savepoint was ended while a savepoint begun after it was still open (end savepoints innermost first)";
+
+/// The message of `Internal` for a call through a handle whose transaction has ended.
+pub const TX_ENDED: &str = "the transaction has already ended";
 
 impl StoreError {
     /// Whether this error, returned by a write inside a transaction, leaves that transaction

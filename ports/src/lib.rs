@@ -39,7 +39,7 @@ mod tests;
 pub mod uow;
 pub mod upsert_columns;
 
-pub use aborted::{CANCELLED_WRITE, TX_UNUSABLE};
+pub use aborted::{CANCELLED_WRITE, OUT_OF_ORDER_END, TX_ENDED, TX_UNUSABLE};
 pub use catalog::{
     CheckConstraint, Column, ForeignKey, HiddenColumn, OnDelete, Predicate, Table, Target,
     UniqueKey,

@@ -1,8 +1,7 @@
-//! Handles that outlive their transaction or savepoint, row locks between concurrent
-//! transactions (waits, deadlocks, dropped waiters), savepoints giving locks back, and
-//! snapshots shared instead of copied. Commit, isolation, rollback, savepoints and the closure
-//! form are contract scenarios (`containerpub-tests`), run on both adapters; the two tests of
-//! handles outliving their level stay here because PostgreSQL does not agree with them yet.
+//! Row locks between concurrent transactions (waits, deadlocks, dropped waiters), savepoints
+//! giving locks back, and snapshots shared instead of copied. Commit, isolation, rollback,
+//! savepoints (ended innermost first), handles outliving their transaction and the closure
+//! form are contract scenarios (`containerpub-tests`), run on both adapters.
 
 use containerpub_domain::{NewDeployment, NewUser, UserPatch};
 use containerpub_ports::{StoreError, Stores, Transaction, UniqueKey, UnitOfWork};
@@ -16,69 +15,6 @@ use crate::specs::Users;
 
 fn new_user(email: &str) -> NewUser {
     NewUser::parse(email).expect("valid")
-}
-
-#[tokio::test]
-async fn savepoints_roll_back_only_what_followed_them() {
-    let (db, _) = store();
-    let tx = db.begin().await.expect("begin");
-    user(&tx, "a@example.com").await;
-
-    let sp = tx.begin().await.expect("savepoint");
-    user(&sp, "b@example.com").await;
-    assert_eq!(
-        tx.users().count(Default::default()).await,
-        Ok(2),
-        "shared state"
-    );
-    sp.rollback().await.expect("rollback to savepoint");
-    assert_eq!(tx.users().count(Default::default()).await, Ok(1));
-
-    let sp = tx.begin().await.expect("savepoint");
-    user(&sp, "c@example.com").await;
-    sp.commit().await.expect("release");
-
-    {
-        let sp = tx.begin().await.expect("savepoint");
-        user(&sp, "d@example.com").await;
-        // dropped: rolled back
-    }
-
-    // Rolling back an outer savepoint discards the inner ones too.
-    let outer = tx.begin().await.expect("outer");
-    user(&outer, "e@example.com").await;
-    let inner = outer.begin().await.expect("inner");
-    user(&inner, "f@example.com").await;
-    outer.rollback().await.expect("rollback outer");
-    assert!(matches!(
-        inner.commit().await,
-        Err(StoreError::Internal { .. })
-    ));
-
-    tx.commit().await.expect("commit");
-    let emails: Vec<String> = db
-        .users()
-        .find_all(Default::default())
-        .await
-        .expect("rows")
-        .into_iter()
-        .map(|u| u.email.as_str().to_owned())
-        .collect();
-    assert_eq!(emails, ["a@example.com", "c@example.com"]);
-}
-
-#[tokio::test]
-async fn handles_of_an_ended_transaction_refuse_work() {
-    let (db, _) = store();
-    let tx = db.begin().await.expect("begin");
-    let sp = tx.begin().await.expect("savepoint");
-    tx.commit().await.expect("commit");
-    assert!(matches!(
-        sp.users().count(Default::default()).await,
-        Err(StoreError::Internal { .. })
-    ));
-    assert!(sp.begin().await.is_err());
-    sp.rollback().await.expect("nothing to do");
 }
 
 /// Polls a future once (with a waker that does nothing): whether it is still pending.

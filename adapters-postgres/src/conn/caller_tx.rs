@@ -4,14 +4,14 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use containerpub_ports::{StoreError, StoreResult};
+use containerpub_ports::{OUT_OF_ORDER_END, StoreError, StoreResult};
 use sea_orm::{
     ConnectionTrait, DatabaseTransaction, DbBackend, DbErr, ExecResult, QueryResult, Statement,
     TransactionTrait,
 };
 
 use super::PgConn;
-use super::state::{Armed, CANCELLED_WRITE, Level};
+use super::state::{Armed, CANCELLED_WRITE, Level, TxState};
 use super::task::commit_checked;
 use super::tx::{End, Tx, end_level, roll_back_conflict};
 use crate::error::{Op, map_db_err};
@@ -45,7 +45,7 @@ impl PgConn for PgTx {
             inner,
             top_level: false,
             state: Some(Arc::clone(&self.level.state)),
-            depth: self.level.depth + 1,
+            depth: self.level.state.open_levels() + 1,
         })
     }
 }
@@ -71,25 +71,28 @@ impl PgTx {
         Self {
             inner,
             level: Level {
-                state: Arc::default(),
+                state: Arc::new(TxState::begun()),
                 depth: 1,
             },
         }
     }
 
-    /// A savepoint opened in this transaction by [`PgTx::open_savepoint`].
+    /// A savepoint opened in this transaction by [`PgTx::open_savepoint`]: the innermost
+    /// level now (sqlx nests savepoints per connection, whichever handle opened it).
     pub(crate) fn nested(&self, inner: DatabaseTransaction) -> Self {
         Self {
             inner,
             level: Level {
                 state: Arc::clone(&self.level.state),
-                depth: self.level.depth + 1,
+                depth: self.level.state.opened(),
             },
         }
     }
 
-    /// `Ok` if the transaction is usable, else the refusal.
+    /// `Ok` if the transaction is usable, else the refusal: `Internal` once it has ended,
+    /// the refusal of an unusable transaction otherwise.
     pub(crate) fn check(&self) -> StoreResult<()> {
+        self.level.state.ended()?;
         self.level.state.check()
     }
 
@@ -120,8 +123,16 @@ impl PgTx {
     /// Commits the transaction (`top_level`) or releases the savepoint. Refused, with nothing
     /// committed, if the transaction is not usable (the level is then rolled back as it is
     /// dropped).
+    ///
+    /// Refused while a savepoint begun after this level is still open ([`OUT_OF_ORDER_END`]:
+    /// sqlx would end that one instead): nothing is committed, the transaction is broken for
+    /// good (dropping a savepoint's `self` breaks it, see [`Level`]; a transaction's ends).
     pub(crate) async fn commit(self, top_level: bool) -> StoreResult<()> {
         self.check()?;
+        if self.level.has_open_inner() {
+            self.level.state.break_for_good(OUT_OF_ORDER_END.to_owned());
+            return Err(super::state::unusable(OUT_OF_ORDER_END));
+        }
         let PgTx { inner, level } = self;
         if top_level {
             return commit_checked(inner).await;
@@ -130,8 +141,13 @@ impl PgTx {
     }
 
     /// Rolls the transaction back (`top_level`) or back to the savepoint; works on an
-    /// unusable transaction too (that is how a savepoint level recovers).
+    /// unusable transaction too (that is how a savepoint level recovers). Does nothing once
+    /// the transaction has ended. A savepoint rolled back while a savepoint begun after it is
+    /// still open breaks the transaction for good ([`Level`]): nothing of it is committed.
     pub(crate) async fn rollback(self, top_level: bool) -> StoreResult<()> {
+        if self.level.state.has_ended() {
+            return Ok(());
+        }
         let PgTx { inner, level } = self;
         let watched = (!top_level).then_some(&*level.state);
         end_level(inner, top_level, End::Rollback, watched).await

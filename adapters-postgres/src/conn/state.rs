@@ -1,10 +1,10 @@
 //! Whether a caller's transaction can still be used ([`TxState`], shared by it and its
 //! savepoints), and the guards that keep it right across cancellation ([`Armed`], [`Level`]).
 
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use containerpub_ports::{StoreError, StoreResult};
+use containerpub_ports::{OUT_OF_ORDER_END, StoreError, StoreResult, TX_ENDED};
 
 /// `TxState::status` of a transaction that is broken for good.
 const BROKEN: usize = usize::MAX;
@@ -30,9 +30,46 @@ pub(crate) struct TxState {
     status: AtomicUsize,
     /// Why it is not usable (written when `status` leaves 0, read only to refuse a call).
     reason: Mutex<Option<String>>,
+    /// How many levels the caller holds open: the transaction (1) and its savepoints. sqlx
+    /// counts nesting per connection and always ends the innermost level, so a level may only
+    /// be ended while it is the innermost one.
+    open: AtomicUsize,
+    /// The transaction has been committed or rolled back: its handles and its savepoints'
+    /// refuse work ([`TxState::ended`]).
+    ended: AtomicBool,
 }
 
 impl TxState {
+    /// The state of a transaction just begun (one level open).
+    pub(super) fn begun() -> Self {
+        let state = Self::default();
+        state.open.store(1, Ordering::Release);
+        state
+    }
+
+    /// A savepoint level was opened; its nesting depth (the transaction is 1).
+    pub(super) fn opened(&self) -> usize {
+        self.open.fetch_add(1, Ordering::AcqRel) + 1
+    }
+
+    /// How many levels are open (the nesting depth a new savepoint gets is one more).
+    pub(super) fn open_levels(&self) -> usize {
+        self.open.load(Ordering::Acquire)
+    }
+
+    /// Whether the transaction has ended (committed or rolled back).
+    pub(super) fn has_ended(&self) -> bool {
+        self.ended.load(Ordering::Acquire)
+    }
+
+    /// `Err(Internal)` once the transaction has ended ([`TX_ENDED`]).
+    pub(super) fn ended(&self) -> StoreResult<()> {
+        if self.has_ended() {
+            return Err(StoreError::internal(TX_ENDED));
+        }
+        Ok(())
+    }
+
     /// `Ok` if the transaction is usable, else the refusal ([`unusable`]). One atomic load.
     pub(crate) fn check(&self) -> StoreResult<()> {
         if self.status.load(Ordering::Acquire) == 0 {
@@ -133,16 +170,37 @@ impl Drop for Armed<'_> {
 }
 
 /// One level of a caller's transaction: the shared state and the level's nesting depth.
-/// Dropping it (after the level was committed, rolled back or dropped) clears an abort of
-/// that level ([`TxState::recover`]).
+/// Dropping it (after the level was committed, rolled back or dropped) closes the level: the
+/// transaction's own level ends the transaction; a savepoint's clears an abort of that level
+/// ([`TxState::recover`]), or, if a savepoint begun after it is still open (sqlx has then
+/// ended that one instead), breaks the transaction for good ([`OUT_OF_ORDER_END`]).
 #[derive(Debug)]
 pub(super) struct Level {
     pub(super) state: Arc<TxState>,
     pub(super) depth: usize,
 }
 
+impl Level {
+    /// Whether a savepoint begun after this level is still open.
+    pub(super) fn has_open_inner(&self) -> bool {
+        self.state.open_levels() > self.depth
+    }
+}
+
 impl Drop for Level {
     fn drop(&mut self) {
+        if self.state.has_ended() {
+            return;
+        }
+        if self.depth == 1 {
+            self.state.ended.store(true, Ordering::Release);
+            self.state.open.store(0, Ordering::Release);
+            return;
+        }
+        if self.has_open_inner() {
+            self.state.break_for_good(OUT_OF_ORDER_END.to_owned());
+        }
+        self.state.open.fetch_min(self.depth - 1, Ordering::AcqRel);
         self.state.recover(self.depth);
     }
 }

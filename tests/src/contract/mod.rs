@@ -272,6 +272,7 @@ macro_rules! contract_suite {
             transaction_unusable_after_failed_write,
             transaction_closure,
             transaction_shapes,
+            transaction_savepoints_end_innermost_first,
             transaction_failed_call_in_a_savepoint,
             // Storms of concurrent calls.
             storm_next_versions,

@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use containerpub_domain::{NewFunction, NewOrganization, NewUser, User, UserId, UserPatch};
 use containerpub_ports::{
-    DynStore, Filter, Query, StoreError, Stores, Transaction, UniqueKey, UnitOfWork, UnitOfWorkExt,
-    UserField,
+    DynStore, Filter, OUT_OF_ORDER_END, Query, StoreError, Stores, Transaction, UniqueKey,
+    UnitOfWork, UnitOfWorkExt, UserField,
 };
 
 use super::seed::{conflict, email, function, name, new_user, user};
@@ -502,4 +502,64 @@ pub async fn transaction_failed_call_in_a_savepoint<U: ContractStore>(fx: Fixtur
     function(&tx, &ada, "api").await;
     tx.commit().await.expect("commit");
     assert_eq!(db.functions().count(Filter::All).await, Ok(1));
+}
+
+/// Savepoints end innermost first: a savepoint committed, rolled back or dropped while one
+/// begun after it is still open leaves the whole transaction unusable, and nothing of it is
+/// committed (the transaction's own commit included). A savepoint begun on an outer handle is
+/// the innermost level all the same. Once the transaction has ended, its savepoints' handles
+/// refuse work with `Internal` and their rollback does nothing.
+pub async fn transaction_savepoints_end_innermost_first<U: ContractStore>(fx: Fixture<U>) {
+    let db = &fx.db;
+    let out_of_order = StoreError::transaction_unusable(OUT_OF_ORDER_END);
+
+    // Rolled back, committed or dropped out of order: unusable, nothing committed.
+    for end in ["rollback", "commit", "drop"] {
+        let tx = db.begin().await.expect("begin");
+        user(&tx, &format!("{end}-a@example.com")).await;
+        let outer = tx.begin().await.expect("outer");
+        user(&outer, &format!("{end}-b@example.com")).await;
+        let inner = outer.begin().await.expect("inner");
+        user(&inner, &format!("{end}-c@example.com")).await;
+        match end {
+            "rollback" => assert_eq!(outer.rollback().await, Ok(())),
+            "commit" => assert_eq!(outer.commit().await, Err(out_of_order.clone())),
+            _ => drop(outer),
+        }
+        assert_eq!(
+            tx.users().count(Filter::All).await,
+            Err(out_of_order.clone()),
+            "{end}"
+        );
+        assert_eq!(inner.commit().await, Err(out_of_order.clone()), "{end}");
+        assert_eq!(tx.commit().await, Err(out_of_order.clone()), "{end}");
+    }
+    assert_eq!(emails(db).await, Vec::<String>::new(), "nothing committed");
+
+    // A savepoint begun on the transaction while another is open is the innermost one.
+    let tx = db.begin().await.expect("begin");
+    let first = tx.begin().await.expect("first");
+    user(&first, "kept@example.com").await;
+    let second = tx.begin().await.expect("second");
+    user(&second, "undone@example.com").await;
+    assert_eq!(second.rollback().await, Ok(()));
+    assert_eq!(first.commit().await, Ok(()));
+
+    tx.commit().await.expect("commit");
+
+    // The transaction committed while a savepoint is open: refused, nothing committed; and
+    // handles of an ended transaction (after that, or after a rollback).
+    let ended = StoreError::internal(containerpub_ports::TX_ENDED);
+    let tx = db.begin().await.expect("begin");
+    user(&tx, "lost@example.com").await;
+    let sp = tx.begin().await.expect("savepoint");
+    assert_eq!(tx.commit().await, Err(out_of_order.clone()));
+    assert_eq!(sp.users().count(Filter::All).await, Err(ended.clone()));
+    assert_eq!(sp.begin().await.err(), Some(ended.clone()));
+    assert_eq!(sp.rollback().await, Ok(()));
+    let tx = db.begin().await.expect("begin");
+    let sp = tx.begin().await.expect("savepoint");
+    tx.rollback().await.expect("rollback");
+    assert_eq!(sp.commit().await, Err(ended));
+    assert_eq!(emails(db).await, ["kept@example.com"]);
 }
