@@ -86,7 +86,9 @@ pub trait Transaction: UnitOfWork + Sized + 'static {
     /// # Errors
     /// `Unavailable` if nothing was committed: the connection was lost before the commit was
     /// sent, the transaction was already rolled back (an earlier call failed in it, a
-    /// deadlock), or the commit could not be serialized with a concurrent one.
+    /// deadlock), a savepoint begun in it is still open (savepoints end innermost first, see
+    /// [`crate::aborted`]), or the commit could not be serialized with a concurrent one.
+    /// `Internal` if the transaction has already ended (a savepoint's handle outliving it).
     /// `OutcomeUnknown` if the commit was sent and its reply lost: the writes may be there
     /// (see [`StoreError::OutcomeUnknown`] for a safe retry). `Internal` otherwise.
     async fn commit(self) -> StoreResult<()>;
