@@ -1,4 +1,4 @@
-//! What [`PgStore::replica_status`](crate::PgStore::replica_status)(crate::PgStore::replica_status) reports.
+//! What [`PgStore::replica_status`](crate::PgStore::replica_status) reports.
 
 use std::time::Duration;
 
