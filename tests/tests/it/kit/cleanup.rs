@@ -3,7 +3,7 @@
 
 use std::sync::Mutex;
 
-use containerpub_tests::kit::{self, TestStore};
+use containerpub_tests::kit::{self, Adapter, TestStore};
 
 use super::{database_exists, panic_message};
 
@@ -52,4 +52,21 @@ async fn a_test_store_drops_its_database_on_drop() {
     assert!(database_exists(&name).await);
     drop(t);
     assert!(!database_exists(&name).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_run_s_database_is_gone_before_the_next_run_starts() {
+    let names = Mutex::new(Vec::<String>::new());
+    kit::on_each(&[Adapter::Postgres, Adapter::Postgres], async |t| {
+        let earlier = names.lock().unwrap().clone();
+        for name in &earlier {
+            assert!(!database_exists(name).await, "{name} still exists");
+        }
+        let name = t.database().expect("PostgreSQL").name().to_owned();
+        names.lock().unwrap().push(name);
+    })
+    .await;
+    let names = names.into_inner().unwrap();
+    assert_eq!(names.len(), 2);
+    assert_ne!(names[0], names[1]);
 }

@@ -64,7 +64,7 @@ async fn a_name_that_is_not_a_table_name_is_refused() {
     let db = TestDatabase::new().await;
     for name in ["../users", "Users", "", "users.sql"] {
         let err = db
-            .try_load_fixtures_from(app_fixtures(), &[name])
+            .try_load_fixtures_from(app_fixtures(), &["users", name])
             .await
             .unwrap_err();
         assert_eq!(
@@ -74,6 +74,8 @@ async fn a_name_that_is_not_a_table_name_is_refused() {
             }
         );
     }
+    // Checked before anything runs: `users`, listed first, was not loaded.
+    assert_eq!(user_count(&db).await, 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
