@@ -176,8 +176,7 @@ impl TestDatabase {
     /// children), in one transaction, by plain SQL: an application's own fixtures, e.g.
     /// `Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")`. A fixture file inserts
     /// rows with explicit ids and uuids and then moves the table's id sequence past them with
-    /// `setval`. A relative `dir` is relative to the current directory (under `cargo test`,
-    /// the package's folder).
+    /// `setval`. A relative `dir` is resolved against the current directory.
     ///
     /// # Panics
     /// With [`TestDatabase::try_load_fixtures_from`]'s error as the message.
@@ -193,7 +192,7 @@ impl TestDatabase {
     ///
     /// # Errors
     /// [`FixtureError::BadName`] for a name that is not a plain table name (lowercase ASCII
-    /// letters, digits, `_`), [`FixtureError::Unreadable`] (with the full path) for a file
+    /// letters, digits, `_`), [`FixtureError::Unreadable`] (with the file's path, `dir` joined with `<table>.sql`) for a file
     /// that cannot be read, [`FixtureError::Failed`] (with the path and the server's error)
     /// for SQL the server rejects, [`FixtureError::Connection`] if connecting or committing
     /// fails.

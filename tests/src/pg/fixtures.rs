@@ -5,7 +5,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 /// Why a set of SQL fixtures could not be loaded. Each variant names what failed: the
-/// fixture name, or the file's full path.
+/// fixture name, the file's path, or the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum FixtureError {
     /// The name is not a plain table name (lowercase ASCII letters, digits and `_`), so it
@@ -16,7 +16,7 @@ pub enum FixtureError {
     },
     /// The file `<dir>/<name>.sql` could not be read (missing, unreadable, not UTF-8).
     Unreadable {
-        /// The full path that was read.
+        /// The path that was read: the folder given, joined with `<name>.sql`.
         path: PathBuf,
         /// The I/O error, as text.
         reason: String,
