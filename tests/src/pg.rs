@@ -7,6 +7,7 @@
 //!
 //! let db = TestDatabase::new().await; // its own database, schema migrated
 //! db.load_fixtures(&["users", "functions"]).await; // tests/fixtures/<table>.sql
+//! db.load_fixtures_from("tests/sql", &["users"]).await; // another folder: tests/sql/users.sql
 //! let url = db.url(); // give it to the store under test
 //! # let _ = url;
 //! db.drop_db().await; // or let it drop: the database is dropped either way
@@ -44,6 +45,7 @@
 //! with these prefixes are ever dropped.
 
 mod cluster;
+mod fixtures;
 mod server;
 mod sys;
 mod watchdog;
@@ -54,6 +56,7 @@ use std::time::Duration;
 use sqlx::{AssertSqlSafe, Connection, PgConnection};
 
 pub use cluster::{Cluster, ClusterConfig};
+pub use fixtures::FixtureError;
 
 /// A database of its own for one test, dropped afterwards.
 ///
@@ -159,47 +162,69 @@ impl TestDatabase {
         }
     }
 
-    /// Loads `tests/fixtures/<table>.sql` for each table, in the order given (parents before
-    /// children), in one transaction, by plain SQL. A fixture file inserts rows with explicit
-    /// ids and uuids and then moves the table's id sequence past them with `setval`.
+    /// Loads `tests/fixtures/<table>.sql` of this crate for each table, as
+    /// [`TestDatabase::load_fixtures_from`] does from another folder.
     ///
     /// # Panics
-    /// If a name is not a plain table name, a file is missing, or its SQL fails.
+    /// If a name is not a plain table name, a file is missing (the message names its path),
+    /// or its SQL fails.
     pub async fn load_fixtures(&self, tables: &[&str]) {
-        let mut scripts = Vec::with_capacity(tables.len());
-        for table in tables {
-            let valid = !table.is_empty()
-                && table
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_');
-            assert!(valid, "fixture name {table:?} is not a table name");
-            let path = fixtures_dir().join(format!("{table}.sql"));
-            let sql = std::fs::read_to_string(&path)
-                .unwrap_or_else(|e| panic!("cannot read fixture {}: {e}", path.display()));
-            scripts.push((path, sql));
+        self.load_fixtures_from(fixtures_dir(), tables).await;
+    }
+
+    /// Loads `<dir>/<table>.sql` for each table, in the order given (parents before
+    /// children), in one transaction, by plain SQL: an application's own fixtures, e.g.
+    /// `Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")`. A fixture file inserts
+    /// rows with explicit ids and uuids and then moves the table's id sequence past them with
+    /// `setval`. A relative `dir` is resolved against the current directory.
+    ///
+    /// # Panics
+    /// With [`TestDatabase::try_load_fixtures_from`]'s error as the message.
+    pub async fn load_fixtures_from(&self, dir: impl AsRef<Path>, tables: &[&str]) {
+        if let Err(e) = self.try_load_fixtures_from(dir, tables).await {
+            panic!("{e}");
         }
-        let mut conn = self.connect().await;
+    }
+
+    /// [`TestDatabase::load_fixtures_from`], returning what failed instead of panicking.
+    /// Every file is read before any SQL runs, so a bad name or a missing file changes
+    /// nothing; a failing file rolls back the whole call.
+    ///
+    /// # Errors
+    /// [`FixtureError::BadName`] for a name that is not a plain table name (lowercase ASCII
+    /// letters, digits, `_`), [`FixtureError::Unreadable`] (with the file's path, `dir` joined with `<table>.sql`) for a file
+    /// that cannot be read, [`FixtureError::Failed`] (with the path and the server's error)
+    /// for SQL the server rejects, [`FixtureError::Connection`] if connecting or committing
+    /// fails.
+    pub async fn try_load_fixtures_from(
+        &self,
+        dir: impl AsRef<Path>,
+        tables: &[&str],
+    ) -> Result<(), FixtureError> {
+        let scripts = fixtures::read(dir.as_ref(), tables)?;
+        let connection = |reason: String| FixtureError::Connection {
+            database: self.name.clone(),
+            reason,
+        };
+        let mut conn = server::connect(&self.url).await.map_err(connection)?;
         let mut tx = conn
             .begin()
             .await
-            .unwrap_or_else(|e| panic!("BEGIN failed: {e}"));
-        for (path, sql) in &scripts {
-            if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql.clone()))
-                .execute(&mut *tx)
-                .await
-            {
-                panic!(
-                    "fixture {} failed on {}: {}",
-                    path.display(),
-                    self.name,
-                    describe_error(&e)
-                );
+            .map_err(|e| connection(format!("BEGIN failed: {e}")))?;
+        for (path, sql) in scripts {
+            if let Err(e) = sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut *tx).await {
+                return Err(FixtureError::Failed {
+                    path,
+                    database: self.name.clone(),
+                    reason: describe_error(&e),
+                });
             }
         }
         tx.commit()
             .await
-            .unwrap_or_else(|e| panic!("committing fixtures failed: {e}"));
+            .map_err(|e| connection(format!("committing fixtures failed: {e}")))?;
         let _ = conn.close().await;
+        Ok(())
     }
 
     /// The schema of this database as `pg_dump --schema-only --no-owner --no-privileges`
