@@ -225,7 +225,13 @@ async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
         next_ok < NEXT_CALL_BOUND,
         "the connection was free again after {next_ok:?}"
     );
-    assert_eq!(observer.running("pg_sleep(5)").await, 0);
+    // Stopped by the statement timeout, long before `pg_sleep(5)` would end by itself.
+    assert_eq!(
+        observer
+            .running_settled("pg_sleep(5)", Duration::from_secs(2))
+            .await,
+        0
+    );
     eprintln!(
         "scenario 8: stopped by the server after {failed_after:?}, next call done after \
          {next_ok:?}"
@@ -250,7 +256,13 @@ async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
         next_ok < NEXT_CALL_BOUND,
         "the connection was free again after {next_ok:?}"
     );
-    assert_eq!(observer.running("pg_sleep(5)").await, 0);
+    // Stopped by the statement timeout, long before `pg_sleep(5)` would end by itself.
+    assert_eq!(
+        observer
+            .running_settled("pg_sleep(5)", Duration::from_secs(2))
+            .await,
+        0
+    );
     eprintln!("scenario 8: after a caller's 50 ms deadline, next call done after {next_ok:?}");
     observer.close().await;
     store.close().await;

@@ -120,6 +120,20 @@ impl Observer {
         .expect("pg_stat_activity")
     }
 
+    /// How many sessions run a statement containing `pattern`, once that count is 0 or
+    /// `within` has passed (polled every 20 ms): the statistics a session reports lag behind
+    /// the statement it was stopped in, more so on a loaded machine.
+    pub(super) async fn running_settled(&mut self, pattern: &str, within: Duration) -> i64 {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            let running = self.running(pattern).await;
+            if running == 0 || tokio::time::Instant::now() >= deadline {
+                return running;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
     /// How many users have one of these e-mails.
     pub(super) async fn users_with_emails(&mut self, emails: &[&str]) -> i64 {
         let emails: Vec<String> = emails.iter().map(|e| (*e).to_owned()).collect();
