@@ -28,14 +28,12 @@ async fn deploys_in_one_transaction() {
     tx.functions
         .expect_find_or_insert()
         .return_const(Ok(Found::Existing(function)));
-    let created = deployment.clone();
     tx.deployments
         .expect_create_next_version()
-        .return_once(move |_| Ok(created));
-    let active = deployment.clone();
+        .return_const(Ok(deployment.clone()));
     tx.deployments
         .expect_activate()
-        .return_once(move |_| Ok(active));
+        .return_const(Ok(deployment));
     tx.logs.expect_append().times(1).return_const(Ok(1));
 
     let deployed = DeployService::new(db)
