@@ -13,9 +13,12 @@
 //! - the unit of work ([`Stores`], [`UnitOfWork`], [`Transaction`], [`UnitOfWorkExt`]);
 //! - one error type, [`StoreError`], meaning the same in every adapter;
 //! - with feature `mock`, mockall mocks of every store (`MockStore<E>`, `MockUserStore`, …),
-//!   of the generic traits (`MockReader<E>`, `MockWriter<E>`), and `mock::MockStores`.
+//!   of the generic traits (`MockReader<E>`, `MockWriter<E>`), `mock::MockStores`, the mocked
+//!   unit of work `mock::MockDatabase`, and the domain's test builders (`mock::testing`).
 //!
 //! No database type appears here.
+
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod aborted;
 pub mod catalog;
@@ -28,7 +31,7 @@ pub mod find_or_insert;
 mod forward;
 pub mod keys;
 #[cfg(any(test, feature = "mock"))]
-#[allow(missing_docs)]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
 pub mod query;
 pub mod repository_tree;
@@ -51,6 +54,7 @@ pub use fields::*;
 pub use find_or_insert::{Found, KeyFilter, find_or_insert_with};
 pub use keys::*;
 #[cfg(any(test, feature = "mock"))]
+#[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub use mock::{
     MockDeploymentStore, MockFunctionStore, MockInvocationStore, MockLogStore,
     MockOrganizationMemberStore, MockOrganizationStore, MockRepositoryStore, MockStore,

@@ -1,0 +1,164 @@
+//! The deploy service on mocks: which calls it makes, through which handle, in which
+//! transaction, and what each failure answers.
+
+use containerpub_domain::{EntityName, ImageTag, Uuid, Version};
+use containerpub_ports::mock::{MockDatabase, testing};
+use containerpub_ports::{ForeignKey, Found, StoreError, Table, UniqueKey};
+use deploy_service::{DeployError, DeployRequest, DeployService, http_status};
+
+fn request(owner: Uuid) -> DeployRequest {
+    DeployRequest {
+        owner,
+        function: testing::function(&testing::user()).name,
+        image_tag: ImageTag::new("image_tag", "registry/hello:2").expect("a valid tag"),
+    }
+}
+
+#[tokio::test]
+async fn deploys_in_one_transaction() {
+    let owner = testing::user();
+    let function = testing::function(&owner);
+    let deployment = testing::deployment(&function);
+    let mut db = MockDatabase::new();
+    db.expect_committed();
+    let tx = db.tx();
+    tx.users
+        .expect_find_by_uuid()
+        .return_const(Ok(Some(owner.clone())));
+    tx.functions
+        .expect_find_or_insert()
+        .return_const(Ok(Found::Existing(function)));
+    tx.deployments
+        .expect_create_next_version()
+        .return_const(Ok(deployment.clone()));
+    tx.deployments
+        .expect_activate()
+        .return_const(Ok(deployment));
+    tx.logs.expect_append().times(1).return_const(Ok(1));
+
+    let deployed = DeployService::new(db)
+        .deploy(&request(owner.uuid))
+        .await
+        .expect("deployed");
+    assert!(!deployed.function_created);
+    assert_eq!(
+        deployed.deployment.version,
+        Version::new(1).expect("a version")
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_owner_rolls_back_and_answers_404() {
+    let mut db = MockDatabase::new();
+    db.expect_rolled_back();
+    db.tx().users.expect_find_by_uuid().return_const(Ok(None));
+
+    let error = DeployService::new(db)
+        .deploy(&request(Uuid::new_v4()))
+        .await
+        .expect_err("no owner");
+    assert_eq!(
+        (error.clone(), error.http_status()),
+        (DeployError::OwnerNotFound, 404)
+    );
+}
+
+#[tokio::test]
+async fn a_failed_commit_answers_503() {
+    let owner = testing::user();
+    let function = testing::function(&owner);
+    let deployment = testing::deployment(&function);
+    let mut db = MockDatabase::new();
+    db.expect_begin().return_const(Ok(()));
+    db.expect_commit()
+        .return_const(Err(StoreError::Unavailable {
+            message: "connection lost".into(),
+        }));
+    let tx = db.tx();
+    tx.users
+        .expect_find_by_uuid()
+        .return_const(Ok(Some(owner.clone())));
+    tx.functions
+        .expect_find_or_insert()
+        .return_const(Ok(Found::Inserted(function)));
+    tx.deployments
+        .expect_create_next_version()
+        .return_const(Ok(deployment.clone()));
+    tx.deployments
+        .expect_activate()
+        .return_const(Ok(deployment));
+    tx.logs.expect_append().return_const(Ok(1));
+
+    let error = DeployService::new(db)
+        .deploy(&request(owner.uuid))
+        .await
+        .expect_err("commit failed");
+    assert_eq!(error.http_status(), 503);
+}
+
+#[test]
+fn every_store_error_has_a_status() {
+    let conflict = StoreError::Conflict {
+        key: UniqueKey::FunctionsUserIdName,
+    };
+    let invalid = StoreError::from(EntityName::new("name", "").expect_err("an empty name"));
+    let cases = [
+        (
+            StoreError::NotFound {
+                table: Table::Functions,
+            },
+            404,
+        ),
+        (conflict.clone(), 409),
+        (
+            StoreError::StillReferenced {
+                key: ForeignKey::DeploymentsFunctionId,
+            },
+            409,
+        ),
+        (
+            StoreError::ReferenceMissing {
+                key: ForeignKey::FunctionsUserId,
+            },
+            422,
+        ),
+        (invalid, 422),
+        (
+            StoreError::InBatch {
+                index: 0,
+                error: Box::new(conflict),
+            },
+            409,
+        ),
+        (
+            StoreError::Unavailable {
+                message: "down".into(),
+            },
+            503,
+        ),
+        (
+            StoreError::OutcomeUnknown {
+                message: "lost".into(),
+            },
+            500,
+        ),
+        (
+            StoreError::Internal {
+                message: "bug".into(),
+            },
+            500,
+        ),
+        (
+            StoreError::UnreadableRow {
+                table: Table::Functions,
+                row: None,
+                column: "name",
+                reason: "NULL".into(),
+            },
+            500,
+        ),
+    ];
+    for (error, status) in cases {
+        assert_eq!(http_status(&error), status, "{error:?}");
+    }
+}
