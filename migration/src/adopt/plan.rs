@@ -86,7 +86,7 @@ pub(crate) async fn build<C: ConnectionTrait>(
             kind,
             name,
             &format!("held by {owner}"),
-            "free for SCHEMA.md",
+            "free for docs/SCHEMA.md",
         ));
         let sql = if *kind == "sequence" {
             format!("ALTER SEQUENCE \"{name}\" RENAME TO \"{new}\"")

@@ -42,7 +42,7 @@ impl Report {
         let _ = writeln!(out, "era: {} ({})", self.era.as_str(), era_words(self.era));
         let _ = writeln!(
             out,
-            "differences from SCHEMA.md: {}",
+            "differences from docs/SCHEMA.md: {}",
             self.differences.len()
         );
         for d in &self.differences {

@@ -7,7 +7,7 @@ use containerpub_domain::{NewRepository, Repository, RepositoryId, RepositoryPat
 use crate::error::StoreResult;
 use crate::stores::{Reader, UuidReader, Writer};
 
-/// Reads `repositories` (seed 004's `RepositoryReader`). Every read leaves soft-deleted
+/// Reads `repositories`. Every read leaves soft-deleted
 /// rows out, as if they did not exist.
 #[async_trait]
 pub trait RepositoryReader: Reader<Repository> + UuidReader<Repository> {
@@ -62,7 +62,7 @@ pub trait RepositoryWriter: Writer<Repository> {
     async fn soft_delete(&self, id: RepositoryId) -> StoreResult<u64>;
 }
 
-/// Reads and writes `repositories` (seed 004's `RepositoryStore`).
+/// Reads and writes `repositories`.
 pub trait RepositoryStore: RepositoryReader + RepositoryWriter {}
 
 impl<T: RepositoryReader + RepositoryWriter + ?Sized> RepositoryStore for T {}

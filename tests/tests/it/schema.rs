@@ -1,4 +1,4 @@
-//! The migrations create exactly `SCHEMA.md`, round-trip through `down`, agree with the seed's
+//! The migrations create exactly `docs/SCHEMA.md`, round-trip through `down`, agree with the seed's
 //! tables; and the PostgreSQL harness (`containerpub_tests::pg`) works as documented.
 
 use std::time::{Duration, Instant};
@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use containerpub_tests::pg::{self, Cluster, ClusterConfig, TestDatabase};
 use sqlx::{Connection, PgConnection, Row};
 
-/// The nine tables of `SCHEMA.md`.
+/// The nine tables of `docs/SCHEMA.md`.
 const TABLES: [&str; 9] = [
     "users",
     "functions",
@@ -24,7 +24,7 @@ const GEN_UUID: Option<&str> = Some("gen_random_uuid()");
 const NULL: bool = true;
 const NOT_NULL: bool = false;
 
-/// Every column of `SCHEMA.md`, in table order: (table, column, type, nullable, default).
+/// Every column of `docs/SCHEMA.md`, in table order: (table, column, type, nullable, default).
 /// Timestamps default to `timezone('UTC', now())`, the contract's `now()` held in UTC.
 #[rustfmt::skip]
 const COLUMNS: &[(&str, &str, &str, bool, Option<&str>)] = &[
@@ -235,7 +235,7 @@ fn assert_lines(what: &str, actual: &[String], expected: &[String]) {
     let missing: Vec<&String> = expected.iter().filter(|l| !actual.contains(l)).collect();
     let unexpected: Vec<&String> = actual.iter().filter(|l| !expected.contains(l)).collect();
     panic!(
-        "{what} differ from SCHEMA.md\n  expected but missing: {missing:#?}\n  \
+        "{what} differ from docs/SCHEMA.md\n  expected but missing: {missing:#?}\n  \
          present but not expected: {unexpected:#?}\n  (if both are empty, the order differs)\n\
          actual: {actual:#?}"
     );
@@ -498,7 +498,7 @@ async fn up_down_up_leaves_the_schema_of_one_up() {
 }
 
 /// The nine tables as the seed document lists them: plain `CREATE TABLE`s with its column
-/// names and types (`repositories` from `SCHEMA.md` section 9), no constraints.
+/// names and types (`repositories` from `docs/SCHEMA.md` section 9), no constraints.
 const SEED_TABLES: &str = "
 CREATE TABLE users (
     id SERIAL PRIMARY KEY, uuid UUID, email VARCHAR(255), password_hash VARCHAR(255),
@@ -560,7 +560,7 @@ async fn migrated_tables_agree_with_the_seed_tables() {
     assert_eq!(seed_columns.len(), COLUMNS.len());
     assert_eq!(migrated_columns.len(), COLUMNS.len());
 
-    // Same columns, in the same order; the types differ exactly where SCHEMA.md says
+    // Same columns, in the same order; the types differ exactly where docs/SCHEMA.md says
     // "(added: 64-bit)".
     let name = |line: &str| line.split(' ').next().unwrap().to_owned();
     let seed_names: Vec<String> = seed_columns.iter().map(|l| name(l)).collect();
