@@ -33,6 +33,7 @@ pub mod keys;
 #[cfg(any(test, feature = "mock"))]
 #[cfg_attr(docsrs, doc(cfg(feature = "mock")))]
 pub mod mock;
+pub mod prelude;
 pub mod query;
 pub mod repository_tree;
 pub mod stores;

@@ -1,0 +1,36 @@
+//! One import for service code: the store traits (so their methods are in scope), the unit
+//! of work, typed queries and the error type.
+//!
+//! ```
+//! use containerpub_ports::prelude::*;
+//! use containerpub_ports::domain::{Function, Uuid};
+//!
+//! /// The functions of the user with this uuid, first page, in one transaction.
+//! async fn functions_of<U: UnitOfWork>(db: &U, owner: Uuid) -> StoreResult<Vec<Function>> {
+//!     db.transaction(async |tx| {
+//!         let Some(user) = tx.users().find_by_uuid(owner).await? else {
+//!             return Ok(Vec::new());
+//!         };
+//!         let page = tx.functions().find_by_owner(user.id, PageRequest::new(1, 50)).await?;
+//!         Ok(page.items)
+//!     })
+//!     .await
+//! }
+//! ```
+
+pub use crate::dyn_store::{DynStore, DynTransaction};
+pub use crate::error::{StoreError, StoreResult};
+pub use crate::fields::*;
+pub use crate::find_or_insert::Found;
+pub use crate::keys::*;
+pub use crate::query::{Cursor, Filter, KeysetRequest, PageRequest, Query, Sort, Window};
+pub use crate::stores::{
+    DeploymentReader, DeploymentStore, DeploymentWriter, FunctionReader, FunctionStore,
+    FunctionWriter, InvocationReader, InvocationStore, InvocationWriter, LogQuery, LogReader,
+    LogStore, LogWriter, OrganizationMemberReader, OrganizationMemberStore,
+    OrganizationMemberWriter, OrganizationReader, OrganizationStore, OrganizationWriter, Reader,
+    RepositoryReader, RepositoryStore, RepositoryWriter, Store, UserInformationReader,
+    UserInformationStore, UserInformationWriter, UserReader, UserStore, UserWriter, UuidReader,
+    Writer,
+};
+pub use crate::uow::{Retryable, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
