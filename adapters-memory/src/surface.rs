@@ -94,7 +94,10 @@ impl<E: Mapped> Reader<E> for Conn {
     async fn group_by(&self, query: GroupQuery<E::Field>) -> StoreResult<Vec<Group>> {
         self.usable()?;
         query.validate()?;
-        let rows = Reader::<E>::find_all(self, Query::filter(query.filter.clone())).await?;
+        // Every matching row, however many: `find_all`'s cap on reads without a limit does
+        // not apply to grouping (PostgreSQL groups on the server), hence the explicit limit.
+        let all = Query::filter(query.filter.clone()).limit(i64::MAX as u64);
+        let rows = Reader::<E>::find_all(self, all).await?;
         crate::grouping::group(&rows, &query)
     }
 
