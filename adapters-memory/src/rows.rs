@@ -10,8 +10,8 @@ use containerpub_ports::{CmpOp, Direction, Field, Filter, ForeignKey, Sort, Uniq
 use imbl::{OrdMap, OrdSet};
 
 use crate::index::{ChildIndex, IndexKey, KeyIndex, UuidIndex, child_range};
-use crate::schema::{Lookup, Spec};
 use crate::sql;
+use crate::table::{Lookup, TableDef};
 
 /// The most unique keys one table has (`function_deployments`).
 const MAX_UNIQUES: usize = 3;
@@ -20,7 +20,7 @@ const MAX_FKS: usize = 2;
 
 /// The rows of one table and every index the engine keeps on them. Cloning is O(1): every
 /// field is a persistent map sharing structure with its clones.
-pub(crate) struct TableState<T: Spec> {
+pub(crate) struct TableState<T: TableDef> {
     /// id → row, in id order.
     rows: OrdMap<i64, Arc<T::Row>>,
     /// uuid → row (the uuid key's index holds the rows themselves: a lookup by uuid is one
@@ -37,7 +37,7 @@ pub(crate) struct TableState<T: Spec> {
     by_time: OrdSet<(Timestamp, i64)>,
 }
 
-impl<T: Spec> Clone for TableState<T> {
+impl<T: TableDef> Clone for TableState<T> {
     fn clone(&self) -> Self {
         Self {
             rows: self.rows.clone(),
@@ -50,7 +50,7 @@ impl<T: Spec> Clone for TableState<T> {
     }
 }
 
-impl<T: Spec> Default for TableState<T> {
+impl<T: TableDef> Default for TableState<T> {
     fn default() -> Self {
         Self {
             rows: OrdMap::new(),
@@ -93,27 +93,27 @@ enum Narrow<'a> {
     Children(&'a ChildIndex, IndexKey),
 }
 
-fn unique_pos<T: Spec>(key: UniqueKey) -> Option<usize> {
+fn unique_pos<T: TableDef>(key: UniqueKey) -> Option<usize> {
     T::UNIQUES.iter().position(|k| *k == key)
 }
 
-fn fk_pos<T: Spec>(fk: ForeignKey) -> Option<usize> {
+fn fk_pos<T: TableDef>(fk: ForeignKey) -> Option<usize> {
     T::FKS.iter().position(|k| *k == fk)
 }
 
-fn child_key<T: Spec>(row: &T::Row, fk: ForeignKey) -> Option<IndexKey> {
+fn child_key<T: TableDef>(row: &T::Row, fk: ForeignKey) -> Option<IndexKey> {
     T::fk_value(row, fk).or_else(|| (T::NULL_CHILDREN == Some(fk)).then_some(IndexKey::Null))
 }
 
 /// The row's uuid as the `by_uuid` key.
-fn uuid_of<T: Spec>(row: &T::Row) -> Option<u128> {
+fn uuid_of<T: TableDef>(row: &T::Row) -> Option<u128> {
     match T::UUID_KEY.and_then(|key| T::unique_value(row, key)) {
         Some(IndexKey::Uuid(uuid)) => Some(uuid.as_u128()),
         _ => None,
     }
 }
 
-impl<T: Spec> TableState<T> {
+impl<T: TableDef> TableState<T> {
     /// The row with this id, visible or not.
     pub(crate) fn get(&self, id: i64) -> Option<&Arc<T::Row>> {
         self.rows.get(&id)

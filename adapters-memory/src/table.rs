@@ -1,0 +1,54 @@
+//! The nine tables, each described for the generic CRUD code ([`crate::crud`]) as a
+//! [`TableDef`]: its row, field, input and patch types, keys, indexes, and how rows are built
+//! from inputs and changed by patches.
+//!
+//! One file per idea: [`def`] (the trait and the key handling derived from the ports' schema
+//! catalog), then one file per table.
+
+use containerpub_ports::{StoreError, StoreResult};
+
+/// The accessors every table description repeats: where its state and undo log live in
+/// [`crate::db::Db`] / [`crate::db::Undo`], and its row's id as `i64`.
+macro_rules! table_slot {
+    ($slot:ident, $row:ty) => {
+        fn state(db: &Db) -> &TableState<Self> {
+            &db.$slot
+        }
+        fn state_mut(db: &mut Db) -> &mut TableState<Self> {
+            Arc::make_mut(&mut db.$slot)
+        }
+        fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
+            &mut undo.$slot
+        }
+        fn id(row: &$row) -> i64 {
+            i64::from(row.id.get())
+        }
+    };
+}
+
+/// A `SERIAL` value as the `i32` its id type holds.
+fn id32(id: i64) -> StoreResult<i32> {
+    i32::try_from(id).map_err(|_| StoreError::internal(format!("id {id} out of range")))
+}
+
+mod def;
+mod deployments;
+mod functions;
+mod invocations;
+mod logs;
+mod members;
+mod organizations;
+mod profiles;
+mod repositories;
+mod users;
+
+pub(crate) use def::{Lookup, OnDelete, TableDef, Target, fk_info, incoming, table_index};
+pub(crate) use deployments::Deployments;
+pub(crate) use functions::Functions;
+pub(crate) use invocations::Invocations;
+pub(crate) use logs::Logs;
+pub(crate) use members::Members;
+pub(crate) use organizations::Organizations;
+pub(crate) use profiles::Profiles;
+pub(crate) use repositories::{NOT_BELOW_ITSELF, Repositories};
+pub(crate) use users::Users;
