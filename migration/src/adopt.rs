@@ -36,7 +36,7 @@ mod plan;
 mod report;
 pub mod spec;
 
-pub use blockers::LIMIT;
+pub use blockers::{LIMIT, domain_normalised};
 pub use inspect::Era;
 pub(crate) use inspect::first_column;
 

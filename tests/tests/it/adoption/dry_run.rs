@@ -456,3 +456,55 @@ fn the_spec_words_are_the_domains() {
     ];
     assert_eq!(WORDS, domain.as_slice());
 }
+
+/// An e-mail whose non-ASCII capitals PostgreSQL's `lower()` folds differently from the domain
+/// (`İ`: one letter for glibc, `i` + a combining dot for Unicode; unchanged under the `C`
+/// collation) blocks adoption as an invalid value: adopted as PostgreSQL folds it, the row
+/// would make every read of `users` fail. A non-ASCII address that is already lowercase
+/// passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_email_that_sql_and_the_domain_lowercase_differently_blocks() {
+    let db = seed_db(true).await;
+    db.execute(
+        "INSERT INTO users (id, uuid, email, password_hash, created_at, updated_at) VALUES \
+         (90, '19000000-0000-4000-8000-000000000001', 'İnci@Example.com', 'h', now(), now()), \
+         (91, '19000000-0000-4000-8000-000000000002', 'José@Example.com', 'h', now(), now())",
+    )
+    .await;
+    let report = adopt::inspect(db.url(), &Resolutions::none())
+        .await
+        .expect("dry run");
+    let email_blockers: Vec<(&str, BlockerKind)> = report
+        .blockers
+        .iter()
+        .filter(|b| b.row.starts_with("19000000"))
+        .map(|b| (b.row.as_str(), b.kind))
+        .collect();
+    assert_eq!(
+        email_blockers,
+        vec![(
+            "19000000-0000-4000-8000-000000000001",
+            BlockerKind::InvalidValue
+        )],
+        "{}",
+        report.to_text()
+    );
+}
+
+/// The adoption's copy of the domain's e-mail normalisation agrees with `Email::parse`.
+#[test]
+fn the_adoption_normalises_emails_as_the_domain_does() {
+    for raw in [
+        "  İnci@Example.COM\u{a0}",
+        "ÉLODIE@x.fr",
+        "\tAda@Example.com\n",
+        "ß@ẞ.de",
+    ] {
+        let domain = containerpub_domain::Email::parse(raw).expect("valid");
+        assert_eq!(
+            containerpub_migration::adopt::domain_normalised(raw),
+            domain.as_str(),
+            "{raw:?}"
+        );
+    }
+}
