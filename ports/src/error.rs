@@ -486,8 +486,11 @@ mod tests {
         use std::sync::Arc;
 
         let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
-        let caused = StoreError::unavailable("gone")
-            .with_cause(Cause::none().with_sqlstate("57P01").with_source(Arc::new(io)));
+        let caused = StoreError::unavailable("gone").with_cause(
+            Cause::none()
+                .with_sqlstate("57P01")
+                .with_source(Arc::new(io)),
+        );
         // Equal to the same error without a cause, and to one with another cause.
         assert_eq!(caused, StoreError::unavailable("gone"));
         assert_eq!(
@@ -565,7 +568,10 @@ mod tests {
         // form.
         let err = StoreError::not_found(Table::Users, Lookup::Id);
         for text in [err.to_string(), format!("{err:?}")] {
-            assert!(!text.contains("987654") && !text.contains("987_654"), "{text}");
+            assert!(
+                !text.contains("987654") && !text.contains("987_654"),
+                "{text}"
+            );
         }
         assert_eq!(format!("{err:?}"), "NotFound { table: Users, key: Id }");
         let membership = StoreError::not_found(
