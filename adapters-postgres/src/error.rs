@@ -46,7 +46,7 @@ pub(crate) enum Op {
 pub(crate) fn map_db_err(err: DbErr, op: Op) -> StoreError {
     match &err {
         DbErr::ConnectionAcquire(e) => {
-            StoreError::unavailable(format!("no database connection available: {e}"))
+            StoreError::unavailable(format!("{}: {e}", crate::connect_failure::NO_CONNECTION))
         }
         DbErr::Conn(RuntimeErr::SqlxError(e))
         | DbErr::Exec(RuntimeErr::SqlxError(e))
