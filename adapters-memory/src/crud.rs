@@ -8,8 +8,8 @@ use std::sync::Arc;
 use containerpub_domain::{Page, Uuid};
 use containerpub_ports::support::{Keyset, effective_sort};
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, Direction, Filter, KeysetRequest, PageRequest, Query, Sort, StoreError,
-    StoreResult, UniqueKey, Upserted, Window,
+    BATCH_CHUNK_ROWS, Direction, Filter, KeysetRequest, Lookup, PageRequest, Query, Sort,
+    StoreError, StoreResult, UniqueKey, Upserted, Window,
 };
 
 use crate::db::{Cx, Db, check_fks, delete_rows};
@@ -309,7 +309,7 @@ pub(crate) fn update_by_id_generic<T: TableDef>(
         .t::<T>()
         .get_visible(id)
         .cloned()
-        .ok_or(StoreError::NotFound { table: T::TABLE })?;
+        .ok_or(StoreError::not_found(T::TABLE, Lookup::Id))?;
     let updated = T::patch(&row, patch, cx.now)?;
     single(update_statement::<T>(db, vec![updated])?)
 }
@@ -338,7 +338,7 @@ pub(crate) fn update_where<T: TableDef>(
 /// `delete_by_id`.
 pub(crate) fn delete_by_id<T: TableDef>(db: &mut Db, id: i64) -> StoreResult<()> {
     if db.t::<T>().get_visible(id).is_none() {
-        return Err(StoreError::NotFound { table: T::TABLE });
+        return Err(StoreError::not_found(T::TABLE, Lookup::Id));
     }
     delete_rows(db, T::TABLE, vec![id])
 }

@@ -220,6 +220,19 @@ impl PgConfig {
         self.idle_health_check
     }
 
+    /// The driver's options for one connection (URL without secrets, password apart), as
+    /// the pool connects; `None` for a URL that does not parse.
+    pub(crate) fn connect_options(&self) -> Option<sea_orm::sqlx::postgres::PgConnectOptions> {
+        let (url, password) = without_secrets(&self.url)?;
+        let options = url
+            .parse::<sea_orm::sqlx::postgres::PgConnectOptions>()
+            .ok()?;
+        Some(match password {
+            Some(password) => options.password(&password),
+            None => options,
+        })
+    }
+
     pub(crate) fn to_options(&self) -> sea_orm::ConnectOptions {
         // The driver gets the URL without secrets and the password apart (see
         // `without_secrets`); `PgStore::connect` refuses a URL that does not parse.

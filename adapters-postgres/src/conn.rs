@@ -87,10 +87,21 @@ pub(crate) trait PgConn: ConnectionTrait + Send + Sync + 'static {
     /// A write call was dropped before it finished: a caller's transaction level becomes
     /// unusable, since the write may still run in it (nothing else does anything).
     fn cancelled(&self) {}
+
+    /// `err`, explained where this connection knows more: the pool turns its timeout into
+    /// why no connection could be had (`crate::connect_failure`); a transaction, which holds
+    /// its connection, returns `err` as it is.
+    fn explain(&self, err: StoreError) -> impl Future<Output = StoreError> + Send {
+        std::future::ready(err)
+    }
 }
 
 impl PgConn for DatabaseConnection {
     const IN_TRANSACTION: bool = false;
+
+    async fn explain(&self, err: StoreError) -> StoreError {
+        crate::connect_failure::explain(self.get_postgres_connection_pool(), err).await
+    }
 
     async fn begin_tx(&self) -> StoreResult<Tx> {
         Ok(Tx {

@@ -9,7 +9,7 @@ use containerpub_domain::Page;
 use containerpub_domain::Timestamp;
 use containerpub_ports::support::{Keyset, Record, effective_sort};
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, Field, Filter, KeysetRequest, PageRequest, Query, Sort, StoreError,
+    BATCH_CHUNK_ROWS, Field, Filter, KeysetRequest, Lookup, PageRequest, Query, Sort, StoreError,
     StoreResult, Upserted, Value, Window,
 };
 use sea_orm::sea_query::{
@@ -330,7 +330,7 @@ pub(crate) async fn update_by_id_generic<T: TableDef, D: PgConn>(
     write_returning::<T, _, _>(db, &stmt, Op::Write)
         .await?
         .pop()
-        .ok_or(StoreError::NotFound { table: T::TABLE })
+        .ok_or(StoreError::not_found(T::TABLE, Lookup::Id))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -569,7 +569,7 @@ pub(crate) async fn delete_by_id<T: TableDef, C: PgConn>(
     stmt.and_where(col::<T>(T::Field::ID).eq(T::id_value(id)));
     let deleted = guarded!(&h.conn, rows: 1, |c| execute(c, &stmt, Op::Delete).await)?;
     if deleted == 0 {
-        return Err(StoreError::NotFound { table: T::TABLE });
+        return Err(StoreError::not_found(T::TABLE, Lookup::Id));
     }
     Ok(())
 }

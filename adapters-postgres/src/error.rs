@@ -11,12 +11,20 @@
 //! | `0A000` "cached plan must not change result type" (raw `SELECT *` after an online schema change) | `Unavailable`; the pool replaces the connections opened before it (`crate::stale_plans`) |
 //! | `COMMIT` of a top-level transaction failing other than by a server error (connection lost) | `OutcomeUnknown` |
 //! | pool timed out or closed, I/O and TLS errors, lost connection | `Unavailable`                 |
+//! | `42P01` undefined table, `42703` undefined column, `3F000` undefined schema, in a statement of the adapter's (not raw SQL) | `SchemaMismatch` (the database lacks the schema; its `Display` gives the migration commands) |
 //! | a constraint name this crate does not know            | `Internal`, naming the constraint     |
 //! | anything else                                         | `Internal`                            |
+//!
+//! Every `Unavailable`, `Internal` and `SchemaMismatch` mapped from a server error carries
+//! its SQLSTATE and primary message as its cause (`StoreError::sqlstate`, and a
+//! `ServerError` as `std::error::Error::source`), never its DETAIL; one mapped from an I/O
+//! or TLS error or the pool carries the sqlx error as its source. Neither affects equality.
 
+use std::fmt;
 use std::ops::Deref;
+use std::sync::Arc;
 
-use containerpub_ports::{CheckConstraint, ForeignKey, StoreError, UniqueKey};
+use containerpub_ports::{Cause, CheckConstraint, ForeignKey, StoreError, UniqueKey};
 use sea_orm::{DbErr, RuntimeErr, sqlx};
 
 /// What the failing statement was doing: decides how a foreign-key violation reads.
@@ -28,17 +36,28 @@ pub(crate) enum Op {
     Write,
     /// DELETE: a violated foreign key means an `ON DELETE RESTRICT` row still references it.
     Delete,
+    /// Raw SQL of the caller's: a violated foreign key reads as for `Write`; an undefined
+    /// table or column is the caller's SQL, not a database without the schema (`Internal`,
+    /// not `SchemaMismatch`).
+    Raw,
 }
 
 /// Maps a SeaORM error to the store error it stands for.
 pub(crate) fn map_db_err(err: DbErr, op: Op) -> StoreError {
     match &err {
         DbErr::ConnectionAcquire(e) => {
-            StoreError::unavailable(format!("no database connection available: {e}"))
+            StoreError::unavailable(format!("{}: {e}", crate::connect_failure::NO_CONNECTION))
         }
         DbErr::Conn(RuntimeErr::SqlxError(e))
         | DbErr::Exec(RuntimeErr::SqlxError(e))
-        | DbErr::Query(RuntimeErr::SqlxError(e)) => map_sqlx_err(e.deref(), op),
+        | DbErr::Query(RuntimeErr::SqlxError(e)) => {
+            let mapped = map_sqlx_err(e.deref(), op);
+            if is_driver_error(e) {
+                mapped.with_cause(Cause::none().with_source(Arc::clone(e) as _))
+            } else {
+                mapped
+            }
+        }
         DbErr::Conn(e) => StoreError::unavailable(format!("database connection failed: {e}")),
         // A statement refused by a caller's transaction that is no longer usable.
         DbErr::Custom(message) if message.starts_with(crate::conn::UNUSABLE) => {
@@ -51,6 +70,40 @@ pub(crate) fn map_db_err(err: DbErr, op: Op) -> StoreError {
         _ => StoreError::internal(format!("database error: {err}")),
     }
 }
+
+/// Whether a sqlx error may be kept whole as a cause's source: an I/O or TLS error, the pool
+/// timing out or closed, the worker crashed. Not a server error (its DETAIL can hold key
+/// values: only its SQLSTATE and primary message are kept, [`ServerError`]), nor a
+/// configuration or decoding error (which may echo a URL or a value).
+fn is_driver_error(err: &sqlx::Error) -> bool {
+    matches!(
+        err,
+        sqlx::Error::Io(_)
+            | sqlx::Error::Tls(_)
+            | sqlx::Error::PoolTimedOut
+            | sqlx::Error::PoolClosed
+            | sqlx::Error::WorkerCrashed
+    )
+}
+
+/// The cause kept of a server error: its SQLSTATE and primary message, nothing else (never
+/// the DETAIL, HINT, WHERE or the values of the row: they can hold key values, internal ids
+/// among them). The source of the [`Cause`] of every store error that maps one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ServerError {
+    /// The SQLSTATE (five characters).
+    pub(crate) code: String,
+    /// The server's primary message.
+    pub(crate) message: String,
+}
+
+impl fmt::Display for ServerError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} (SQLSTATE {})", self.message, self.code)
+    }
+}
+
+impl std::error::Error for ServerError {}
 
 /// Maps a sqlx error (reached inside a `DbErr`).
 pub(crate) fn map_sqlx_err(err: &sqlx::Error, op: Op) -> StoreError {
@@ -68,22 +121,38 @@ pub(crate) fn map_sqlx_err(err: &sqlx::Error, op: Op) -> StoreError {
         }
         sqlx::Error::Io(e) => StoreError::unavailable(format!("database connection lost: {e}")),
         sqlx::Error::Tls(e) => StoreError::unavailable(format!("database TLS error: {e}")),
-        sqlx::Error::PoolTimedOut => {
-            StoreError::unavailable("timed out waiting for a database connection")
-        }
+        sqlx::Error::PoolTimedOut => StoreError::unavailable(POOL_TIMED_OUT),
         sqlx::Error::PoolClosed => StoreError::unavailable("the connection pool is closed"),
         sqlx::Error::WorkerCrashed => StoreError::unavailable("the database worker crashed"),
         other => StoreError::internal(format!("database driver error: {other}")),
     }
 }
 
-/// Maps a server error by SQLSTATE and constraint name.
+/// The message of `Unavailable` when the pool gave no connection within its acquire timeout
+/// (all in use, or connecting failed: see `crate::connect_failure`).
+pub(crate) const POOL_TIMED_OUT: &str = "timed out waiting for a database connection";
+
+/// Maps a server error by SQLSTATE and constraint name. The errors that report a failure of
+/// the store (`Unavailable`, `Internal`, `SchemaMismatch`) carry the SQLSTATE and the
+/// server's primary message as their cause ([`ServerError`]).
 pub(crate) fn map_database_error(
     code: &str,
     constraint: Option<&str>,
     message: &str,
     op: Op,
 ) -> StoreError {
+    map_database_code(code, constraint, message, op).with_cause(
+        Cause::none()
+            .with_sqlstate(code)
+            .with_source(Arc::new(ServerError {
+                code: code.to_owned(),
+                message: message.to_owned(),
+            })),
+    )
+}
+
+/// [`map_database_error`] without the cause.
+fn map_database_code(code: &str, constraint: Option<&str>, message: &str, op: Op) -> StoreError {
     match code {
         "23505" => match constraint.and_then(UniqueKey::from_constraint_name) {
             Some(key) => StoreError::Conflict { key },
@@ -101,6 +170,9 @@ pub(crate) fn map_database_error(
         // Serialization failure, deadlock: the server rolls back the statement, and inside a
         // caller's transaction the adapter rolls back the whole transaction (`crate::conn`).
         "40001" | "40P01" => StoreError::transaction_conflict(code, message),
+        // Undefined table, column or schema in a statement of the adapter's own: the database
+        // lacks the schema (never migrated, behind the migrations, or the Dart backend's).
+        "42P01" | "42703" | "3F000" if op != Op::Raw => StoreError::schema_mismatch(message),
         "57014" => StoreError::unavailable(format!("{STATEMENT_TIMEOUT}({code}): {message}")),
         // A statement prepared before an online schema change (raw `SELECT *`): the pool
         // replaces the connections opened before now, so a retry succeeds.
@@ -163,7 +235,7 @@ pub(crate) const STATEMENT_TIMEOUT: &str = "statement timeout or cancel ";
 /// Whether `err` is a statement stopped by `statement_timeout` (`57014`): the statement's own
 /// doing, not the server's health.
 pub(crate) fn is_statement_timeout(err: &StoreError) -> bool {
-    matches!(err, StoreError::Unavailable { message } if message.starts_with(STATEMENT_TIMEOUT))
+    matches!(err, StoreError::Unavailable { message, .. } if message.starts_with(STATEMENT_TIMEOUT))
 }
 
 /// Maps the error of a top-level `COMMIT`: an answer of the server (a serialization failure,
@@ -182,13 +254,13 @@ pub(crate) fn map_commit_err(err: DbErr) -> StoreError {
     if from_server {
         return map_db_err(err, Op::Write);
     }
+    let mapped = map_db_err(err, Op::Write);
+    let cause = mapped.cause().cloned().unwrap_or_default();
     StoreError::outcome_unknown(format!(
         "the connection failed after COMMIT was sent, before its reply ({})",
-        match map_db_err(err, Op::Write) {
-            StoreError::Unavailable { message } | StoreError::Internal { message } => message,
-            other => other.to_string(),
-        }
+        mapped.message()
     ))
+    .with_cause(cause)
 }
 
 fn unknown_constraint(kind: &str, constraint: Option<&str>, message: &str) -> StoreError {
@@ -242,7 +314,7 @@ mod tests {
     fn unknown_constraints_are_internal_and_named() {
         let err = map_database_error("23505", Some("users_pkey"), "dup", Op::Write);
         assert!(
-            matches!(&err, StoreError::Internal { message } if message.contains("users_pkey")),
+            matches!(&err, StoreError::Internal { message, .. } if message.contains("users_pkey")),
             "{err:?}"
         );
         let err = map_database_error("23503", None, "fk", Op::Write);

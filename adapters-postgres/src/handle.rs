@@ -54,7 +54,7 @@ pub(crate) async fn written<C: PgConn, T: crate::trace::Rows>(
 ) -> StoreResult<T> {
     h.conn.usable()?;
     let running = Running(Some(&h.conn));
-    let result = traced(op, table, call).await;
+    let result = traced(&h.conn, op, table, call).await;
     running.finished();
     if let Err(err) = &result
         && err.aborts_transaction()

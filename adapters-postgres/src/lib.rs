@@ -189,6 +189,7 @@
 mod batch;
 mod config;
 mod conn;
+mod connect_failure;
 mod crud;
 mod entity;
 mod error;

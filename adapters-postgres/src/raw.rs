@@ -76,7 +76,7 @@ pub(crate) async fn query<D: ConnectionTrait>(
     let rows = db
         .query_all_raw(stmt)
         .await
-        .map_err(|e| map_db_err(e, Op::Write))?;
+        .map_err(|e| map_db_err(e, Op::Raw))?;
     rows.iter().map(raw_row).collect()
 }
 
@@ -90,5 +90,5 @@ pub(crate) async fn execute<D: ConnectionTrait>(
     db.execute_raw(stmt)
         .await
         .map(|r| r.rows_affected())
-        .map_err(|e| map_db_err(e, Op::Write))
+        .map_err(|e| map_db_err(e, Op::Raw))
 }

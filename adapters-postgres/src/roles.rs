@@ -39,7 +39,7 @@ impl<C: Routed> UserReader for Handle<C> {
             UserField::Email,
             value
         ));
-        traced("find_by_email", Users::TABLE, call).await
+        traced(&self.conn, "find_by_email", Users::TABLE, call).await
     }
 
     async fn with_organization(
@@ -54,7 +54,7 @@ impl<C: Routed> UserReader for Handle<C> {
         let call = routed!(self, |h| ops::organizations::user_with_organization(
             h, user
         ));
-        traced("with_organization", Users::TABLE, call).await
+        traced(&self.conn, "with_organization", Users::TABLE, call).await
     }
 }
 
@@ -75,12 +75,12 @@ impl<C: PgConn> UserWriter for Handle<C> {
 impl<C: Routed> UserInformationReader for Handle<C> {
     async fn find_by_user(&self, user: Uuid) -> StoreResult<Option<UserInformation>> {
         let call = routed!(self, |h| ops::users::find_profile_by_user(h, user));
-        traced("find_by_user", Profiles::TABLE, call).await
+        traced(&self.conn, "find_by_user", Profiles::TABLE, call).await
     }
 
     async fn profile(&self, user: Uuid) -> StoreResult<Option<UserProfile>> {
         let call = routed!(self, |h| ops::users::profile(h, user));
-        traced("profile", Profiles::TABLE, call).await
+        traced(&self.conn, "profile", Profiles::TABLE, call).await
     }
 }
 
@@ -104,12 +104,12 @@ impl<C: Routed> OrganizationReader for Handle<C> {
             OrganizationField::Name,
             value
         ));
-        traced("find_by_name", Organizations::TABLE, call).await
+        traced(&self.conn, "find_by_name", Organizations::TABLE, call).await
     }
 
     async fn organization_of(&self, user: Uuid) -> StoreResult<Option<Organization>> {
         let call = routed!(self, |h| ops::organizations::organization_of(h, user));
-        traced("organization_of", Organizations::TABLE, call).await
+        traced(&self.conn, "organization_of", Organizations::TABLE, call).await
     }
 }
 
@@ -128,7 +128,7 @@ impl<C: PgConn> OrganizationWriter for Handle<C> {
 impl<C: Routed> OrganizationMemberReader for Handle<C> {
     async fn members_of(&self, organization: Uuid) -> StoreResult<Vec<MemberProfile>> {
         let call = routed!(self, |h| ops::organizations::members_of(h, organization));
-        traced("members_of", Members::TABLE, call).await
+        traced(&self.conn, "members_of", Members::TABLE, call).await
     }
 
     async fn membership_of(&self, user: Uuid) -> StoreResult<Option<OrganizationMember>> {
@@ -137,7 +137,7 @@ impl<C: Routed> OrganizationMemberReader for Handle<C> {
             containerpub_ports::OrganizationMemberField::UserId,
             user.into()
         ));
-        traced("membership_of", Members::TABLE, call).await
+        traced(&self.conn, "membership_of", Members::TABLE, call).await
     }
 }
 
@@ -162,17 +162,17 @@ impl<C: Routed> FunctionReader for Handle<C> {
         let call = routed!(self, [filter, sort], |h| crud::find_page::<Functions, C>(
             h, filter, sort, page
         ));
-        traced("find_by_owner", Functions::TABLE, call).await
+        traced(&self.conn, "find_by_owner", Functions::TABLE, call).await
     }
 
     async fn details(&self, id: FunctionId) -> StoreResult<Option<FunctionDetails>> {
         let call = routed!(self, |h| ops::functions::details(h, id));
-        traced("details", Functions::TABLE, call).await
+        traced(&self.conn, "details", Functions::TABLE, call).await
     }
 
     async fn summaries(&self, query: Query<FunctionField>) -> StoreResult<Vec<FunctionSummary>> {
         let call = routed!(self, [query], |h| ops::functions::summaries(h, query));
-        traced("summaries", Functions::TABLE, call).await
+        traced(&self.conn, "summaries", Functions::TABLE, call).await
     }
 }
 
@@ -180,7 +180,7 @@ impl<C: Routed> FunctionReader for Handle<C> {
 impl<C: Routed> DeploymentReader for Handle<C> {
     async fn active_for(&self, function: FunctionId) -> StoreResult<Option<Deployment>> {
         let call = routed!(self, |h| ops::deployments::active_for(h, function));
-        traced("active_for", Deployments::TABLE, call).await
+        traced(&self.conn, "active_for", Deployments::TABLE, call).await
     }
 }
 
@@ -210,7 +210,7 @@ impl<C: Routed> LogReader for Handle<C> {
             [filter, sort, window],
             |h| crud::find_window::<Logs, C>(h, filter, sort, window)
         );
-        traced("for_function", Logs::TABLE, call).await
+        traced(&self.conn, "for_function", Logs::TABLE, call).await
     }
 }
 
@@ -232,7 +232,7 @@ impl<C: PgConn> LogWriter for Handle<C> {
 impl<C: Routed> InvocationReader for Handle<C> {
     async fn stats(&self, function: FunctionId, since: Timestamp) -> StoreResult<FunctionStats> {
         let call = routed!(self, |h| ops::events::stats(h, function, since));
-        traced("stats", Invocations::TABLE, call).await
+        traced(&self.conn, "stats", Invocations::TABLE, call).await
     }
 }
 
@@ -258,22 +258,22 @@ impl<C: Routed> RepositoryReader for Handle<C> {
             RepositoryField::Path,
             value
         ));
-        traced("find_by_path", Repositories::TABLE, call).await
+        traced(&self.conn, "find_by_path", Repositories::TABLE, call).await
     }
 
     async fn descendants_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
         let call = routed!(self, |h| ops::repositories::descendants_of(h, id));
-        traced("descendants_of", Repositories::TABLE, call).await
+        traced(&self.conn, "descendants_of", Repositories::TABLE, call).await
     }
 
     async fn ancestors_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
         let call = routed!(self, |h| ops::repositories::ancestors_of(h, id));
-        traced("ancestors_of", Repositories::TABLE, call).await
+        traced(&self.conn, "ancestors_of", Repositories::TABLE, call).await
     }
 
     async fn siblings_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
         let call = routed!(self, |h| ops::repositories::siblings_of(h, id));
-        traced("siblings_of", Repositories::TABLE, call).await
+        traced(&self.conn, "siblings_of", Repositories::TABLE, call).await
     }
 }
 

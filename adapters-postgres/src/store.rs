@@ -14,7 +14,8 @@ use containerpub_ports::{
 use sea_orm::{Database, DatabaseConnection};
 
 use crate::config::PgConfig;
-use crate::conn::{self, PgTx};
+use crate::conn::{self, PgConn, PgTx};
+use crate::connect_failure;
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
 use crate::raw::{self, RawRow};
@@ -46,7 +47,9 @@ impl PgStore {
     ///
     /// # Errors
     /// `InvalidInput` (field `url`) for a URL that is not `postgres://…`; `Unavailable` if
-    /// the server cannot be reached; `Internal` for other configuration errors.
+    /// the server cannot be reached, saying why and naming its `host:port` (e.g. "cannot
+    /// connect to PostgreSQL at 127.0.0.1:5433: Connection refused (os error 111)"; never
+    /// the password); `Internal` for other configuration errors.
     pub async fn connect(config: PgConfig) -> StoreResult<Self> {
         let url = config.url();
         let scheme_ok = url.starts_with("postgres://") || url.starts_with("postgresql://");
@@ -63,18 +66,29 @@ impl PgStore {
             ));
         }
         crate::replica::check_urls(&config)?;
-        let db = Database::connect(config.to_options()).await.map_err(|e| {
-            match map_db_err(e, Op::Read) {
-                // Never echo the URL (it may hold a password).
-                StoreError::Internal { message } if message.contains(url) => {
-                    StoreError::internal("cannot configure the PostgreSQL connection pool")
+        let db = match Database::connect(config.to_options()).await {
+            Ok(db) => db,
+            Err(e) => {
+                let err = match map_db_err(e, Op::Read) {
+                    // Never echo the URL (it may hold a password).
+                    StoreError::Internal { message, .. } if message.contains(url) => {
+                        StoreError::internal("cannot configure the PostgreSQL connection pool")
+                    }
+                    StoreError::Unavailable { message, .. } if message.contains(url) => {
+                        StoreError::unavailable("cannot connect to PostgreSQL")
+                    }
+                    other => other,
+                };
+                // The pool hides why connecting failed: one attempt of our own tells.
+                if connect_failure::is_pool_timeout(&err)
+                    && let Some(options) = config.connect_options()
+                    && let Some(why) = connect_failure::probe(&options).await
+                {
+                    return Err(why);
                 }
-                StoreError::Unavailable { message } if message.contains(url) => {
-                    StoreError::unavailable("cannot connect to PostgreSQL")
-                }
-                other => other,
+                return Err(err);
             }
-        })?;
+        };
         let replicas = crate::replica::connect(&config).await?;
         Ok(Self::new(Handle {
             conn: db,
@@ -121,7 +135,11 @@ impl PgStore {
     /// reads as `ReferenceMissing`, whatever the statement); `Internal` for a column type
     /// [`RawRow`] does not read (cast it in SQL).
     pub async fn raw_query(&self, sql: &str, params: &[(&str, Value)]) -> StoreResult<Vec<RawRow>> {
-        raw::query(&self.handle.conn, sql, params).await
+        let conn = &self.handle.conn;
+        match raw::query(conn, sql, params).await {
+            Err(err) => Err(conn.explain(err).await),
+            ok => ok,
+        }
     }
 
     /// Runs a raw statement; returns the number of rows it affected.
@@ -129,7 +147,11 @@ impl PgStore {
     /// # Errors
     /// As [`PgStore::raw_query`].
     pub async fn raw_execute(&self, sql: &str, params: &[(&str, Value)]) -> StoreResult<u64> {
-        raw::execute(&self.handle.conn, sql, params).await
+        let conn = &self.handle.conn;
+        match raw::execute(conn, sql, params).await {
+            Err(err) => Err(conn.explain(err).await),
+            ok => ok,
+        }
     }
 
     /// Closes the pool: waits for connections in use to come back, then closes them all.
@@ -268,7 +290,10 @@ impl UnitOfWork for PgStore {
     /// `BEGIN`, run to completion on its own task so that a caller dropping this future can
     /// never leave a pooled connection inside a transaction.
     async fn begin(&self) -> StoreResult<PgTransaction> {
-        let tx = conn::begin_top_level(&self.handle.conn).await?;
+        let tx = match conn::begin_top_level(&self.handle.conn).await {
+            Ok(tx) => tx,
+            Err(err) => return Err(self.handle.conn.explain(err).await),
+        };
         Ok(PgTransaction {
             handle: Handle {
                 conn: PgTx::top_level(tx),

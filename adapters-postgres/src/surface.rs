@@ -37,17 +37,17 @@ use crate::trace::traced;
 impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
     async fn find_by_id(&self, id: E::Id) -> StoreResult<Option<E>> {
         let call = routed!(self, |h| crud::find_by_id::<E::Table, C>(h, id));
-        traced("find_by_id", E::TABLE, call).await
+        traced(&self.conn, "find_by_id", E::TABLE, call).await
     }
 
     async fn find_one(&self, query: Query<E::Field>) -> StoreResult<Option<E>> {
         let call = routed!(self, [query], |h| crud::find_one::<E::Table, C>(h, query));
-        traced("find_one", E::TABLE, call).await
+        traced(&self.conn, "find_one", E::TABLE, call).await
     }
 
     async fn find_all(&self, query: Query<E::Field>) -> StoreResult<Vec<E>> {
         let call = routed!(self, [query], |h| crud::find_all::<E::Table, C>(h, query));
-        traced("find_all", E::TABLE, call).await
+        traced(&self.conn, "find_all", E::TABLE, call).await
     }
 
     async fn find_page(
@@ -59,7 +59,7 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
         let call = routed!(self, [filter, sort], |h| {
             crud::find_page::<E::Table, C>(h, filter, sort, page)
         });
-        traced("find_page", E::TABLE, call).await
+        traced(&self.conn, "find_page", E::TABLE, call).await
     }
 
     async fn find_window(
@@ -71,14 +71,14 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
         let call = routed!(self, [filter, sort, window], |h| {
             crud::find_window::<E::Table, C>(h, filter, sort, window)
         });
-        traced("find_window", E::TABLE, call).await
+        traced(&self.conn, "find_window", E::TABLE, call).await
     }
 
     async fn select(&self, query: Query<E::Field>, fields: Vec<E::Field>) -> StoreResult<Vec<Row>> {
         let call = routed!(self, [query, fields], |h| {
             ops::projection::select::<E::Table, C>(h, query, fields)
         });
-        traced("select", E::TABLE, call).await
+        traced(&self.conn, "select", E::TABLE, call).await
     }
 
     async fn select_page(
@@ -91,7 +91,7 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
         let call = routed!(self, [filter, sort, fields], |h| {
             ops::projection::select_page::<E::Table, C>(h, filter, sort, page, fields)
         });
-        traced("select_page", E::TABLE, call).await
+        traced(&self.conn, "select_page", E::TABLE, call).await
     }
 
     async fn select_window(
@@ -104,24 +104,24 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
         let call = routed!(self, [filter, sort, window, fields], |h| {
             ops::projection::select_window::<E::Table, C>(h, filter, sort, window, fields)
         });
-        traced("select_window", E::TABLE, call).await
+        traced(&self.conn, "select_window", E::TABLE, call).await
     }
 
     async fn group_by(&self, query: GroupQuery<E::Field>) -> StoreResult<Vec<Group>> {
         let call = routed!(self, [query], |h| {
             ops::grouping::group_by::<E::Table, C>(h, query)
         });
-        traced("group_by", E::TABLE, call).await
+        traced(&self.conn, "group_by", E::TABLE, call).await
     }
 
     async fn count(&self, filter: Filter<E::Field>) -> StoreResult<u64> {
         let call = routed!(self, [filter], |h| crud::count::<E::Table, C>(h, filter));
-        traced("count", E::TABLE, call).await
+        traced(&self.conn, "count", E::TABLE, call).await
     }
 
     async fn exists(&self, filter: Filter<E::Field>) -> StoreResult<bool> {
         let call = routed!(self, [filter], |h| crud::exists::<E::Table, C>(h, filter));
-        traced("exists", E::TABLE, call).await
+        traced(&self.conn, "exists", E::TABLE, call).await
     }
 }
 
@@ -129,7 +129,7 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
 impl<C: Routed, E: Mapped + WithUuid> UuidReader<E> for Handle<C> {
     async fn find_by_uuid(&self, uuid: Uuid) -> StoreResult<Option<E>> {
         let call = routed!(self, |h| crud::find_by_uuid::<E::Table, C>(h, uuid));
-        traced("find_by_uuid", E::TABLE, call).await
+        traced(&self.conn, "find_by_uuid", E::TABLE, call).await
     }
 }
 

@@ -10,6 +10,8 @@ use std::time::Instant;
 use containerpub_domain::{FunctionStats, Page, UserProfile};
 use containerpub_ports::{StoreResult, Table, Upserted, Window};
 use tracing::Instrument;
+
+use crate::conn::PgConn;
 use tracing::field::{Empty, display};
 
 /// How many rows a call's result stands for (the span's `rows` field).
@@ -106,8 +108,29 @@ single_row!(
     containerpub_domain::Repository,
 );
 
-/// Runs one store call inside its span.
-pub(crate) async fn traced<T, F>(operation: &'static str, table: Table, call: F) -> StoreResult<T>
+/// Runs one store call on `conn` inside its span; an error is first explained by the
+/// connection ([`PgConn::explain`]: a pool timeout says why no connection could be had).
+pub(crate) async fn traced<C: PgConn, T, F>(
+    conn: &C,
+    operation: &'static str,
+    table: Table,
+    call: F,
+) -> StoreResult<T>
+where
+    T: Rows,
+    F: Future<Output = StoreResult<T>>,
+{
+    let explained = async {
+        match call.await {
+            Err(err) => Err(conn.explain(err).await),
+            ok => ok,
+        }
+    };
+    spanned(operation, table, explained).await
+}
+
+/// Runs one call inside its span.
+async fn spanned<T, F>(operation: &'static str, table: Table, call: F) -> StoreResult<T>
 where
     T: Rows,
     F: Future<Output = StoreResult<T>>,
@@ -189,7 +212,7 @@ mod tests {
     async fn spans_carry_operation_table_rows_duration_and_error() {
         let capture = Capture::default();
         let _guard = tracing::subscriber::set_default(capture.clone());
-        let rows = traced("find_all", Table::Users, async { Ok(vec![1, 2, 3]) }).await;
+        let rows = spanned("find_all", Table::Users, async { Ok(vec![1, 2, 3]) }).await;
         assert_eq!(rows, Ok(vec![1, 2, 3]));
         assert_eq!(
             field(&capture, "operation").as_deref(),
@@ -198,7 +221,7 @@ mod tests {
         assert_eq!(field(&capture, "table").as_deref(), Some("\"users\""));
         assert_eq!(field(&capture, "rows").as_deref(), Some("3"));
         assert!(field(&capture, "duration_us").is_some());
-        let failed: StoreResult<u64> = traced("count", Table::Functions, async {
+        let failed: StoreResult<u64> = spanned("count", Table::Functions, async {
             Err(StoreError::internal("boom"))
         })
         .await;
@@ -212,7 +235,7 @@ mod tests {
     #[tokio::test]
     async fn without_a_subscriber_the_call_just_runs() {
         assert_eq!(
-            traced("exists", Table::Users, async { Ok(true) }).await,
+            spanned("exists", Table::Users, async { Ok(true) }).await,
             Ok(true)
         );
     }

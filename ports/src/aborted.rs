@@ -101,7 +101,7 @@ impl StoreError {
     /// ([`StoreError::transaction_conflict`]).
     #[must_use]
     pub fn is_transaction_conflict(&self) -> bool {
-        matches!(self, StoreError::Unavailable { message } if message.starts_with(TX_CONFLICT))
+        matches!(self, StoreError::Unavailable { message, .. } if message.starts_with(TX_CONFLICT))
     }
 
     /// The reason a transaction gives after this error failed a call in it.
@@ -125,7 +125,7 @@ impl StoreError {
     #[must_use]
     pub fn message(&self) -> String {
         match self {
-            StoreError::Unavailable { message } | StoreError::Internal { message } => {
+            StoreError::Unavailable { message, .. } | StoreError::Internal { message, .. } => {
                 message.clone()
             }
             other => other.to_string(),

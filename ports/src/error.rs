@@ -4,7 +4,12 @@ use std::fmt;
 
 use containerpub_domain::{Rule, ValidationError};
 
+mod cause;
+mod lookup;
+
 pub use crate::catalog::{CheckConstraint, ForeignKey, Table, UniqueKey};
+pub use cause::Cause;
+pub use lookup::Lookup;
 
 /// Bad input: which field, which rule, and for a batch the index of the offending row.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,62 +34,69 @@ impl fmt::Display for InvalidInput {
 /// Every store method's error.
 ///
 /// The variants mean the same thing in every adapter: for the same calls on the same data, the
-/// in-memory and the PostgreSQL stores return equal errors (the messages of `Unavailable` and
-/// `Internal` aside).
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+/// in-memory and the PostgreSQL stores return equal errors (the messages of `Unavailable`,
+/// `OutcomeUnknown` and `Internal` aside).
+///
+/// # Causes, for logs
+/// `Unavailable`, `OutcomeUnknown`, `Internal` and `SchemaMismatch` carry a [`Cause`]: the
+/// SQLSTATE the server gave ([`StoreError::sqlstate`]) and the underlying error
+/// ([`std::error::Error::source`]). A cause never takes part in equality (see [`Cause`]) and
+/// holds nothing private: no internal id, no password, no DETAIL of a server error. Neither
+/// `Display` nor `Debug` of any variant prints an internal id or a password.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub enum StoreError {
-    /// The row addressed by id (or key) does not exist (or is soft-deleted).
-    #[error("{table}: row not found")]
+    /// The row the call addressed does not exist (or is soft-deleted): `key` says how it was
+    /// looked up, without private values (see [`Lookup`]).
     NotFound {
         /// The table searched.
         table: Table,
+        /// How the row was looked up: by id (its value withheld), by uuid, by a unique key
+        /// (named, its value withheld), or a membership by both uuids.
+        key: Lookup,
     },
     /// A unique key already holds the value.
-    #[error("conflict on unique key {key}")]
     Conflict {
         /// The unique key violated.
         key: UniqueKey,
     },
     /// A foreign key points at a row that does not exist.
-    #[error("missing reference: {key}")]
     ReferenceMissing {
         /// The foreign key violated.
         key: ForeignKey,
     },
     /// The row cannot be deleted (or re-keyed) while another row references it with
     /// `ON DELETE RESTRICT`.
-    #[error("still referenced through {key}")]
     StillReferenced {
         /// The restricting foreign key.
         key: ForeignKey,
     },
     /// The input breaks a rule: field, rule and, for batches, the row index.
-    #[error("{0}")]
     InvalidInput(InvalidInput),
     /// A batch (`insert_many`, `append`, `record_many`) failed because of the row at
     /// `index` (0-based, in input order): `error` is what that row broke (`Conflict`,
     /// `ReferenceMissing` or `StillReferenced`). Nothing was written. Which row is named
     /// follows the check order of `docs/SEMANTICS.md`: the first row that fails. Single-row
     /// calls never return it (a bad batch row's `InvalidInput` carries its own `index`).
-    #[error("row {index}: {error}")]
     InBatch {
         /// The 0-based index of the failing row in the batch.
         index: usize,
         /// What the row broke.
         error: Box<StoreError>,
     },
-    /// The store cannot serve now; retrying later may succeed (connection lost, pool timed
-    /// out, statement timeout, serialization failure, deadlock). Inside a transaction, nothing
-    /// of it is committed by the failure (see `Transaction::commit`); a deadlock or
-    /// serialization failure there rolls the
+    /// The store cannot serve now; retrying later may succeed (connection lost or refused,
+    /// pool timed out, statement timeout, serialization failure, deadlock). Inside a
+    /// transaction, nothing of it is committed by the failure (see `Transaction::commit`); a
+    /// deadlock or serialization failure there rolls the
     /// whole transaction back: retry the whole unit of work
     /// ([`UnitOfWorkExt::transaction_retrying`](crate::UnitOfWorkExt::transaction_retrying)),
-    /// not the call.
-    #[error("store unavailable (retryable): {message}")]
+    /// not the call. Build it with [`StoreError::unavailable`].
+    #[non_exhaustive]
     Unavailable {
         /// What happened.
         message: String,
+        /// Why, for logs (never compared).
+        cause: Cause,
     },
     /// The write was sent but its reply never came (the connection died after a `COMMIT`
     /// left): it may or may not have been committed. Not retryable as is, since the writes
@@ -92,7 +104,7 @@ pub enum StoreError {
     /// multi-statement call runs on its own. (A single-statement write outside a transaction
     /// whose connection dies mid-statement is reported as `Unavailable`, although it may
     /// have committed too: the driver cannot tell it from a connection that was already dead;
-    /// the same safe retry applies.)
+    /// the same safe retry applies.) Build it with [`StoreError::outcome_unknown`].
     ///
     /// # Retrying safely
     /// Find out first, or retry in a way that cannot write twice. Inserts carry client-made
@@ -101,22 +113,38 @@ pub enum StoreError {
     /// row) if the first attempt was committed, and inserts the row if it was not, so a
     /// retried unit of work whose inserts all reuse their uuids never writes a row twice. A
     /// read by uuid tells which case happened.
-    #[error("outcome unknown (the writes may have been committed): {message}")]
+    #[non_exhaustive]
     OutcomeUnknown {
         /// What happened.
         message: String,
+        /// Why, for logs (never compared).
+        cause: Cause,
     },
-    /// A bug or an unexpected state (an unknown error).
-    #[error("internal store error: {message}")]
+    /// A bug or an unexpected state (an unknown error). Build it with
+    /// [`StoreError::internal`].
+    #[non_exhaustive]
     Internal {
         /// What happened.
         message: String,
+        /// Why, for logs (never compared).
+        cause: Cause,
+    },
+    /// The database lacks this layer's schema, or part of it: a table, column or schema the
+    /// call needs does not exist (PostgreSQL `42P01`, `42703`, `3F000`). The database was
+    /// never migrated, is behind the migrations, or is a foreign one (the Dart backend's,
+    /// not adopted). Not retryable. Its `Display` gives the commands that fix it
+    /// ([`SCHEMA_FIX`]). Only the PostgreSQL store returns it.
+    #[non_exhaustive]
+    SchemaMismatch {
+        /// What is missing, in the server's words (e.g. `relation "users" does not exist`).
+        message: String,
+        /// Why, for logs (never compared): the SQLSTATE and the server's message.
+        cause: Cause,
     },
     /// A stored row cannot be read as a domain entity: a row this layer did not write (a
     /// database the Dart backend created and nobody adopted, or a row edited by hand). Names
     /// the table, the row by its public key and the column; the read fails as a whole, no row
     /// is skipped. `migration adopt` turns such rows into readable ones.
-    #[error("{table} row {}: column {column} cannot be read: {reason}", row_name(*.row))]
     UnreadableRow {
         /// The table read.
         table: Table,
@@ -129,6 +157,54 @@ pub enum StoreError {
         /// never the value itself.
         reason: String,
     },
+}
+
+/// The commands that give a database this layer's schema, as [`StoreError::SchemaMismatch`]
+/// names them.
+pub const SCHEMA_FIX: &str = "for a new database run `cargo run -p containerpub-migration -- up`; \
+     for one the Dart backend created, `cargo run -p containerpub-migration -- adopt --dry-run` \
+     (then `adopt`, see the README)";
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::NotFound { table, key } => write!(f, "{table}: no row found {key}"),
+            StoreError::Conflict { key } => write!(f, "conflict on unique key {key}"),
+            StoreError::ReferenceMissing { key } => write!(f, "missing reference: {key}"),
+            StoreError::StillReferenced { key } => write!(f, "still referenced through {key}"),
+            StoreError::InvalidInput(invalid) => write!(f, "{invalid}"),
+            StoreError::InBatch { index, error } => write!(f, "row {index}: {error}"),
+            StoreError::Unavailable { message, .. } => {
+                write!(f, "store unavailable (retryable): {message}")
+            }
+            StoreError::OutcomeUnknown { message, .. } => write!(
+                f,
+                "outcome unknown (the writes may have been committed): {message}"
+            ),
+            StoreError::Internal { message, .. } => write!(f, "internal store error: {message}"),
+            StoreError::SchemaMismatch { message, .. } => write!(
+                f,
+                "the database lacks this layer's schema ({message}): {SCHEMA_FIX}"
+            ),
+            StoreError::UnreadableRow {
+                table,
+                row,
+                column,
+                reason,
+            } => write!(
+                f,
+                "{table} row {}: column {column} cannot be read: {reason}",
+                row_name(*row)
+            ),
+        }
+    }
+}
+
+/// `source()` is the underlying error of the [`Cause`], if any.
+impl std::error::Error for StoreError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause().and_then(Cause::source)
+    }
 }
 
 fn row_name(row: Option<containerpub_domain::Uuid>) -> String {
@@ -146,20 +222,74 @@ impl StoreError {
         })
     }
 
-    /// An `Internal` error.
+    /// A `NotFound` in `table`, looked up by `key`.
+    #[must_use]
+    pub fn not_found(table: Table, key: Lookup) -> Self {
+        StoreError::NotFound { table, key }
+    }
+
+    /// An `Internal` error, without a cause (see [`StoreError::with_cause`]).
     #[must_use]
     pub fn internal(message: impl Into<String>) -> Self {
         StoreError::Internal {
             message: message.into(),
+            cause: Cause::none(),
         }
     }
 
-    /// An `Unavailable` error.
+    /// An `Unavailable` error, without a cause (see [`StoreError::with_cause`]).
     #[must_use]
     pub fn unavailable(message: impl Into<String>) -> Self {
         StoreError::Unavailable {
             message: message.into(),
+            cause: Cause::none(),
         }
+    }
+
+    /// A `SchemaMismatch`: `message` says what is missing; without a cause (see
+    /// [`StoreError::with_cause`]).
+    #[must_use]
+    pub fn schema_mismatch(message: impl Into<String>) -> Self {
+        StoreError::SchemaMismatch {
+            message: message.into(),
+            cause: Cause::none(),
+        }
+    }
+
+    /// This error with `cause` (for `Unavailable`, `OutcomeUnknown`, `Internal` and
+    /// `SchemaMismatch`; every other error is returned unchanged, since it is an answer of
+    /// the domain and has no cause to log).
+    #[must_use]
+    pub fn with_cause(mut self, new: Cause) -> Self {
+        match &mut self {
+            StoreError::Unavailable { cause, .. }
+            | StoreError::OutcomeUnknown { cause, .. }
+            | StoreError::Internal { cause, .. }
+            | StoreError::SchemaMismatch { cause, .. } => *cause = new,
+            _ => {}
+        }
+        self
+    }
+
+    /// The cause of an `Unavailable`, `OutcomeUnknown`, `Internal` or `SchemaMismatch`
+    /// (looks through `InBatch`); `None` for every other error.
+    #[must_use]
+    pub fn cause(&self) -> Option<&Cause> {
+        match self {
+            StoreError::Unavailable { cause, .. }
+            | StoreError::OutcomeUnknown { cause, .. }
+            | StoreError::Internal { cause, .. }
+            | StoreError::SchemaMismatch { cause, .. } => Some(cause),
+            StoreError::InBatch { error, .. } => error.cause(),
+            _ => None,
+        }
+    }
+
+    /// The SQLSTATE the database server gave for this error, if it came from one (see
+    /// [`Cause`]). For logs: match on the variants to decide what to do.
+    #[must_use]
+    pub fn sqlstate(&self) -> Option<&str> {
+        self.cause().and_then(Cause::sqlstate)
     }
 
     /// Tags an error with the index of the batch row it came from: an `InvalidInput` gets
@@ -209,11 +339,12 @@ impl StoreError {
         }
     }
 
-    /// An `OutcomeUnknown` error.
+    /// An `OutcomeUnknown` error, without a cause (see [`StoreError::with_cause`]).
     #[must_use]
     pub fn outcome_unknown(message: impl Into<String>) -> Self {
         StoreError::OutcomeUnknown {
             message: message.into(),
+            cause: Cause::none(),
         }
     }
 
@@ -333,6 +464,7 @@ mod tests {
         for other in [
             StoreError::NotFound {
                 table: Table::Users,
+                key: Lookup::Id,
             },
             StoreError::unavailable("gone"),
             StoreError::internal("bug"),
@@ -346,5 +478,125 @@ mod tests {
             error: Box::new(StoreError::unavailable("gone")),
         };
         assert!(wrapped_unavailable.is_retryable());
+    }
+
+    #[test]
+    fn causes_are_kept_for_logs_and_ignored_by_equality() {
+        use std::error::Error as _;
+        use std::sync::Arc;
+
+        let io = std::io::Error::new(std::io::ErrorKind::ConnectionRefused, "refused");
+        let caused = StoreError::unavailable("gone").with_cause(
+            Cause::none()
+                .with_sqlstate("57P01")
+                .with_source(Arc::new(io)),
+        );
+        // Equal to the same error without a cause, and to one with another cause.
+        assert_eq!(caused, StoreError::unavailable("gone"));
+        assert_eq!(
+            caused,
+            StoreError::unavailable("gone").with_cause(Cause::none().with_sqlstate("08006"))
+        );
+        // The message still counts.
+        assert_ne!(caused, StoreError::unavailable("other"));
+        assert_eq!(caused.sqlstate(), Some("57P01"));
+        assert_eq!(
+            caused.source().map(ToString::to_string).as_deref(),
+            Some("refused")
+        );
+        assert!(
+            caused
+                .source()
+                .and_then(|e| e.downcast_ref::<std::io::Error>())
+                .is_some()
+        );
+        assert_eq!(caused.to_string(), "store unavailable (retryable): gone");
+        let debug = format!("{caused:?}");
+        assert!(
+            debug.contains("57P01") && debug.contains("refused"),
+            "{debug}"
+        );
+        // Through a batch row, and on the other failure variants.
+        let wrapped = StoreError::InBatch {
+            index: 0,
+            error: Box::new(caused.clone()),
+        };
+        assert_eq!(wrapped.sqlstate(), Some("57P01"));
+        for err in [
+            StoreError::internal("bug"),
+            StoreError::outcome_unknown("lost"),
+            StoreError::schema_mismatch("relation \"users\" does not exist"),
+        ] {
+            let with = err.clone().with_cause(Cause::none().with_sqlstate("XX000"));
+            assert_eq!(with, err);
+            assert_eq!(with.sqlstate(), Some("XX000"));
+            assert_eq!(err.sqlstate(), None);
+            assert!(err.source().is_none());
+        }
+        // Answers of the domain have no cause.
+        let conflict = StoreError::Conflict {
+            key: UniqueKey::UsersEmail,
+        };
+        let still = conflict
+            .clone()
+            .with_cause(Cause::none().with_sqlstate("23505"));
+        assert_eq!(still.sqlstate(), None);
+        assert_eq!(still, conflict);
+    }
+
+    #[test]
+    fn not_found_names_the_key_but_no_private_value() {
+        let uuid = containerpub_domain::Uuid::from_u128(0x1234);
+        let cases = [
+            (Lookup::Id, "users: no row found by id"),
+            (
+                Lookup::Uuid(uuid),
+                "users: no row found by uuid 00000000-0000-0000-0000-000000001234",
+            ),
+            (
+                Lookup::Unique(UniqueKey::UsersEmail),
+                "users: no row found by unique key users_email_key",
+            ),
+        ];
+        for (key, display) in cases {
+            let err = StoreError::not_found(Table::Users, key);
+            assert_eq!(err.to_string(), display);
+            assert!(!err.is_retryable());
+            assert_eq!(err.sqlstate(), None);
+        }
+        // `update_by_id(UserId::new(987_654))` fails with `Lookup::Id`: the id is in neither
+        // form.
+        let err = StoreError::not_found(Table::Users, Lookup::Id);
+        for text in [err.to_string(), format!("{err:?}")] {
+            assert!(
+                !text.contains("987654") && !text.contains("987_654"),
+                "{text}"
+            );
+        }
+        assert_eq!(format!("{err:?}"), "NotFound { table: Users, key: Id }");
+        let membership = StoreError::not_found(
+            Table::OrganizationMembers,
+            Lookup::Membership {
+                organization: uuid,
+                user: uuid,
+            },
+        );
+        assert!(membership.to_string().contains("by organization 0000"));
+    }
+
+    #[test]
+    fn a_schema_mismatch_gives_the_commands_that_fix_it() {
+        let err = StoreError::schema_mismatch("relation \"users\" does not exist");
+        let text = err.to_string();
+        assert!(text.contains("relation \"users\" does not exist"), "{text}");
+        assert!(
+            text.contains("cargo run -p containerpub-migration -- up"),
+            "{text}"
+        );
+        assert!(
+            text.contains("cargo run -p containerpub-migration -- adopt --dry-run"),
+            "{text}"
+        );
+        assert!(!err.is_retryable());
     }
 }

@@ -50,7 +50,7 @@ pub use catalog::{
 };
 pub use dyn_store::{DynStore, DynTransaction};
 pub use entity::{Entity, WithUuid};
-pub use error::{InvalidInput, StoreError, StoreResult};
+pub use error::{Cause, InvalidInput, Lookup, SCHEMA_FIX, StoreError, StoreResult};
 pub use fields::*;
 pub use find_or_insert::{Found, KeyFilter, find_or_insert_with};
 pub use keys::*;

@@ -19,7 +19,7 @@
 //! ```
 
 pub use crate::dyn_store::{DynStore, DynTransaction};
-pub use crate::error::{StoreError, StoreResult};
+pub use crate::error::{Lookup, StoreError, StoreResult};
 pub use crate::fields::*;
 pub use crate::find_or_insert::Found;
 pub use crate::keys::*;

@@ -14,7 +14,8 @@ use containerpub_domain::{
     Timestamp, UserId, UserProfile, Uuid,
 };
 use containerpub_ports::{
-    ForeignKey, FunctionField, PageRequest, Query, StoreError, StoreResult, Table, UniqueKey,
+    ForeignKey, FunctionField, Lookup, PageRequest, Query, StoreError, StoreResult, Table,
+    UniqueKey,
 };
 
 use crate::crud::{self, find_by_key, single, update_statement};
@@ -152,9 +153,10 @@ pub(crate) fn remove_member(db: &mut Db, organization: Uuid, user: Uuid) -> Stor
         &IndexKey::Uuid(user),
     )
     .filter(|m| m.organization_id == organization)
-    .ok_or(StoreError::NotFound {
-        table: Table::OrganizationMembers,
-    })?;
+    .ok_or(StoreError::not_found(
+        Table::OrganizationMembers,
+        Lookup::Membership { organization, user },
+    ))?;
     let owner = find_by_key::<Organizations>(
         db,
         UniqueKey::OrganizationsUuid,
@@ -253,9 +255,7 @@ pub(crate) fn active_for(db: &Db, function: FunctionId) -> Option<Deployment> {
 /// clear its other active deployment, set this one, point the function at it (three UPDATE
 /// statements).
 pub(crate) fn activate(db: &mut Db, cx: &Cx<'_>, id: i64) -> StoreResult<Deployment> {
-    let not_found = || StoreError::NotFound {
-        table: Table::FunctionDeployments,
-    };
+    let not_found = || StoreError::not_found(Table::FunctionDeployments, Lookup::Id);
     let function = db
         .t::<Deployments>()
         .get(id)
@@ -387,9 +387,7 @@ fn live_repository(db: &Db, id: RepositoryId) -> StoreResult<Arc<Repository>> {
     db.t::<Repositories>()
         .get_visible(i64::from(id.get()))
         .cloned()
-        .ok_or(StoreError::NotFound {
-            table: Table::Repositories,
-        })
+        .ok_or(StoreError::not_found(Table::Repositories, Lookup::Id))
 }
 
 /// `descendants_of(id)`.
@@ -460,9 +458,7 @@ pub(crate) fn update_repository(
         .t::<Repositories>()
         .get_visible(id)
         .cloned()
-        .ok_or(StoreError::NotFound {
-            table: Table::Repositories,
-        })?;
+        .ok_or(StoreError::not_found(Table::Repositories, Lookup::Id))?;
     let stamp_only = |db: &mut Db| {
         single(update_statement::<Repositories>(
             db,

@@ -204,9 +204,10 @@ async fn deleting_a_user_cascades_everywhere_but_restricts_owners() {
     );
     assert_eq!(
         db.users().delete_by_id(ada.id).await,
-        Err(StoreError::NotFound {
-            table: Table::Users
-        })
+        Err(StoreError::not_found(
+            Table::Users,
+            containerpub_ports::Lookup::Id
+        ))
     );
     // Deleting the organization cascades to its members; then the owner can go.
     db.organizations()
@@ -299,9 +300,10 @@ async fn updates_stamp_updated_at_and_check_keys() {
         db.users()
             .update_by_id(UserId::new(99), UserPatch::default())
             .await,
-        Err(StoreError::NotFound {
-            table: Table::Users
-        })
+        Err(StoreError::not_found(
+            Table::Users,
+            containerpub_ports::Lookup::Id
+        ))
     );
     let acme = org(&db, "acme", &ada).await;
     assert_eq!(

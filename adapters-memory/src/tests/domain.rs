@@ -9,9 +9,9 @@ use containerpub_domain::{
     RepositoryPatch, Role, Rule, Uuid,
 };
 use containerpub_ports::{
-    DeploymentKey, ForeignKey, FunctionField, OrganizationKey, OrganizationMemberKey, PageRequest,
-    Query, RepositoryField, RepositoryKey, StoreError, Stores, Table, UniqueKey, Upserted,
-    UserInformationKey,
+    DeploymentKey, ForeignKey, FunctionField, Lookup, OrganizationKey, OrganizationMemberKey,
+    PageRequest, Query, RepositoryField, RepositoryKey, StoreError, Stores, Table, UniqueKey,
+    Upserted, UserInformationKey,
 };
 
 use super::{at, function, invocation_at, log_at, name, org, path, repo, store, text, user};
@@ -149,9 +149,13 @@ async fn members_are_added_listed_and_removed_by_the_rules() {
     let elsewhere = org(&db, "elsewhere", &other).await;
     assert_eq!(
         members.remove_member(elsewhere.uuid, ada.uuid).await,
-        Err(StoreError::NotFound {
-            table: Table::OrganizationMembers
-        })
+        Err(StoreError::not_found(
+            Table::OrganizationMembers,
+            Lookup::Membership {
+                organization: elsewhere.uuid,
+                user: ada.uuid
+            }
+        ))
     );
     assert_eq!(
         members.remove_member(acme.uuid, owner.uuid).await,
@@ -394,9 +398,10 @@ async fn deployments_take_versions_and_activate_atomically() {
     );
     assert_eq!(
         db.deployments().activate(DeploymentId::new(99)).await,
-        Err(StoreError::NotFound {
-            table: Table::FunctionDeployments
-        })
+        Err(StoreError::not_found(
+            Table::FunctionDeployments,
+            Lookup::Id
+        ))
     );
 
     // The upsert's update branch keeps function, version, is_active and deployed_at.
@@ -540,9 +545,7 @@ async fn repositories_form_a_tree() {
         repos
             .descendants_of(containerpub_domain::RepositoryId::new(99))
             .await,
-        Err(StoreError::NotFound {
-            table: Table::Repositories
-        })
+        Err(StoreError::not_found(Table::Repositories, Lookup::Id))
     );
 
     // Moves: below itself, missing parent, taken path, then a real move with the subtree.
@@ -611,9 +614,7 @@ async fn repositories_form_a_tree() {
     assert_eq!(repos.soft_delete(corp.id).await, Ok(3));
     assert_eq!(
         repos.soft_delete(corp.id).await,
-        Err(StoreError::NotFound {
-            table: Table::Repositories
-        })
+        Err(StoreError::not_found(Table::Repositories, Lookup::Id))
     );
     let corp2 = repo(&db, "corp").await;
     let service2 = repo(&db, "corp/service").await;

@@ -408,9 +408,10 @@ async fn reads_never_see_soft_deleted_repositories() {
     assert_eq!(window.items.len(), 1);
     assert_eq!(
         repos.delete_by_id(ab.id).await,
-        Err(StoreError::NotFound {
-            table: containerpub_ports::Table::Repositories
-        })
+        Err(StoreError::not_found(
+            containerpub_ports::Table::Repositories,
+            containerpub_ports::Lookup::Id
+        ))
     );
     assert_eq!(repos.find_by_uuid(Uuid::from_u128(1)).await, Ok(None));
 }

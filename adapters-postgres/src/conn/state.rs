@@ -214,7 +214,7 @@ mod tests {
 
     fn refused(state: &TxState) -> String {
         match state.check() {
-            Err(StoreError::Unavailable { message }) => message,
+            Err(StoreError::Unavailable { message, .. }) => message,
             other => panic!("expected a refusal, got {other:?}"),
         }
     }

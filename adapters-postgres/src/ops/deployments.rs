@@ -12,8 +12,8 @@ use containerpub_domain::{
     Deployment, DeploymentId, DeploymentStatus, FunctionId, NewDeployment, Timestamp, Version,
 };
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, DeploymentField, DeploymentKey, ForeignKey, Query, StoreError, StoreResult,
-    Table, Upserted,
+    BATCH_CHUNK_ROWS, DeploymentField, DeploymentKey, ForeignKey, Lookup, Query, StoreError,
+    StoreResult, Table, Upserted,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::{ConnectionTrait, Value};
@@ -213,9 +213,7 @@ pub(crate) async fn activate<C: PgConn>(
     id: DeploymentId,
 ) -> StoreResult<Deployment> {
     let now = h.now();
-    let not_found = || StoreError::NotFound {
-        table: Table::FunctionDeployments,
-    };
+    let not_found = || StoreError::not_found(Table::FunctionDeployments, Lookup::Id);
     atomic!(&h.conn, |tx| {
         let rows = query_raw(tx, FUNCTION_OF, vec![Value::from(id.get())], Op::Read).await?;
         let function: i32 = scalar(rows.first().ok_or_else(not_found)?, "function_id")?;

@@ -5,7 +5,7 @@ use containerpub_domain::{
     Timestamp, UserInformation, UserWithOrganization, Uuid,
 };
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, OrganizationKey, StoreError, StoreResult, Table, Upserted,
+    BATCH_CHUNK_ROWS, Lookup, OrganizationKey, StoreError, StoreResult, Table, Upserted,
 };
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, IdenStatic, Iterable, QueryResult, Value};
@@ -337,9 +337,10 @@ pub(crate) async fn remove_member<C: PgConn>(
     }
     let member = crate::ops::query_raw(&h.conn, IS_MEMBER, values(), Op::Read).await?;
     if member.is_empty() {
-        return Err(StoreError::NotFound {
-            table: Table::OrganizationMembers,
-        });
+        return Err(StoreError::not_found(
+            Table::OrganizationMembers,
+            Lookup::Membership { organization, user },
+        ));
     }
     Err(StoreError::invalid(
         "user_id",

@@ -10,7 +10,7 @@ use containerpub_domain::{
     NewRepository, Repository, RepositoryId, RepositoryPatch, RepositoryPath, Rule, Timestamp,
 };
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, ForeignKey, RepositoryKey, StoreError, StoreResult, Table, UniqueKey,
+    BATCH_CHUNK_ROWS, ForeignKey, Lookup, RepositoryKey, StoreError, StoreResult, Table, UniqueKey,
     Upserted,
 };
 use sea_orm::ActiveValue::Set;
@@ -33,9 +33,7 @@ fn missing_parent() -> StoreError {
 }
 
 fn not_found() -> StoreError {
-    StoreError::NotFound {
-        table: Table::Repositories,
-    }
+    StoreError::not_found(Table::Repositories, Lookup::Id)
 }
 
 /// `update_where` cannot change paths.

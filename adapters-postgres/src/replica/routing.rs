@@ -22,8 +22,8 @@ pub(crate) struct Lease<'a, C> {
 impl<C> Lease<'_, C> {
     /// Whether the read that failed with `err` on this replica must run again on the primary:
     /// yes for `Unavailable` (then the replica is also skipped until it passes a check, and one
-    /// is started now) and for `Internal` (a replica behind a schema change, a connection
-    /// dying mid-protocol); no for the answers of the domain (`NotFound`, `InvalidInput`, …),
+    /// is started now), for `Internal` (a connection dying mid-protocol) and for
+    /// `SchemaMismatch` (a replica behind a schema change); no for the answers of the domain (`NotFound`, `InvalidInput`, …),
     /// which the primary would give too, or which are just as stale as a result would be.
     pub(crate) fn fall_back(&self, err: &StoreError) -> bool {
         // A statement timeout is the statement's doing: the replica stays healthy and the
@@ -32,7 +32,12 @@ impl<C> Lease<'_, C> {
             return false;
         }
         let unavailable = matches!(err, StoreError::Unavailable { .. });
-        if !unavailable && !matches!(err, StoreError::Internal { .. }) {
+        if !unavailable
+            && !matches!(
+                err,
+                StoreError::Internal { .. } | StoreError::SchemaMismatch { .. }
+            )
+        {
             return false;
         }
         tracing::debug!(

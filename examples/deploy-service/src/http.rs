@@ -19,10 +19,12 @@ pub fn http_status(error: &StoreError) -> u16 {
         StoreError::InBatch { error, .. } => http_status(error),
         // Retrying later may succeed.
         StoreError::Unavailable { .. } => 503,
-        // The writes may or may not have been committed, a bug, or a row this layer cannot
-        // read; and any variant a later version adds (`StoreError` is non-exhaustive).
+        // The writes may or may not have been committed, a bug, a database without the
+        // schema, or a row this layer cannot read; and any variant a later version adds
+        // (`StoreError` is non-exhaustive).
         StoreError::OutcomeUnknown { .. }
         | StoreError::Internal { .. }
+        | StoreError::SchemaMismatch { .. }
         | StoreError::UnreadableRow { .. }
         | _ => 500,
     }

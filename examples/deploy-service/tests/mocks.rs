@@ -3,7 +3,7 @@
 
 use containerpub_domain::{EntityName, ImageTag, Uuid, Version};
 use containerpub_ports::mock::{MockDatabase, testing};
-use containerpub_ports::{ForeignKey, Found, StoreError, Table, UniqueKey};
+use containerpub_ports::{ForeignKey, Found, Lookup, StoreError, Table, UniqueKey};
 use deploy_service::{DeployError, DeployRequest, DeployService, http_status};
 
 fn request(owner: Uuid) -> DeployRequest {
@@ -71,9 +71,7 @@ async fn a_failed_commit_answers_503() {
     let mut db = MockDatabase::new();
     db.expect_begin().return_const(Ok(()));
     db.expect_commit()
-        .return_const(Err(StoreError::Unavailable {
-            message: "connection lost".into(),
-        }));
+        .return_const(Err(StoreError::unavailable("connection lost")));
     let tx = db.tx();
     tx.users
         .expect_find_by_uuid()
@@ -106,6 +104,7 @@ fn every_store_error_has_a_status() {
         (
             StoreError::NotFound {
                 table: Table::Functions,
+                key: Lookup::Id,
             },
             404,
         ),
@@ -130,22 +129,11 @@ fn every_store_error_has_a_status() {
             },
             409,
         ),
+        (StoreError::unavailable("down"), 503),
+        (StoreError::outcome_unknown("lost"), 500),
+        (StoreError::internal("bug"), 500),
         (
-            StoreError::Unavailable {
-                message: "down".into(),
-            },
-            503,
-        ),
-        (
-            StoreError::OutcomeUnknown {
-                message: "lost".into(),
-            },
-            500,
-        ),
-        (
-            StoreError::Internal {
-                message: "bug".into(),
-            },
+            StoreError::schema_mismatch("relation \"functions\" does not exist"),
             500,
         ),
         (

@@ -36,7 +36,7 @@ pub trait DeploymentWriter: Writer<Deployment> {
     /// changes nothing but is not an error.
     ///
     /// # Errors
-    /// `NotFound` (`function_deployments`) if there is no such deployment.
+    /// `NotFound` (`function_deployments`, `Lookup::Id`) if there is no such deployment.
     async fn activate(&self, id: DeploymentId) -> StoreResult<Deployment>;
 }
 

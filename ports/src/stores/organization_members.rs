@@ -40,7 +40,8 @@ pub trait OrganizationMemberWriter: Writer<OrganizationMember> {
     /// Removes the user from the organization.
     ///
     /// # Errors
-    /// `NotFound` (`organization_members`) if the user is not a member of it;
+    /// `NotFound` (`organization_members`, `Lookup::Membership` with both uuids) if the user
+    /// is not a member of it;
     /// `InvalidInput` (field `user_id`) if the user is the organization's owner.
     async fn remove_member(&self, organization: Uuid, user: Uuid) -> StoreResult<()>;
 }

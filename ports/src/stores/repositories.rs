@@ -20,20 +20,20 @@ pub trait RepositoryReader: Reader<Repository> + UuidReader<Repository> {
     /// Every live repository below this one, at any depth, ordered by path.
     ///
     /// # Errors
-    /// `NotFound` if there is no live repository with this id.
+    /// `NotFound` (`Lookup::Id`) if there is no live repository with this id.
     async fn descendants_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>>;
 
     /// Its parent, the parent's parent, … up to the top: nearest first.
     ///
     /// # Errors
-    /// `NotFound` if there is no live repository with this id.
+    /// `NotFound` (`Lookup::Id`) if there is no live repository with this id.
     async fn ancestors_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>>;
 
     /// The live repositories sharing its parent (top-level ones are siblings of each
     /// other), itself excluded, ordered by path.
     ///
     /// # Errors
-    /// `NotFound` if there is no live repository with this id.
+    /// `NotFound` (`Lookup::Id`) if there is no live repository with this id.
     async fn siblings_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>>;
 }
 
@@ -58,7 +58,7 @@ pub trait RepositoryWriter: Writer<Repository> {
     /// returns how many rows were soft-deleted. Their paths can then be created again.
     ///
     /// # Errors
-    /// `NotFound` if there is no live repository with this id.
+    /// `NotFound` (`Lookup::Id`) if there is no live repository with this id.
     async fn soft_delete(&self, id: RepositoryId) -> StoreResult<u64>;
 }
 

@@ -35,7 +35,7 @@ pub trait Writer<E: Entity>: Send + Sync {
     /// Applies `patch` to the row with this id and returns it as stored.
     ///
     /// # Errors
-    /// `NotFound` if no such row; `Conflict`, `ReferenceMissing` and `InvalidInput` as
+    /// `NotFound` (`Lookup::Id`) if no such row; `Conflict`, `ReferenceMissing` and `InvalidInput` as
     /// for `insert`.
     async fn update_by_id(&self, id: E::Id, patch: E::Patch) -> StoreResult<E>;
 
@@ -49,7 +49,7 @@ pub trait Writer<E: Entity>: Send + Sync {
     /// Deletes the row with this id, with the schema's `ON DELETE` actions.
     ///
     /// # Errors
-    /// `NotFound` if no such row; `StillReferenced` if an `ON DELETE RESTRICT` row
+    /// `NotFound` (`Lookup::Id`) if no such row; `StillReferenced` if an `ON DELETE RESTRICT` row
     /// references it (then nothing is deleted).
     async fn delete_by_id(&self, id: E::Id) -> StoreResult<()>;
 

@@ -10,7 +10,7 @@ use containerpub_ports::{
     Upserted,
 };
 
-use super::seed::{conflict, missing, name, not_found, organization, profile, user};
+use super::seed::{conflict, missing, name, no_membership, not_found, organization, profile, user};
 use super::surface::{Spec, check};
 use super::{ContractStore, Fixture};
 
@@ -574,12 +574,12 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
         Rule::Invariant("the organization's owner cannot be removed"),
     );
     let remove_errors = [
-        (acme.uuid, carol.uuid, not_found(Table::OrganizationMembers)),
-        (beta.uuid, bob.uuid, not_found(Table::OrganizationMembers)),
-        (nobody, bob.uuid, not_found(Table::OrganizationMembers)),
-        (acme.uuid, nobody, not_found(Table::OrganizationMembers)),
+        (acme.uuid, carol.uuid, no_membership(acme.uuid, carol.uuid)),
+        (beta.uuid, bob.uuid, no_membership(beta.uuid, bob.uuid)),
+        (nobody, bob.uuid, no_membership(nobody, bob.uuid)),
+        (acme.uuid, nobody, no_membership(acme.uuid, nobody)),
         // Ada owns acme but is no member of beta: the membership is checked first.
-        (beta.uuid, ada.uuid, not_found(Table::OrganizationMembers)),
+        (beta.uuid, ada.uuid, no_membership(beta.uuid, ada.uuid)),
         (acme.uuid, ada.uuid, owner_rule.clone()),
         (beta.uuid, erin.uuid, owner_rule.clone()),
     ];
@@ -596,7 +596,7 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
     assert_eq!(members.membership_of(bob.uuid).await, Ok(None));
     assert_eq!(
         members.remove_member(acme.uuid, bob.uuid).await,
-        Err(not_found(Table::OrganizationMembers))
+        Err(no_membership(acme.uuid, bob.uuid))
     );
 
     // The protection follows the owner.

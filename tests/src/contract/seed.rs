@@ -2,7 +2,10 @@
 //! and the crate's fixtures ([`crate::fixture`]) re-exported, so a scenario imports both from
 //! one place.
 
-use containerpub_ports::{Filter, ForeignKey, InvalidInput, Query, StoreError, Table, UniqueKey};
+use containerpub_domain::Uuid;
+use containerpub_ports::{
+    Filter, ForeignKey, InvalidInput, Lookup, Query, StoreError, Table, UniqueKey,
+};
 
 pub(crate) use crate::fixture::*;
 
@@ -16,9 +19,20 @@ pub(crate) fn missing(key: ForeignKey) -> StoreError {
     StoreError::ReferenceMissing { key }
 }
 
-/// `NotFound` in this table.
+/// `NotFound` in this table, looked up by internal id (whose value it does not name).
 pub(crate) fn not_found(table: Table) -> StoreError {
-    StoreError::NotFound { table }
+    StoreError::NotFound {
+        table,
+        key: Lookup::Id,
+    }
+}
+
+/// `NotFound` in `organization_members`: no membership of this user in this organization.
+pub(crate) fn no_membership(organization: Uuid, user: Uuid) -> StoreError {
+    StoreError::NotFound {
+        table: Table::OrganizationMembers,
+        key: Lookup::Membership { organization, user },
+    }
 }
 
 /// Asserts that `err` is `InvalidInput` for `field`, without a row index.

@@ -297,7 +297,17 @@ pub(crate) async fn check<S: Crud + ?Sized>(clock: &ManualClock, store: &S, spec
         store.update_by_id(missing, patch.clone()).await,
         Err(not_found(table))
     );
-    assert_eq!(store.delete_by_id(missing).await, Err(not_found(table)));
+    let err = store.delete_by_id(missing).await;
+    assert_eq!(err, Err(not_found(table)));
+    // NotFound names the key (by id) but never the internal id's value.
+    let err = err.expect_err("NotFound");
+    for text in [err.to_string(), format!("{err:?}")] {
+        assert!(
+            text.contains("by id") || text.contains("Id"),
+            "names the key: {text}"
+        );
+        assert!(!text.contains("999999"), "no internal id in {text}");
+    }
     assert_eq!(store.insert_many(vec![]).await, Ok(vec![]));
     assert_eq!(
         store.count(Filter::All).await,

@@ -265,7 +265,7 @@ pub async fn transaction_unusable_after_failed_write<U: ContractStore>(fx: Fixtu
     let refusal =
         StoreError::transaction_unusable(&failed.expect_err("a conflict").failed_reason());
     assert!(
-        matches!(&refusal, StoreError::Unavailable { message }
+        matches!(&refusal, StoreError::Unavailable { message, .. }
             if message.starts_with(containerpub_ports::TX_UNUSABLE)
                 && message.ends_with("nothing was committed")),
         "{refusal:?}"

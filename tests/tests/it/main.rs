@@ -10,6 +10,7 @@ mod contract_memory;
 mod contract_pg;
 mod contract_registry;
 mod differential;
+mod errors;
 mod kit;
 mod postgres_smoke;
 mod reliability;

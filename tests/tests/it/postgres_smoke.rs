@@ -161,7 +161,7 @@ async fn batches_of_any_size() {
 fn refused<T: std::fmt::Debug>(result: &Result<T, StoreError>) -> bool {
     matches!(
         result,
-        Err(StoreError::Unavailable { message })
+        Err(StoreError::Unavailable { message, .. })
             if message.starts_with("transaction is no longer usable")
     )
 }
@@ -187,7 +187,7 @@ async fn failed_statements_make_a_transaction_unusable() {
         .raw_query("SELECT 1 / 0 AS x", &[])
         .await
         .expect_err("division by zero");
-    assert!(matches!(&err, StoreError::Internal { message } if message.contains("22012")));
+    assert!(matches!(&err, StoreError::Internal { message, .. } if message.contains("22012")));
     assert!(refused(&tx.users().insert(new_user("x@example.com")).await));
     assert!(refused(&tx.users().count(Filter::All).await));
     assert!(refused(&tx.raw_execute("SELECT 1", &[]).await));
@@ -195,7 +195,7 @@ async fn failed_statements_make_a_transaction_unusable() {
     let commit = tx.commit().await;
     assert!(refused(&commit), "{commit:?}");
     assert!(
-        matches!(&commit, Err(StoreError::Unavailable { message }) if message.contains("22012") && message.ends_with("nothing was committed")),
+        matches!(&commit, Err(StoreError::Unavailable { message, .. }) if message.contains("22012") && message.ends_with("nothing was committed")),
         "{commit:?}"
     );
     assert_eq!(store.users().count(Filter::All).await, Ok(0));

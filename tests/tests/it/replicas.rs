@@ -294,7 +294,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
         )
         .await;
     assert!(
-        matches!(&refused, Err(StoreError::Internal { message }) if message.contains("25006")),
+        matches!(&refused, Err(StoreError::Internal { message, .. }) if message.contains("25006")),
         "{refused:?}"
     );
     let fallback = store.primary();
@@ -305,7 +305,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
         )
         .await;
     assert!(
-        matches!(&refused, Err(StoreError::Internal { message }) if message.contains("25006")),
+        matches!(&refused, Err(StoreError::Internal { message, .. }) if message.contains("25006")),
         "{refused:?}"
     );
     let rows = fallback
@@ -347,7 +347,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
         )
         .await;
     assert!(
-        matches!(&timed_out, Err(StoreError::Unavailable { message }) if message.contains("57014")),
+        matches!(&timed_out, Err(StoreError::Unavailable { message, .. }) if message.contains("57014")),
         "{timed_out:?}"
     );
     assert!(

@@ -30,9 +30,7 @@ fn new_user() -> NewUser {
 }
 
 fn unavailable() -> StoreError {
-    StoreError::Unavailable {
-        message: "connection lost".to_owned(),
-    }
+    StoreError::unavailable("connection lost")
 }
 
 /// Inserts a user in a transaction, through the transaction: the right way.

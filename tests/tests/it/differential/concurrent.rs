@@ -52,10 +52,10 @@ type Call = Arc<dyn for<'a> Fn(&'a (dyn Stores + Send + Sync)) -> CallFuture<'a>
 fn show<T: std::fmt::Debug>(result: StoreResult<T>) -> Shown {
     match result {
         Ok(value) => format!("Ok({value:?})"),
-        Err(StoreError::Unavailable { message }) if message.starts_with(TX_UNUSABLE) => {
+        Err(StoreError::Unavailable { message, .. }) if message.starts_with(TX_UNUSABLE) => {
             "Refused".to_owned()
         }
-        Err(StoreError::Unavailable { message }) => {
+        Err(StoreError::Unavailable { message, .. }) => {
             let code = ["40P01", "40001"]
                 .into_iter()
                 .find(|code| message.contains(code))

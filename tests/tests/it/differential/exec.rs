@@ -55,7 +55,7 @@ pub struct Cx<'a> {
 /// The variant of an error with its key or field (what the statistics count).
 pub fn label(err: &StoreError) -> String {
     match err {
-        StoreError::NotFound { table } => format!("NotFound({table})"),
+        StoreError::NotFound { table, .. } => format!("NotFound({table})"),
         StoreError::Conflict { key } => format!("Conflict({key})"),
         StoreError::ReferenceMissing { key } => format!("ReferenceMissing({key})"),
         StoreError::StillReferenced { key } => format!("StillReferenced({key})"),

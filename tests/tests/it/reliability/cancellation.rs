@@ -208,7 +208,7 @@ async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
         .expect_err("pg_sleep(5) outlives the statement timeout");
     let failed_after = start.elapsed();
     assert!(
-        matches!(&err, StoreError::Unavailable { message } if message.contains("57014")),
+        matches!(&err, StoreError::Unavailable { message, .. } if message.contains("57014")),
         "a statement timeout is Unavailable (57014): {err:?}"
     );
     assert!(
@@ -309,7 +309,7 @@ async fn statement_timeout_inside_a_transaction_fails_its_commit() {
     }
     let commit = tx.commit().await;
     assert!(
-        matches!(&commit, Err(StoreError::Unavailable { message }) if message.contains("commit")),
+        matches!(&commit, Err(StoreError::Unavailable { message, .. }) if message.contains("commit")),
         "the commit reports that nothing was committed: {commit:?}"
     );
     assert_eq!(observer.users_with_emails(&emails).await, 0);
@@ -345,7 +345,7 @@ enum Fate {
 fn is_refusal<T: std::fmt::Debug>(result: &StoreResult<T>) -> bool {
     matches!(
         result,
-        Err(StoreError::Unavailable { message })
+        Err(StoreError::Unavailable { message, .. })
             if message.starts_with("transaction is no longer usable")
                 && message.ends_with("nothing was committed")
     )

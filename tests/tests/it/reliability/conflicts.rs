@@ -26,7 +26,7 @@ fn rename(to: &str) -> UserPatch {
 }
 
 fn says_retry_the_unit_of_work(err: &StoreError) -> bool {
-    matches!(err, StoreError::Unavailable { message } if message.contains("retry the whole unit of work"))
+    matches!(err, StoreError::Unavailable { message, .. } if message.contains("retry the whole unit of work"))
 }
 
 /// Two transactions update a and b in crossed order: one is the deadlock victim.

@@ -205,7 +205,7 @@ async fn raw_select_star_after_a_schema_change_is_retryable_and_the_retry_succee
         .await
         .expect_err("PostgreSQL refuses the stale cached statement");
     assert!(
-        matches!(&err, containerpub_ports::StoreError::Unavailable { message }
+        matches!(&err, containerpub_ports::StoreError::Unavailable { message, .. }
             if message.contains("0A000") && message.contains("retry")),
         "a stale cached statement is Unavailable (retryable): {err:?}"
     );
