@@ -5,7 +5,8 @@ use std::time::Duration;
 
 mod secrets;
 
-pub(crate) use secrets::{redact, without_secrets};
+pub use secrets::redact;
+pub(crate) use secrets::without_secrets;
 
 /// Default of [`PgConfig::statement_timeout`].
 pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);

@@ -210,6 +210,7 @@ mod table;
 mod trace;
 mod unreadable;
 
+pub use config::redact as redact_url;
 pub use config::{DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, PgConfig};
 pub use raw::{FromRawValue, RawRow, RawValue};
 pub use replica::ReplicaStatus;

@@ -42,6 +42,7 @@
 //! `StoreError::InvalidInput` with field `params`.
 
 mod guard;
+mod lex;
 mod rewrite;
 mod row;
 mod value;

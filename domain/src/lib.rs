@@ -18,25 +18,29 @@
 //! assert!(matches!(err.rule, Rule::Format(_)));
 //! ```
 
+pub mod clock;
 pub mod entities;
 pub mod enums;
 pub mod error;
 pub mod ids;
 pub mod inputs;
 pub mod json;
+pub mod stats;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod time;
 pub mod values;
 pub mod views;
 
+pub use clock::{Clock, ManualClock, SystemClock};
 pub use entities::*;
 pub use enums::*;
 pub use error::{Rule, ValidationError};
 pub use ids::*;
 pub use inputs::*;
 pub use json::Json;
-pub use time::{Clock, ManualClock, SystemClock, Timestamp};
+pub use stats::{FunctionStats, mean, percentile_cont};
+pub use time::Timestamp;
 pub use values::*;
 pub use views::*;
 

@@ -44,10 +44,14 @@
 //! cluster directories that a dead process of this machine left with these names. Only names
 //! with these prefixes are ever dropped.
 
+mod binaries;
 mod cluster;
+mod command;
+mod databases;
 mod fixtures;
+mod names;
+mod os_user;
 mod server;
-mod sys;
 mod watchdog;
 
 use std::path::{Path, PathBuf};
@@ -103,17 +107,17 @@ impl TestDatabase {
     }
 
     async fn create(server: &server::Server, template: Option<&str>) -> TestDatabase {
-        let name = server::unique_name(server::DATABASE_PREFIX);
+        let name = databases::unique_name(databases::DATABASE_PREFIX);
         // Registered first: if the process dies during the copy, the database is dropped too.
         if !server.throwaway {
             watchdog::register_database(&name, &server.admin_url, server.major);
         }
-        if let Err(e) = server::create_database(&server.admin_url, &name, template).await {
+        if let Err(e) = databases::create_database(&server.admin_url, &name, template).await {
             watchdog::release_database(&name);
             panic!("cannot create test database {name}: {e}");
         }
         TestDatabase {
-            url: server::with_database(&server.admin_url, &name),
+            url: databases::with_database(&server.admin_url, &name),
             name,
             admin_url: server.admin_url.clone(),
             live: true,
@@ -135,7 +139,7 @@ impl TestDatabase {
     /// # Panics
     /// If connecting fails.
     pub async fn connect(&self) -> PgConnection {
-        server::connect(&self.url)
+        databases::connect(&self.url)
             .await
             .unwrap_or_else(|e| panic!("{e}"))
     }
@@ -206,7 +210,7 @@ impl TestDatabase {
             database: self.name.clone(),
             reason,
         };
-        let mut conn = server::connect(&self.url).await.map_err(connection)?;
+        let mut conn = databases::connect(&self.url).await.map_err(connection)?;
         let mut tx = conn
             .begin()
             .await
@@ -238,13 +242,13 @@ impl TestDatabase {
     /// If no `pg_dump` is found or it fails.
     pub async fn dump_schema(&self) -> String {
         let major = server::server().await.major;
-        let pg_dump = sys::client_binary("pg_dump", major).unwrap_or_else(|| {
+        let pg_dump = binaries::client_binary("pg_dump", major).unwrap_or_else(|| {
             panic!("pg_dump not found (install the PostgreSQL client: apt-get install postgresql-client)")
         });
         let out = watchdog::scratch_dir().join(format!(
             "cp-pg-dump-{}-{}.sql",
             std::process::id(),
-            sys::random_hex(12)
+            names::random_hex(12)
         ));
         let mut cmd = std::process::Command::new(pg_dump);
         cmd.args(["--schema-only", "--no-owner", "--no-privileges"])
@@ -252,7 +256,7 @@ impl TestDatabase {
             .arg(&out)
             .arg("--dbname")
             .arg(&self.url);
-        let result = sys::run(cmd, Duration::from_secs(120)).await;
+        let result = command::run(cmd, Duration::from_secs(120)).await;
         let text = std::fs::read_to_string(&out);
         let _ = std::fs::remove_file(&out);
         if let Err(e) = result {
@@ -279,7 +283,7 @@ impl TestDatabase {
     /// If `DROP DATABASE` fails.
     pub async fn drop_db(mut self) {
         self.live = false;
-        if let Err(e) = server::drop_database(&self.admin_url, &self.name).await {
+        if let Err(e) = databases::drop_database(&self.admin_url, &self.name).await {
             panic!("cannot drop test database {}: {e}", self.name);
         }
         watchdog::release_database(&self.name);
@@ -302,7 +306,7 @@ impl Drop for TestDatabase {
                 .enable_all()
                 .build()
                 .map_err(|e| e.to_string())?;
-            runtime.block_on(server::drop_database(&admin_url, &name))
+            runtime.block_on(databases::drop_database(&admin_url, &name))
         })
         .join();
         match joined {

@@ -10,7 +10,17 @@ use crate::config::PgConfig;
 /// parameters become `***`; a URL that does not parse is not shown at all.
 ///
 /// `postgres://user:p@ss@host/db?sslpassword=x` → `postgres://user:***@host/db?sslpassword=***`.
-pub(crate) fn redact(raw: &str) -> String {
+///
+/// Public as `containerpub_postgres::redact_url`, for callers that show URLs too (the test
+/// harness's messages).
+///
+/// ```
+/// assert_eq!(
+///     containerpub_postgres::redact_url("postgres://u:secret@h/db?sslmode=disable"),
+///     "postgres://u:***@h/db?sslmode=disable"
+/// );
+/// ```
+pub fn redact(raw: &str) -> String {
     const HIDDEN: &str = "***";
     let Ok(mut url) = url::Url::parse(raw) else {
         return "<a URL that does not parse, not shown>".to_owned();

@@ -21,6 +21,8 @@
 use containerpub_domain::Rule;
 use containerpub_ports::{StoreError, StoreResult};
 
+use super::lex;
+
 /// The rule of the refusal.
 pub(crate) const RULE: &str = "no transaction control (BEGIN, COMMIT, ROLLBACK, SAVEPOINT, \
      PREPARE, …) or session state (SET, RESET, DISCARD, LISTEN, set_config, advisory locks, \
@@ -87,6 +89,19 @@ fn is_word_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_' || c == '$'
 }
 
+/// How the guard reads quotes, comments and dollar quotes (see [`lex`]). Backslashes are
+/// ordinary characters, even in `E'…'`: a string can then only end later, never earlier, than
+/// PostgreSQL ends it, and the worst case is a refusal missed inside what PostgreSQL reads as
+/// a second statement, which the extended protocol refuses anyway. Words and dollar-quote tags
+/// are Unicode letters, digits and `_` (where the rewriter, like PostgreSQL, takes any
+/// non-ASCII character).
+const RULES: lex::Rules = lex::Rules {
+    escape_strings: false,
+    word_char: is_word_char,
+    tag_start: |c| c.is_alphabetic() || c == '_',
+    tag_char: |c| c.is_alphanumeric() || c == '_',
+};
+
 /// `Ok` if no statement of `sql` is refused (see the module docs).
 ///
 /// # Errors
@@ -98,21 +113,12 @@ pub(crate) fn check(sql: &str) -> StoreResult<()> {
     let mut i = 0;
     while i < chars.len() {
         let c = chars[i];
-        let next = chars.get(i + 1).copied();
-        match c {
-            ';' => {
-                if refused_statement(&words) {
-                    return Err(refused());
-                }
-                words.clear();
-                i += 1;
-            }
-            '\'' => i = skip_quoted(&chars, i, c),
-            '"' => {
+        if let Some(token) = lex::token_at(&chars, i, &RULES) {
+            if token.kind == lex::Kind::QuotedIdent {
                 // A quoted name: compared with the refused functions like any word
                 // (`"set_config"(…)` calls it). With Unicode escapes (`U&"…"`) it could spell
                 // one in escapes: refused outright.
-                let end = skip_quoted(&chars, i, c);
+                let end = token.end;
                 let name: String = chars[i + 1..end.saturating_sub(1).max(i + 1)]
                     .iter()
                     .collect::<String>()
@@ -126,20 +132,18 @@ pub(crate) fn check(sql: &str) -> StoreResult<()> {
                 if words.len() < LEADING_WORDS {
                     words.push(format!("\"{name}\""));
                 }
-                i = end;
             }
-            '-' if next == Some('-') => {
-                while i < chars.len() && chars[i] != '\n' && chars[i] != '\r' {
-                    i += 1;
+            // Strings, comments and dollar quotes say nothing about the statement.
+            i = token.end;
+            continue;
+        }
+        match c {
+            ';' => {
+                if refused_statement(&words) {
+                    return Err(refused());
                 }
-            }
-            '/' if next == Some('*') => i = skip_block_comment(&chars, i),
-            '$' if dollar_tag_end(&chars, i).is_some() => {
-                let end = dollar_tag_end(&chars, i).unwrap_or(i + 1);
-                let tag = &chars[i..end];
-                i = (end..chars.len())
-                    .find(|&j| chars[j..].starts_with(tag))
-                    .map_or(chars.len(), |j| j + tag.len());
+                words.clear();
+                i += 1;
             }
             c if is_word_char(c) && c != '$' => {
                 let start = i;
@@ -174,63 +178,6 @@ pub(crate) fn check(sql: &str) -> StoreResult<()> {
         return Err(refused());
     }
     Ok(())
-}
-
-/// The index after a quoted token starting at `start` (doubled quotes escape; backslashes
-/// are skipped over, which can only end a string later, never earlier, than PostgreSQL:
-/// the worst case is a refusal missed inside what PostgreSQL reads as a second statement,
-/// which the extended protocol refuses anyway).
-fn skip_quoted(chars: &[char], start: usize, quote: char) -> usize {
-    let mut i = start + 1;
-    while i < chars.len() {
-        if chars[i] == quote {
-            if chars.get(i + 1) == Some(&quote) {
-                i += 2;
-                continue;
-            }
-            return i + 1;
-        }
-        i += 1;
-    }
-    chars.len()
-}
-
-fn skip_block_comment(chars: &[char], start: usize) -> usize {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < chars.len() {
-        let next = chars.get(i + 1).copied();
-        if chars[i] == '/' && next == Some('*') {
-            depth += 1;
-            i += 2;
-        } else if chars[i] == '*' && next == Some('/') {
-            depth -= 1;
-            i += 2;
-            if depth == 0 {
-                return i;
-            }
-        } else {
-            i += 1;
-        }
-    }
-    chars.len()
-}
-
-/// If a dollar-quote tag starts at `start` (`$$`, `$tag$`), the index after it.
-fn dollar_tag_end(chars: &[char], start: usize) -> Option<usize> {
-    if start > 0 && is_word_char(chars[start - 1]) {
-        return None;
-    }
-    let mut i = start + 1;
-    if chars.get(i).is_some_and(|c| c.is_alphabetic() || *c == '_') {
-        while chars
-            .get(i)
-            .is_some_and(|c| c.is_alphanumeric() || *c == '_')
-        {
-            i += 1;
-        }
-    }
-    (chars.get(i) == Some(&'$')).then_some(i + 1)
 }
 
 #[cfg(test)]

@@ -7,6 +7,8 @@ use containerpub_domain::Rule;
 use containerpub_ports::{StoreError, StoreResult, Value};
 use sea_orm::sea_query::Value as SqValue;
 
+use super::lex;
+
 fn bad_params(rule: &'static str) -> StoreError {
     StoreError::invalid("params", Rule::Format(rule))
 }
@@ -47,6 +49,14 @@ fn is_tag_char(c: char) -> bool {
     is_tag_start(c) || c.is_ascii_digit()
 }
 
+/// PostgreSQL's lexer, with `standard_conforming_strings = on` (see [`lex`]).
+const RULES: lex::Rules = lex::Rules {
+    escape_strings: true,
+    word_char: is_pg_word_char,
+    tag_start: is_tag_start,
+    tag_char: is_tag_char,
+};
+
 /// Rewrites `@name` parameters to `$n` and orders the values to bind.
 ///
 /// # Errors
@@ -61,62 +71,25 @@ pub(crate) fn rewrite(sql: &str, params: &[(&str, Value)]) -> StoreResult<Rewrit
     let mut numbers: HashMap<&str, usize> = HashMap::new();
     let mut values = Vec::new();
     let mut out = String::with_capacity(sql.len() + 8);
-    let chars: Vec<(usize, char)> = sql.char_indices().collect();
-    let at = |i: usize| chars.get(i).map(|&(_, c)| c);
+    let (offsets, chars): (Vec<usize>, Vec<char>) = sql.char_indices().unzip();
+    let at = |i: usize| chars.get(i).copied();
     let mut i = 0;
     while let Some(c) = at(i) {
+        if c == '$'
+            && at(i + 1).is_some_and(|c| c.is_ascii_digit())
+            && !(i > 0 && at(i - 1).is_some_and(is_pg_word_char))
+        {
+            return Err(bad_params("named @parameters, not $n placeholders"));
+        }
+        if let Some(token) = lex::token_at(&chars, i, &RULES) {
+            if !token.terminated {
+                return Err(bad_params(unterminated(token.kind)));
+            }
+            push_span(&mut out, sql, &offsets, i, token.end);
+            i = token.end;
+            continue;
+        }
         match c {
-            '\'' => {
-                // E'…' strings take backslash escapes.
-                let escapes = i > 0
-                    && matches!(at(i - 1), Some('e' | 'E'))
-                    && !(i > 1 && at(i - 2).is_some_and(is_pg_word_char));
-                let end = skip_quoted(&chars, i, '\'', escapes)
-                    .ok_or_else(|| bad_params("SQL without an unterminated string literal"))?;
-                push_span(&mut out, sql, &chars, i, end);
-                i = end;
-            }
-            '"' => {
-                let end = skip_quoted(&chars, i, '"', false)
-                    .ok_or_else(|| bad_params("SQL without an unterminated quoted identifier"))?;
-                push_span(&mut out, sql, &chars, i, end);
-                i = end;
-            }
-            // A comment runs to the end of the line: `\n` or `\r`, as PostgreSQL's lexer.
-            '-' if at(i + 1) == Some('-') => {
-                let end = (i..chars.len())
-                    .find(|&j| matches!(chars[j].1, '\n' | '\r'))
-                    .map_or(chars.len(), |j| j + 1);
-                push_span(&mut out, sql, &chars, i, end);
-                i = end;
-            }
-            '/' if at(i + 1) == Some('*') => {
-                let end = skip_block_comment(&chars, i)
-                    .ok_or_else(|| bad_params("SQL without an unterminated comment"))?;
-                push_span(&mut out, sql, &chars, i, end);
-                i = end;
-            }
-            '$' => {
-                if at(i + 1).is_some_and(|c| c.is_ascii_digit())
-                    && !(i > 0 && at(i - 1).is_some_and(is_pg_word_char))
-                {
-                    return Err(bad_params("named @parameters, not $n placeholders"));
-                }
-                match dollar_tag(&chars, i) {
-                    Some(tag_end) if !(i > 0 && at(i - 1).is_some_and(is_pg_word_char)) => {
-                        let tag: String = chars[i..tag_end].iter().map(|&(_, c)| c).collect();
-                        let end = find_tag(&chars, tag_end, &tag).ok_or_else(|| {
-                            bad_params("SQL without an unterminated dollar quote")
-                        })?;
-                        push_span(&mut out, sql, &chars, i, end);
-                        i = end;
-                    }
-                    _ => {
-                        out.push('$');
-                        i += 1;
-                    }
-                }
-            }
             '@' if at(i + 1) == Some('@') => {
                 out.push_str("@@");
                 i += 2;
@@ -130,7 +103,7 @@ pub(crate) fn rewrite(sql: &str, params: &[(&str, Value)]) -> StoreResult<Rewrit
                 while at(end).is_some_and(is_ident_char) {
                     end += 1;
                 }
-                let name = span(sql, &chars, start, end);
+                let name = span(sql, &offsets, start, end);
                 let Some((index, used)) = by_name.get_mut(name) else {
                     return Err(bad_params(
                         "a value in params for every @parameter of the SQL",
@@ -163,84 +136,27 @@ pub(crate) fn rewrite(sql: &str, params: &[(&str, Value)]) -> StoreResult<Rewrit
     Ok(Rewritten { sql: out, values })
 }
 
-fn byte_at(sql: &str, chars: &[(usize, char)], i: usize) -> usize {
-    chars.get(i).map_or(sql.len(), |&(b, _)| b)
+fn byte_at(sql: &str, offsets: &[usize], i: usize) -> usize {
+    offsets.get(i).copied().unwrap_or(sql.len())
 }
 
-fn span<'a>(sql: &'a str, chars: &[(usize, char)], start: usize, end: usize) -> &'a str {
-    &sql[byte_at(sql, chars, start)..byte_at(sql, chars, end)]
+fn span<'a>(sql: &'a str, offsets: &[usize], start: usize, end: usize) -> &'a str {
+    &sql[byte_at(sql, offsets, start)..byte_at(sql, offsets, end)]
 }
 
-fn push_span(out: &mut String, sql: &str, chars: &[(usize, char)], start: usize, end: usize) {
-    out.push_str(span(sql, chars, start, end));
+fn push_span(out: &mut String, sql: &str, offsets: &[usize], start: usize, end: usize) {
+    out.push_str(span(sql, offsets, start, end));
 }
 
-/// The index after the closing quote of a quoted token starting at `start`.
-fn skip_quoted(chars: &[(usize, char)], start: usize, quote: char, escapes: bool) -> Option<usize> {
-    let mut i = start + 1;
-    while i < chars.len() {
-        let c = chars[i].1;
-        if escapes && c == '\\' {
-            i += 2;
-            continue;
-        }
-        if c == quote {
-            if chars.get(i + 1).map(|&(_, c)| c) == Some(quote) {
-                i += 2;
-                continue;
-            }
-            return Some(i + 1);
-        }
-        i += 1;
+/// The rule broken by SQL that ends inside a token of `kind`.
+fn unterminated(kind: lex::Kind) -> &'static str {
+    match kind {
+        lex::Kind::String => "SQL without an unterminated string literal",
+        lex::Kind::QuotedIdent => "SQL without an unterminated quoted identifier",
+        // A line comment always ends (at the end of the SQL at the latest).
+        lex::Kind::BlockComment | lex::Kind::LineComment => "SQL without an unterminated comment",
+        lex::Kind::DollarQuote => "SQL without an unterminated dollar quote",
     }
-    None
-}
-
-/// The index after a (nested) block comment starting at `start`.
-fn skip_block_comment(chars: &[(usize, char)], start: usize) -> Option<usize> {
-    let mut depth = 0usize;
-    let mut i = start;
-    while i < chars.len() {
-        let c = chars[i].1;
-        let next = chars.get(i + 1).map(|&(_, c)| c);
-        if c == '/' && next == Some('*') {
-            depth += 1;
-            i += 2;
-        } else if c == '*' && next == Some('/') {
-            depth -= 1;
-            i += 2;
-            if depth == 0 {
-                return Some(i);
-            }
-        } else {
-            i += 1;
-        }
-    }
-    None
-}
-
-/// If a dollar-quote tag (`$$` or `$tag$`) starts at `start`, the index after it.
-fn dollar_tag(chars: &[(usize, char)], start: usize) -> Option<usize> {
-    let mut i = start + 1;
-    if chars.get(i).is_some_and(|&(_, c)| is_tag_start(c)) {
-        while chars.get(i).is_some_and(|&(_, c)| is_tag_char(c)) {
-            i += 1;
-        }
-    }
-    (chars.get(i).map(|&(_, c)| c) == Some('$')).then_some(i + 1)
-}
-
-/// The index after the closing `tag`, searching from `from`.
-fn find_tag(chars: &[(usize, char)], from: usize, tag: &str) -> Option<usize> {
-    let tag: Vec<char> = tag.chars().collect();
-    (from..chars.len()).find_map(|i| {
-        let fits = chars.len() - i >= tag.len()
-            && chars[i..i + tag.len()]
-                .iter()
-                .map(|&(_, c)| c)
-                .eq(tag.iter().copied());
-        fits.then_some(i + tag.len())
-    })
 }
 
 #[cfg(test)]

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU16, Ordering};
 use std::time::Duration;
 
-use super::{sys, watchdog};
+use super::{binaries, command, names, os_user, watchdog};
 
 /// How long `initdb`, `pg_basebackup` and each `pg_ctl` action may take.
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
@@ -114,7 +114,7 @@ impl Cluster {
     /// the tail of the server log).
     pub async fn try_start_with(config: ClusterConfig) -> Result<Cluster, String> {
         sweep_stale_files();
-        let bin_dir = sys::server_bin_dir().ok_or_else(|| {
+        let bin_dir = binaries::server_bin_dir().ok_or_else(|| {
             "initdb/pg_ctl not found on PATH nor under /usr/lib/postgresql/*/bin; install \
              PostgreSQL (`apt-get install postgresql`)"
                 .to_owned()
@@ -142,7 +142,7 @@ impl Cluster {
                 .arg("-D")
                 .arg(&replica.data_dir)
                 .args(["-R", "-X", "stream", "-c", "fast", "--no-sync"]);
-            sys::run(cmd, COMMAND_TIMEOUT).await?;
+            command::run(cmd, COMMAND_TIMEOUT).await?;
             replica.configure(&config)?;
             replica.start_on_free_port().await?;
             Ok::<_, String>(replica)
@@ -193,7 +193,7 @@ impl Cluster {
     /// # Panics
     /// When running as root without `runuser` or without a `postgres` OS user.
     pub fn command(&self, program: &str) -> std::process::Command {
-        sys::server_command(&self.bin_dir, program).unwrap_or_else(|e| panic!("{e}"))
+        binaries::server_command(&self.bin_dir, program).unwrap_or_else(|e| panic!("{e}"))
     }
 
     /// Stops the server (`pg_ctl stop -m fast`), waiting until it is down.
@@ -201,7 +201,7 @@ impl Cluster {
     /// # Panics
     /// If `pg_ctl` fails.
     pub async fn stop(&self) {
-        if let Err(e) = sys::run(self.pg_ctl_stop("fast"), COMMAND_TIMEOUT).await {
+        if let Err(e) = command::run(self.pg_ctl_stop("fast"), COMMAND_TIMEOUT).await {
             panic!("{}", self.with_log(e));
         }
     }
@@ -230,7 +230,7 @@ impl Cluster {
             PG_CTL_WAIT_SECS,
             "restart",
         ]);
-        if let Err(e) = sys::run(cmd, COMMAND_TIMEOUT).await {
+        if let Err(e) = command::run(cmd, COMMAND_TIMEOUT).await {
             panic!("{}", self.with_log(e));
         }
     }
@@ -239,7 +239,7 @@ impl Cluster {
         let base_dir = std::env::temp_dir().join(format!(
             "{CLUSTER_DIR_PREFIX}{}-{}",
             std::process::id(),
-            sys::random_hex(8)
+            names::random_hex(8)
         ));
         let mut builder = fs::DirBuilder::new();
         #[cfg(unix)]
@@ -257,9 +257,9 @@ impl Cluster {
             port: AtomicU16::new(0),
             settings: config.settings.clone(),
         };
-        sys::give_to_pg_user(&cluster.base_dir)?;
+        os_user::give_to_pg_user(&cluster.base_dir)?;
         // From here on, dropping `cluster` removes the directory; the watchdog covers a crash.
-        let stop: Vec<String> = sys::server_command_words(&cluster.bin_dir, "pg_ctl")?
+        let stop: Vec<String> = binaries::server_command_words(&cluster.bin_dir, "pg_ctl")?
             .into_iter()
             .chain(
                 [
@@ -284,12 +284,12 @@ impl Cluster {
         // locale does not exist, fall back to plain C.
         let mut last_error = String::new();
         for locale in [["--locale=C.UTF-8"], ["--no-locale"]] {
-            let mut cmd = sys::server_command(&self.bin_dir, "initdb")?;
+            let mut cmd = binaries::server_command(&self.bin_dir, "initdb")?;
             cmd.arg("-D")
                 .arg(&self.data_dir)
                 .args(["-U", "postgres", "--auth=trust", "-E", "UTF8", "-N"])
                 .args(locale);
-            match sys::run(cmd, COMMAND_TIMEOUT).await {
+            match command::run(cmd, COMMAND_TIMEOUT).await {
                 Ok(_) => return Ok(()),
                 Err(e) => {
                     last_error = e;
@@ -334,7 +334,7 @@ impl Cluster {
              {extra}\n"
         );
         fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
-        sys::give_to_pg_user(&path)?;
+        os_user::give_to_pg_user(&path)?;
         self.port.store(port, Ordering::Relaxed);
         Ok(())
     }
@@ -360,7 +360,7 @@ impl Cluster {
         cmd.arg("-l")
             .arg(self.log_file())
             .args(["-w", "-t", PG_CTL_WAIT_SECS, "start"]);
-        sys::run(cmd, COMMAND_TIMEOUT)
+        command::run(cmd, COMMAND_TIMEOUT)
             .await
             .map(drop)
             .map_err(|e| self.with_log(e))
@@ -393,7 +393,7 @@ impl Cluster {
 impl Drop for Cluster {
     fn drop(&mut self) {
         if self.is_running()
-            && let Err(e) = sys::run_blocking(self.pg_ctl_stop("fast"), COMMAND_TIMEOUT)
+            && let Err(e) = command::run_blocking(self.pg_ctl_stop("fast"), COMMAND_TIMEOUT)
         {
             eprintln!("containerpub_tests::pg: stopping {self:?}: {e}");
         }
@@ -440,7 +440,7 @@ pub(crate) fn sweep_stale_files() {
             let Some(pid) = rest.split('-').next().and_then(|p| p.parse::<u32>().ok()) else {
                 continue;
             };
-            if pid == std::process::id() || sys::pid_alive(pid) != Some(false) {
+            if pid == std::process::id() || names::pid_alive(pid) != Some(false) {
                 continue;
             }
             let path = entry.path();
@@ -472,9 +472,9 @@ fn stop_orphan_server(data: &Path) {
     }
     let mut kill = std::process::Command::new("kill");
     kill.args(["-QUIT", &postmaster.to_string()]);
-    let _ = sys::run_blocking(kill, Duration::from_secs(5));
+    let _ = command::run_blocking(kill, Duration::from_secs(5));
     for _ in 0..100 {
-        if sys::pid_alive(postmaster) != Some(true) {
+        if names::pid_alive(postmaster) != Some(true) {
             break;
         }
         std::thread::sleep(Duration::from_millis(50));

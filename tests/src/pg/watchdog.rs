@@ -11,7 +11,7 @@
 //!
 //! The watchdog ignores SIGINT/SIGTERM/SIGHUP, so a Ctrl-C of `cargo test` still cleans up.
 //! If the watchdog itself cannot run (no `/bin/sh`), the sweep at the next run
-//! ([`super::server`]) removes what a dead process left.
+//! ([`super::databases`]) removes what a dead process left.
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -20,7 +20,7 @@ use std::path::{Path, PathBuf};
 use std::process::{ChildStdin, Command, Stdio};
 use std::sync::{Mutex, OnceLock};
 
-use super::sys;
+use super::{binaries, command, names};
 
 #[derive(Default)]
 struct Registry {
@@ -57,7 +57,7 @@ fn spawn() -> io::Result<Watchdog> {
     let dir = std::env::temp_dir().join(format!(
         "cp-pg-run-{}-{}",
         std::process::id(),
-        sys::random_hex(8)
+        names::random_hex(8)
     ));
     create_private_dir(&dir)?;
     let script = dir.join("cleanup.sh");
@@ -106,12 +106,12 @@ fn render(dir: &Path, registry: &Registry) -> String {
     for (n, ((psql, url), names)) in by_server.into_iter().enumerate() {
         s.push_str(&format!(
             "drop_{n}() {{\n  {} -X -q -v ON_ERROR_STOP=1 -d {}",
-            sys::sh_quote(&psql.to_string_lossy()),
-            sys::sh_quote(url)
+            command::sh_quote(&psql.to_string_lossy()),
+            command::sh_quote(url)
         ));
         for name in names {
             s.push_str(" \\\n    -c ");
-            s.push_str(&sys::sh_quote(&format!(
+            s.push_str(&command::sh_quote(&format!(
                 "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
             )));
         }
@@ -125,8 +125,8 @@ fn render(dir: &Path, registry: &Registry) -> String {
     for (cluster_dir, stop) in &registry.clusters {
         // A command of the dead process may still be running (`initdb`, `pg_ctl start`) and
         // write into the directory while it is removed: stop and remove until it stays gone.
-        let dir = sys::sh_quote(&cluster_dir.to_string_lossy());
-        let words: Vec<String> = stop.iter().map(|w| sys::sh_quote(w)).collect();
+        let dir = command::sh_quote(&cluster_dir.to_string_lossy());
+        let words: Vec<String> = stop.iter().map(|w| command::sh_quote(w)).collect();
         s.push_str(&format!(
             "i=0\nwhile [ -e {dir} ] && [ $i -lt 30 ]; do\n  \
              {} >/dev/null 2>&1\n  rm -rf {dir} 2>/dev/null\n  \
@@ -136,7 +136,7 @@ fn render(dir: &Path, registry: &Registry) -> String {
     }
     s.push_str(&format!(
         "rm -rf {}\n",
-        sys::sh_quote(&dir.to_string_lossy())
+        command::sh_quote(&dir.to_string_lossy())
     ));
     s
 }
@@ -175,7 +175,7 @@ pub(crate) fn release_cluster(dir: &Path) {
 
 /// Drop database `name` through `admin_url` if this process ends first (needs `psql`).
 pub(crate) fn register_database(name: &str, admin_url: &str, server_major: Option<u32>) {
-    let Some(psql) = sys::client_binary("psql", server_major) else {
+    let Some(psql) = binaries::client_binary("psql", server_major) else {
         return;
     };
     update(|r| {
