@@ -10,7 +10,7 @@ use containerpub_domain::{
     NewRepository, Repository, RepositoryId, RepositoryPatch, RepositoryPath, Rule, Timestamp,
 };
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, ForeignKey, RepositoryKey, StoreError, StoreResult, Table, UniqueKey,
+    BATCH_CHUNK_ROWS, ForeignKey, Ref, RepositoryKey, StoreError, StoreResult, Table, UniqueKey,
     Upserted,
 };
 use sea_orm::ActiveValue::Set;
@@ -24,6 +24,7 @@ use crate::entity::repository;
 use crate::error::Op;
 use crate::handle::Handle;
 use crate::ops::{consume_sequence_value, execute_raw, query_raw};
+use crate::reference::find_by_ref;
 use crate::table::{Repositories, TableDef};
 
 fn missing_parent() -> StoreError {
@@ -243,11 +244,42 @@ pub(crate) async fn upsert_row<D: PgConn>(
     }
 }
 
-/// The subtree below (and including) a live repository, with each row's depth.
-const SUBTREE: &str = r#"WITH RECURSIVE "t" ("id", "depth") AS (SELECT "id", 0 FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "t"."depth" + 1 FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "t"."depth" FROM "repositories" "r" JOIN "t" ON "r"."id" = "t"."id" ORDER BY "r"."path" COLLATE "C" ASC, "r"."id" ASC"#;
+/// The subtree below (and including) the live repository the `WHERE` part names by `$1`,
+/// with each row's depth.
+macro_rules! subtree {
+    ($root:literal) => {
+        concat!(
+            r#"WITH RECURSIVE "t" ("id", "depth") AS (SELECT "id", 0 FROM "repositories" WHERE "#,
+            $root,
+            r#" AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "t"."depth" + 1 FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "t"."depth" FROM "repositories" "r" JOIN "t" ON "r"."id" = "t"."id" ORDER BY "r"."path" COLLATE "C" ASC, "r"."id" ASC"#
+        )
+    };
+}
 
-/// A live repository and its live ancestors, nearest first, with each row's depth.
-const ANCESTRY: &str = r#"WITH RECURSIVE "a" ("id", "parent_id", "depth") AS (SELECT "id", "parent_id", 0 FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "r"."parent_id", "a"."depth" + 1 FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."parent_id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "a"."depth" FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."id" ORDER BY "a"."depth" ASC"#;
+/// A live repository (named by `$1` in the `WHERE` part) and its live ancestors, nearest
+/// first, with each row's depth.
+macro_rules! ancestry {
+    ($root:literal) => {
+        concat!(
+            r#"WITH RECURSIVE "a" ("id", "parent_id", "depth") AS (SELECT "id", "parent_id", 0 FROM "repositories" WHERE "#,
+            $root,
+            r#" AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "r"."parent_id", "a"."depth" + 1 FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."parent_id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "a"."depth" FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."id" ORDER BY "a"."depth" ASC"#
+        )
+    };
+}
+
+const SUBTREE: &str = subtree!(r#""id" = $1"#);
+const SUBTREE_BY_UUID: &str = subtree!(r#""uuid" = $1"#);
+const ANCESTRY: &str = ancestry!(r#""id" = $1"#);
+const ANCESTRY_BY_UUID: &str = ancestry!(r#""uuid" = $1"#);
+
+/// The statement text for `r` (`by_id` or `by_uuid`, both naming the row by `$1`) and `$1`.
+fn by_ref(r: Ref<Repository>, by_id: &'static str, by_uuid: &'static str) -> (&'static str, Value) {
+    match r {
+        Ref::Id(id) => (by_id, Value::from(id.get())),
+        Ref::Uuid(uuid) => (by_uuid, Value::from(uuid)),
+    }
+}
 
 /// Splits rows of [`SUBTREE`] / [`ANCESTRY`] into the root (depth 0) and the others;
 /// `NotFound` when there is no live root.
@@ -271,18 +303,20 @@ fn without_root(rows: Vec<QueryResult>) -> StoreResult<Vec<Repository>> {
 /// `descendants_of`: every live repository below, ordered by path.
 pub(crate) async fn descendants_of<C: PgConn>(
     h: &Handle<C>,
-    id: RepositoryId,
+    repository: Ref<Repository>,
 ) -> StoreResult<Vec<Repository>> {
-    let rows = query_raw(&h.conn, SUBTREE, vec![Value::from(id.get())], Op::Read).await?;
+    let (sql, root) = by_ref(repository, SUBTREE, SUBTREE_BY_UUID);
+    let rows = query_raw(&h.conn, sql, vec![root], Op::Read).await?;
     without_root(rows)
 }
 
 /// `ancestors_of`: the parent, its parent, … up to the top.
 pub(crate) async fn ancestors_of<C: PgConn>(
     h: &Handle<C>,
-    id: RepositoryId,
+    repository: Ref<Repository>,
 ) -> StoreResult<Vec<Repository>> {
-    let rows = query_raw(&h.conn, ANCESTRY, vec![Value::from(id.get())], Op::Read).await?;
+    let (sql, root) = by_ref(repository, ANCESTRY, ANCESTRY_BY_UUID);
+    let rows = query_raw(&h.conn, sql, vec![root], Op::Read).await?;
     without_root(rows)
 }
 
@@ -292,11 +326,12 @@ const SIBLINGS: &str = r#"SELECT "id", "uuid", "name", "path", "parent_id", "cre
 /// `siblings_of`: the live repositories sharing its parent, itself excluded, by path.
 pub(crate) async fn siblings_of<C: PgConn>(
     h: &Handle<C>,
-    id: RepositoryId,
+    repository: Ref<Repository>,
 ) -> StoreResult<Vec<Repository>> {
-    let me = crud::find_by_id::<Repositories, C>(h, id)
+    let me = find_by_ref::<Repositories, C>(h, repository)
         .await?
         .ok_or_else(not_found)?;
+    let id = me.id;
     let rows = match me.parent_id {
         None => query_raw(&h.conn, SIBLINGS_TOP, vec![Value::from(id.get())], Op::Read).await?,
         Some(parent) => {
@@ -312,13 +347,29 @@ pub(crate) async fn siblings_of<C: PgConn>(
     to_domain::<Repositories>(rows)
 }
 
-const SOFT_DELETE: &str = r#"WITH RECURSIVE "t" ("id") AS (SELECT "id" FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id" FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) UPDATE "repositories" SET "deleted_at" = $2, "updated_at" = $2 WHERE "id" IN (SELECT "id" FROM "t") AND "deleted_at" IS NULL"#;
+/// Soft-deletes the live subtree of the repository the `WHERE` part names by `$1`.
+macro_rules! soft_delete {
+    ($root:literal) => {
+        concat!(
+            r#"WITH RECURSIVE "t" ("id") AS (SELECT "id" FROM "repositories" WHERE "#,
+            $root,
+            r#" AND "deleted_at" IS NULL UNION ALL SELECT "r"."id" FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) UPDATE "repositories" SET "deleted_at" = $2, "updated_at" = $2 WHERE "id" IN (SELECT "id" FROM "t") AND "deleted_at" IS NULL"#
+        )
+    };
+}
+
+const SOFT_DELETE: &str = soft_delete!(r#""id" = $1"#);
+const SOFT_DELETE_BY_UUID: &str = soft_delete!(r#""uuid" = $1"#);
 
 /// `soft_delete`: one statement marks the live subtree; `NotFound` if the row is not live.
-pub(crate) async fn soft_delete<C: PgConn>(h: &Handle<C>, id: RepositoryId) -> StoreResult<u64> {
+pub(crate) async fn soft_delete<C: PgConn>(
+    h: &Handle<C>,
+    repository: Ref<Repository>,
+) -> StoreResult<u64> {
     let now = h.now();
-    let values = vec![Value::from(id.get()), Value::from(now.naive_utc())];
-    let count = guarded!(&h.conn, rows: 1, |c| execute_raw(c, SOFT_DELETE, values, Op::Write)
+    let (sql, root) = by_ref(repository, SOFT_DELETE, SOFT_DELETE_BY_UUID);
+    let values = vec![root, Value::from(now.naive_utc())];
+    let count = guarded!(&h.conn, rows: 1, |c| execute_raw(c, sql, values, Op::Write)
         .await)?;
     if count == 0 {
         return Err(not_found());
