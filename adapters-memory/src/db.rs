@@ -13,26 +13,26 @@ use imbl::OrdSet;
 
 use crate::index::IndexKey;
 use crate::locks::{LockCx, Mode, Resource};
-use crate::schema::{OnDelete, Spec, Target, fk_info, incoming, table_index};
-use crate::specs::{
+use crate::rows::TableState;
+use crate::table::{
     Deployments, Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories,
     Users,
 };
-use crate::table::TableState;
+use crate::table::{OnDelete, TableDef, Target, fk_info, incoming, table_index};
 
-/// Calls a generic function with the [`Spec`] of a runtime [`Table`].
+/// Calls a generic function with the [`TableDef`] of a runtime [`Table`].
 macro_rules! dispatch {
     ($table:expr, $func:ident ( $($arg:expr),* $(,)? )) => {
         match $table {
-            Table::Users => $func::<$crate::specs::Users>($($arg),*),
-            Table::UserInformation => $func::<$crate::specs::Profiles>($($arg),*),
-            Table::Organizations => $func::<$crate::specs::Organizations>($($arg),*),
-            Table::OrganizationMembers => $func::<$crate::specs::Members>($($arg),*),
-            Table::Functions => $func::<$crate::specs::Functions>($($arg),*),
-            Table::FunctionDeployments => $func::<$crate::specs::Deployments>($($arg),*),
-            Table::FunctionLogs => $func::<$crate::specs::Logs>($($arg),*),
-            Table::FunctionInvocations => $func::<$crate::specs::Invocations>($($arg),*),
-            Table::Repositories => $func::<$crate::specs::Repositories>($($arg),*),
+            Table::Users => $func::<$crate::table::Users>($($arg),*),
+            Table::UserInformation => $func::<$crate::table::Profiles>($($arg),*),
+            Table::Organizations => $func::<$crate::table::Organizations>($($arg),*),
+            Table::OrganizationMembers => $func::<$crate::table::Members>($($arg),*),
+            Table::Functions => $func::<$crate::table::Functions>($($arg),*),
+            Table::FunctionDeployments => $func::<$crate::table::Deployments>($($arg),*),
+            Table::FunctionLogs => $func::<$crate::table::Logs>($($arg),*),
+            Table::FunctionInvocations => $func::<$crate::table::Invocations>($($arg),*),
+            Table::Repositories => $func::<$crate::table::Repositories>($($arg),*),
         }
     };
 }
@@ -82,7 +82,7 @@ impl Clone for Db {
 }
 
 /// The rows one table had before each write of the running call, in write order.
-pub(crate) type UndoLog<T> = Vec<(i64, Option<Arc<<T as Spec>::Row>>)>;
+pub(crate) type UndoLog<T> = Vec<(i64, Option<Arc<<T as TableDef>::Row>>)>;
 
 /// What a call running in place changed, to put back if it fails.
 #[derive(Default)]
@@ -98,7 +98,7 @@ pub(crate) struct Undo {
     pub(crate) repositories: UndoLog<Repositories>,
 }
 
-fn undo_table<T: Spec>(db: &mut Db, log: UndoLog<T>) {
+fn undo_table<T: TableDef>(db: &mut Db, log: UndoLog<T>) {
     let table = T::state_mut(db);
     for (id, old) in log.into_iter().rev() {
         match old {
@@ -134,18 +134,18 @@ impl Default for Db {
 
 impl Db {
     /// One table.
-    pub(crate) fn t<T: Spec>(&self) -> &TableState<T> {
+    pub(crate) fn t<T: TableDef>(&self) -> &TableState<T> {
         T::state(self)
     }
 
     /// Inserts or replaces a row (recorded in the write set and the undo log).
-    pub(crate) fn put<T: Spec>(&mut self, row: Arc<T::Row>) -> Option<Arc<T::Row>> {
+    pub(crate) fn put<T: TableDef>(&mut self, row: Arc<T::Row>) -> Option<Arc<T::Row>> {
         self.lock_write::<T>(&row);
         self.put_locked::<T>(row)
     }
 
     /// [`Db::put`] of a row whose locks [`Db::lock_write`] already took.
-    pub(crate) fn put_locked<T: Spec>(&mut self, row: Arc<T::Row>) -> Option<Arc<T::Row>> {
+    pub(crate) fn put_locked<T: TableDef>(&mut self, row: Arc<T::Row>) -> Option<Arc<T::Row>> {
         let id = T::id(&row);
         if self.track {
             self.touched[table_index(T::TABLE)].insert(id);
@@ -158,7 +158,7 @@ impl Db {
     }
 
     /// Removes a row (recorded in the write set and the undo log).
-    pub(crate) fn remove<T: Spec>(&mut self, id: i64) -> Option<Arc<T::Row>> {
+    pub(crate) fn remove<T: TableDef>(&mut self, id: i64) -> Option<Arc<T::Row>> {
         let current = Arc::clone(self.t::<T>().get(id)?);
         self.lock_remove::<T>(&current);
         if self.track {
@@ -272,7 +272,7 @@ impl Db {
     /// The locks writing `row` takes: the row itself if it exists (`FOR UPDATE` when a
     /// unique value changes, else `FOR NO KEY UPDATE`), and every unique value it had and
     /// will have (an uncommitted index entry: other writers of that value wait).
-    pub(crate) fn lock_write<T: Spec>(&mut self, row: &T::Row) {
+    pub(crate) fn lock_write<T: TableDef>(&mut self, row: &T::Row) {
         if !self.locks.as_ref().is_some_and(LockCx::active) {
             return;
         }
@@ -308,7 +308,7 @@ impl Db {
     }
 
     /// The locks deleting `row` takes: `FOR UPDATE` on it and its unique values.
-    fn lock_remove<T: Spec>(&mut self, row: &T::Row) {
+    fn lock_remove<T: TableDef>(&mut self, row: &T::Row) {
         let Some(locks) = self.locks.as_mut() else {
             return;
         };
@@ -329,7 +329,7 @@ fn blocked() -> StoreError {
     StoreError::internal("the call waits for a lock held by another transaction")
 }
 
-fn replay_table<T: Spec>(db: &mut Db, work: &Db) {
+fn replay_table<T: TableDef>(db: &mut Db, work: &Db) {
     let ids: Vec<i64> = work.touched[table_index(T::TABLE)]
         .iter()
         .copied()
@@ -423,7 +423,7 @@ pub(crate) struct Cx<'a> {
 
 /// Checks the row's foreign keys in declaration order, locking each parent found
 /// `FOR KEY SHARE` (a transaction deleting it, or changing its key, makes the check wait).
-pub(crate) fn check_fks<T: Spec>(db: &mut Db, row: &T::Row) -> StoreResult<()> {
+pub(crate) fn check_fks<T: TableDef>(db: &mut Db, row: &T::Row) -> StoreResult<()> {
     for fk in T::FKS {
         if let Some(value) = T::fk_value(row, *fk) {
             let info = fk_info(*fk);
@@ -436,7 +436,7 @@ pub(crate) fn check_fks<T: Spec>(db: &mut Db, row: &T::Row) -> StoreResult<()> {
     Ok(())
 }
 
-fn parent_id<T: Spec>(db: &Db, target: Target, value: &IndexKey) -> Option<i64> {
+fn parent_id<T: TableDef>(db: &Db, target: Target, value: &IndexKey) -> Option<i64> {
     match (target, value) {
         (Target::Id, IndexKey::Int(id)) => db.t::<T>().get(*id).map(|_| *id),
         (Target::Uuid, _) => T::UUID_KEY.and_then(|k| db.t::<T>().unique_get(k, value)),
@@ -459,7 +459,7 @@ fn run_deletes(db: &mut Db, mut queue: VecDeque<(Table, i64)>) -> StoreResult<()
     Ok(())
 }
 
-fn delete_one<T: Spec>(
+fn delete_one<T: TableDef>(
     db: &mut Db,
     id: i64,
     queue: &mut VecDeque<(Table, i64)>,
@@ -473,18 +473,18 @@ fn delete_one<T: Spec>(
     }
 }
 
-fn parent_key<T: Spec>(row: &T::Row, target: Target) -> Option<IndexKey> {
+fn parent_key<T: TableDef>(row: &T::Row, target: Target) -> Option<IndexKey> {
     match target {
         Target::Id => Some(IndexKey::Int(T::id(row))),
         Target::Uuid => T::UUID_KEY.and_then(|k| T::unique_value(row, k)),
     }
 }
 
-fn child_ids<T: Spec>(db: &Db, fk: ForeignKey, parent: &IndexKey) -> Vec<i64> {
+fn child_ids<T: TableDef>(db: &Db, fk: ForeignKey, parent: &IndexKey) -> Vec<i64> {
     db.t::<T>().children_of(fk, parent)
 }
 
-fn set_null<T: Spec>(db: &mut Db, fk: ForeignKey, ids: &[i64]) -> StoreResult<()> {
+fn set_null<T: TableDef>(db: &mut Db, fk: ForeignKey, ids: &[i64]) -> StoreResult<()> {
     for id in ids {
         if let Some(row) = db.t::<T>().get(*id).cloned() {
             db.put::<T>(Arc::new(T::set_null(&row, fk)));
@@ -496,7 +496,7 @@ fn set_null<T: Spec>(db: &mut Db, fk: ForeignKey, ids: &[i64]) -> StoreResult<()
 
 /// The `ON DELETE` actions for one deleted row: `RESTRICT` references first, then the
 /// others in foreign-key order.
-fn on_deleted<T: Spec>(
+fn on_deleted<T: TableDef>(
     db: &mut Db,
     row: &T::Row,
     queue: &mut VecDeque<(Table, i64)>,

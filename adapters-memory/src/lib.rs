@@ -84,24 +84,40 @@
 //! order. `Value`'s derived `Ord` (NULL first) is never used for sorting. Filters use SQL
 //! three-valued logic: comparisons with NULL are unknown, `NOT unknown` is unknown, and only
 //! rows where the filter is true match.
+//!
+//! ## Layout
+//! The same file names as the PostgreSQL adapter for the same roles, one idea per file:
+//! - `store.rs`: the public handles, [`MemoryStore`] and [`MemoryTransaction`];
+//!   `handle.rs`: `Handle`, the one internal handle that implements every store trait (the
+//!   generic surface once in `surface.rs`, the entity-specific methods in `roles.rs`, over
+//!   `mapped.rs`); `shared.rs`: the state every handle of one store shares (the committed
+//!   state, the lock table, open transactions) and commit.
+//! - `crud.rs`: the generic reads and statements, written once over `TableDef`;
+//!   `table/def.rs`: the `TableDef` trait; `table/<table>.rs`: one file per table.
+//! - `ops/`: the domain operations beside the generic surface (`ops/grouping.rs`: `group_by`;
+//!   `ops/upsert_columns.rs`: `upsert_updating`).
+//! - Memory only: `db.rs` (the whole database as one persistent value, sequences, foreign
+//!   keys and `ON DELETE` actions, replay onto newer states), `rows.rs` (one
+//!   table's rows and indexes as persistent maps, and query evaluation over them), `index.rs`
+//!   (the index maps), `sql.rs` (SQL comparison and three-valued logic), `locks.rs` (row and
+//!   key locks, waits and deadlocks).
 
+mod crud;
 mod db;
-mod engine;
-mod grouping;
 mod handle;
 mod index;
 mod locks;
 mod mapped;
 mod ops;
 mod roles;
-mod schema;
-mod specs;
+mod rows;
+mod shared;
 mod sql;
+mod store;
 mod surface;
 mod table;
-mod upsert_columns;
 
 #[cfg(test)]
 mod tests;
 
-pub use handle::{MemoryStore, MemoryTransaction};
+pub use store::{MemoryStore, MemoryTransaction};

@@ -1,4 +1,4 @@
-//! [`Mapped`]: the [`Spec`] each domain entity is stored through, so that the generic store
+//! [`Mapped`]: the [`TableDef`] each domain entity is stored through, so that the generic store
 //! impls ([`crate::surface`]) are written once over the ports' [`Entity`].
 
 use containerpub_domain::{
@@ -7,80 +7,80 @@ use containerpub_domain::{
 };
 use containerpub_ports::Entity;
 
-use crate::schema::Spec;
-use crate::specs::{
+use crate::table::TableDef;
+use crate::table::{
     Deployments, Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories,
     Users,
 };
 
-/// A domain entity and the table spec that stores it (the same row, field, input and patch
+/// A domain entity and the table definition that stores it (the same row, field, input and patch
 /// types).
 pub(crate) trait Mapped: Entity {
-    /// Its table spec.
-    type Spec: Spec<Row = Self, Field = Self::Field, New = Self::New, Patch = Self::Patch>;
+    /// Its table definition.
+    type Table: TableDef<Row = Self, Field = Self::Field, New = Self::New, Patch = Self::Patch>;
 
     /// The id as the table's primary-key value.
     fn raw_id(id: Self::Id) -> i64;
 }
 
 impl Mapped for User {
-    type Spec = Users;
+    type Table = Users;
     fn raw_id(id: Self::Id) -> i64 {
         i64::from(id.get())
     }
 }
 
 impl Mapped for UserInformation {
-    type Spec = Profiles;
+    type Table = Profiles;
     fn raw_id(id: Self::Id) -> i64 {
         i64::from(id.get())
     }
 }
 
 impl Mapped for Organization {
-    type Spec = Organizations;
+    type Table = Organizations;
     fn raw_id(id: Self::Id) -> i64 {
         i64::from(id.get())
     }
 }
 
 impl Mapped for OrganizationMember {
-    type Spec = Members;
+    type Table = Members;
     fn raw_id(id: Self::Id) -> i64 {
         i64::from(id.get())
     }
 }
 
 impl Mapped for Function {
-    type Spec = Functions;
+    type Table = Functions;
     fn raw_id(id: Self::Id) -> i64 {
         i64::from(id.get())
     }
 }
 
 impl Mapped for Deployment {
-    type Spec = Deployments;
+    type Table = Deployments;
     fn raw_id(id: Self::Id) -> i64 {
         i64::from(id.get())
     }
 }
 
 impl Mapped for LogEntry {
-    type Spec = Logs;
+    type Table = Logs;
     fn raw_id(id: Self::Id) -> i64 {
         id.get()
     }
 }
 
 impl Mapped for Invocation {
-    type Spec = Invocations;
+    type Table = Invocations;
     fn raw_id(id: Self::Id) -> i64 {
         id.get()
     }
 }
 
 impl Mapped for Repository {
-    type Spec = Repositories;
+    type Table = Repositories;
     fn raw_id(id: Self::Id) -> i64 {
         i64::from(id.get())
     }

@@ -1,5 +1,5 @@
-//! The entity-specific store methods on [`Conn`]: one hand-written impl per role trait,
-//! delegating to the generic engine ([`crate::engine`]) and the domain operations
+//! The entity-specific store methods on [`Handle`]: one hand-written impl per role trait,
+//! delegating to the generic CRUD code ([`crate::crud`]) and the domain operations
 //! ([`crate::ops`]). The generic surface is in [`crate::surface`].
 
 use containerpub_domain::{
@@ -17,17 +17,17 @@ use containerpub_ports::{
     UserInformationWriter, UserKey, UserReader, UserWriter, Window, async_trait,
 };
 
-use crate::engine;
-use crate::handle::Conn;
+use crate::crud;
+use crate::handle::Handle;
 use crate::index::IndexKey;
 use crate::ops;
-use crate::specs::{Invocations, Logs, Members, Organizations, Profiles, Repositories, Users};
+use crate::table::{Invocations, Logs, Members, Organizations, Profiles, Repositories, Users};
 
 #[async_trait]
-impl UserReader for Conn {
+impl UserReader for Handle {
     async fn find_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
         self.read(|db| {
-            Ok(engine::find_by_key::<Users>(
+            Ok(crud::find_by_key::<Users>(
                 db,
                 UniqueKey::UsersEmail,
                 &IndexKey::text(email.as_str()),
@@ -49,7 +49,7 @@ impl UserReader for Conn {
 }
 
 #[async_trait]
-impl UserWriter for Conn {
+impl UserWriter for Handle {
     async fn upsert_updating(
         &self,
         new: NewUser,
@@ -57,18 +57,18 @@ impl UserWriter for Conn {
         update: Vec<containerpub_ports::UserColumn>,
     ) -> StoreResult<Upserted<User>> {
         self.write(|db, cx| {
-            let new = crate::upsert_columns::keep_unchosen(db, &new, key, &update);
-            engine::upsert::<Users>(db, cx, &new, key.unique_key()).map(engine::owned_upserted)
+            let new = crate::ops::upsert_columns::keep_unchosen(db, &new, key, &update);
+            crud::upsert::<Users>(db, cx, &new, key.unique_key()).map(crud::owned_upserted)
         })
         .await
     }
 }
 
 #[async_trait]
-impl UserInformationReader for Conn {
+impl UserInformationReader for Handle {
     async fn find_by_user(&self, user: Uuid) -> StoreResult<Option<UserInformation>> {
         self.read(|db| {
-            Ok(engine::find_by_key::<Profiles>(
+            Ok(crud::find_by_key::<Profiles>(
                 db,
                 UniqueKey::UserInformationUserId,
                 &IndexKey::Uuid(user),
@@ -82,24 +82,24 @@ impl UserInformationReader for Conn {
 }
 
 #[async_trait]
-impl UserInformationWriter for Conn {
+impl UserInformationWriter for Handle {
     async fn upsert_for_user(
         &self,
         profile: NewUserInformation,
     ) -> StoreResult<Upserted<UserInformation>> {
         self.write(|db, cx| {
-            engine::upsert::<Profiles>(db, cx, &profile, UniqueKey::UserInformationUserId)
-                .map(engine::owned_upserted)
+            crud::upsert::<Profiles>(db, cx, &profile, UniqueKey::UserInformationUserId)
+                .map(crud::owned_upserted)
         })
         .await
     }
 }
 
 #[async_trait]
-impl OrganizationReader for Conn {
+impl OrganizationReader for Handle {
     async fn find_by_name(&self, name: &EntityName) -> StoreResult<Option<Organization>> {
         self.read(|db| {
-            Ok(engine::find_by_key::<Organizations>(
+            Ok(crud::find_by_key::<Organizations>(
                 db,
                 UniqueKey::OrganizationsName,
                 &IndexKey::text(name.as_str()),
@@ -113,7 +113,7 @@ impl OrganizationReader for Conn {
 }
 
 #[async_trait]
-impl OrganizationWriter for Conn {
+impl OrganizationWriter for Handle {
     async fn create_with_owner(
         &self,
         new: NewOrganization,
@@ -124,14 +124,14 @@ impl OrganizationWriter for Conn {
 }
 
 #[async_trait]
-impl OrganizationMemberReader for Conn {
+impl OrganizationMemberReader for Handle {
     async fn members_of(&self, organization: Uuid) -> StoreResult<Vec<MemberProfile>> {
         self.read(|db| ops::members_of(db, organization))
     }
 
     async fn membership_of(&self, user: Uuid) -> StoreResult<Option<OrganizationMember>> {
         self.read(|db| {
-            Ok(engine::find_by_key::<Members>(
+            Ok(crud::find_by_key::<Members>(
                 db,
                 UniqueKey::OrganizationMembersUserId,
                 &IndexKey::Uuid(user),
@@ -141,7 +141,7 @@ impl OrganizationMemberReader for Conn {
 }
 
 #[async_trait]
-impl OrganizationMemberWriter for Conn {
+impl OrganizationMemberWriter for Handle {
     async fn add_member(&self, organization: Uuid, user: Uuid) -> StoreResult<OrganizationMember> {
         self.write(|db, cx| ops::add_member(db, cx, organization, user))
             .await
@@ -154,7 +154,7 @@ impl OrganizationMemberWriter for Conn {
 }
 
 #[async_trait]
-impl FunctionReader for Conn {
+impl FunctionReader for Handle {
     async fn find_by_owner(&self, owner: UserId, page: PageRequest) -> StoreResult<Page<Function>> {
         self.read(|db| ops::find_by_owner(db, owner, page))
     }
@@ -169,14 +169,14 @@ impl FunctionReader for Conn {
 }
 
 #[async_trait]
-impl DeploymentReader for Conn {
+impl DeploymentReader for Handle {
     async fn active_for(&self, function: FunctionId) -> StoreResult<Option<Deployment>> {
         self.read(|db| Ok(ops::active_for(db, function)))
     }
 }
 
 #[async_trait]
-impl DeploymentWriter for Conn {
+impl DeploymentWriter for Handle {
     async fn create_next_version(&self, new: NewDeployment) -> StoreResult<Deployment> {
         self.write(|db, cx| ops::insert_deployment(db, cx, &new))
             .await
@@ -189,26 +189,26 @@ impl DeploymentWriter for Conn {
 }
 
 #[async_trait]
-impl LogReader for Conn {
+impl LogReader for Handle {
     async fn for_function(
         &self,
         query: LogQuery,
         window: KeysetRequest,
     ) -> StoreResult<Window<LogEntry>> {
         let (filter, sort) = query.to_filter_and_sort();
-        self.read(|db| engine::find_window::<Logs>(db, &filter, &sort, &window))
+        self.read(|db| crud::find_window::<Logs>(db, &filter, &sort, &window))
     }
 }
 
 #[async_trait]
-impl LogWriter for Conn {
+impl LogWriter for Handle {
     async fn append(&self, logs: Vec<NewLog>) -> StoreResult<u64> {
         if logs.is_empty() {
             self.usable()?;
             return Ok(0);
         }
         self.write(|db, cx| {
-            engine::insert_batch::<Logs>(db, cx, &logs, true).map(|rows| rows.len() as u64)
+            crud::insert_batch::<Logs>(db, cx, &logs, true).map(|rows| rows.len() as u64)
         })
         .await
     }
@@ -219,17 +219,17 @@ impl LogWriter for Conn {
 }
 
 #[async_trait]
-impl InvocationReader for Conn {
+impl InvocationReader for Handle {
     async fn stats(&self, function: FunctionId, since: Timestamp) -> StoreResult<FunctionStats> {
         self.read(|db| Ok(ops::stats(db, function, since)))
     }
 }
 
 #[async_trait]
-impl InvocationWriter for Conn {
+impl InvocationWriter for Handle {
     async fn record(&self, invocation: NewInvocation) -> StoreResult<Invocation> {
         self.write(|db, cx| {
-            engine::insert::<Invocations>(db, cx, &invocation).map(|row| Invocation::clone(&row))
+            crud::insert::<Invocations>(db, cx, &invocation).map(|row| Invocation::clone(&row))
         })
         .await
     }
@@ -240,7 +240,7 @@ impl InvocationWriter for Conn {
             return Ok(0);
         }
         self.write(|db, cx| {
-            engine::insert_batch::<Invocations>(db, cx, &invocations, true)
+            crud::insert_batch::<Invocations>(db, cx, &invocations, true)
                 .map(|rows| rows.len() as u64)
         })
         .await
@@ -248,7 +248,7 @@ impl InvocationWriter for Conn {
 }
 
 #[async_trait]
-impl RepositoryReader for Conn {
+impl RepositoryReader for Handle {
     async fn find_by_path(&self, path: &RepositoryPath) -> StoreResult<Option<Repository>> {
         self.read(|db| Ok(ops::live_at(db, path.as_str()).map(|row| Repository::clone(&row))))
     }
@@ -267,10 +267,10 @@ impl RepositoryReader for Conn {
 }
 
 #[async_trait]
-impl RepositoryWriter for Conn {
+impl RepositoryWriter for Handle {
     async fn create(&self, new: NewRepository) -> StoreResult<Repository> {
         self.write(|db, cx| {
-            engine::insert::<Repositories>(db, cx, &new).map(|row| Repository::clone(&row))
+            crud::insert::<Repositories>(db, cx, &new).map(|row| Repository::clone(&row))
         })
         .await
     }

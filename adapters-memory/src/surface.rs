@@ -1,7 +1,7 @@
-//! The generic store surface on [`Conn`], written once for every entity: one
+//! The generic store surface on [`Handle`], written once for every entity: one
 //! `impl Reader<E>`, one `impl UuidReader<E>` and one `impl Writer<E>` over [`Mapped`], each
-//! method a delegation to the generic engine ([`crate::engine`]) run by [`Conn::read`] or
-//! [`Conn::write`]. Entity-specific operations are hand-written in [`crate::roles`].
+//! method a delegation to the generic CRUD code ([`crate::crud`]) run by [`Handle::read`] or
+//! [`Handle::write`]. Entity-specific operations are hand-written in [`crate::roles`].
 
 use containerpub_domain::{Page, Uuid};
 use containerpub_ports::query::grouping::{Group, GroupQuery};
@@ -11,23 +11,23 @@ use containerpub_ports::{
     Upserted, UuidReader, Window, WithUuid, Writer, async_trait, find_or_insert_with,
 };
 
-use crate::engine;
-use crate::handle::Conn;
+use crate::crud;
+use crate::handle::Handle;
 use crate::mapped::Mapped;
-use crate::schema::Spec;
+use crate::table::TableDef;
 
 #[async_trait]
-impl<E: Mapped> Reader<E> for Conn {
+impl<E: Mapped> Reader<E> for Handle {
     async fn find_by_id(&self, id: E::Id) -> StoreResult<Option<E>> {
-        self.read(|db| Ok(engine::find_by_id::<E::Spec>(db, E::raw_id(id))))
+        self.read(|db| Ok(crud::find_by_id::<E::Table>(db, E::raw_id(id))))
     }
 
     async fn find_one(&self, query: Query<E::Field>) -> StoreResult<Option<E>> {
-        self.read(|db| engine::find_one::<E::Spec>(db, &query))
+        self.read(|db| crud::find_one::<E::Table>(db, &query))
     }
 
     async fn find_all(&self, query: Query<E::Field>) -> StoreResult<Vec<E>> {
-        self.read(|db| engine::find_all::<E::Spec>(db, &query).map(engine::owned))
+        self.read(|db| crud::find_all::<E::Table>(db, &query).map(crud::owned))
     }
 
     async fn find_page(
@@ -36,7 +36,7 @@ impl<E: Mapped> Reader<E> for Conn {
         sort: Vec<Sort<E::Field>>,
         page: PageRequest,
     ) -> StoreResult<Page<E>> {
-        self.read(|db| engine::find_page::<E::Spec>(db, &filter, &sort, page))
+        self.read(|db| crud::find_page::<E::Table>(db, &filter, &sort, page))
     }
 
     async fn find_window(
@@ -45,7 +45,7 @@ impl<E: Mapped> Reader<E> for Conn {
         sort: Vec<Sort<E::Field>>,
         window: KeysetRequest,
     ) -> StoreResult<Window<E>> {
-        self.read(|db| engine::find_window::<E::Spec>(db, &filter, &sort, &window))
+        self.read(|db| crud::find_window::<E::Table>(db, &filter, &sort, &window))
     }
 
     async fn select(&self, query: Query<E::Field>, fields: Vec<E::Field>) -> StoreResult<Vec<Row>> {
@@ -94,33 +94,36 @@ impl<E: Mapped> Reader<E> for Conn {
     async fn group_by(&self, query: GroupQuery<E::Field>) -> StoreResult<Vec<Group>> {
         self.usable()?;
         query.validate()?;
-        let rows = Reader::<E>::find_all(self, Query::filter(query.filter.clone())).await?;
-        crate::grouping::group(&rows, &query)
+        // Every matching row, however many: `find_all`'s cap on reads without a limit does
+        // not apply to grouping (PostgreSQL groups on the server), hence the explicit limit.
+        let all = Query::filter(query.filter.clone()).limit(i64::MAX as u64);
+        let rows = Reader::<E>::find_all(self, all).await?;
+        crate::ops::grouping::group(&rows, &query)
     }
 
     async fn count(&self, filter: Filter<E::Field>) -> StoreResult<u64> {
-        self.read(|db| engine::count::<E::Spec>(db, &filter))
+        self.read(|db| crud::count::<E::Table>(db, &filter))
     }
 
     async fn exists(&self, filter: Filter<E::Field>) -> StoreResult<bool> {
-        self.read(|db| engine::exists::<E::Spec>(db, &filter))
+        self.read(|db| crud::exists::<E::Table>(db, &filter))
     }
 }
 
 #[async_trait]
-impl<E: Mapped + WithUuid> UuidReader<E> for Conn {
+impl<E: Mapped + WithUuid> UuidReader<E> for Handle {
     async fn find_by_uuid(&self, uuid: Uuid) -> StoreResult<Option<E>> {
-        self.read(|db| Ok(engine::find_by_uuid::<E::Spec>(db, &uuid)))
+        self.read(|db| Ok(crud::find_by_uuid::<E::Table>(db, &uuid)))
     }
 }
 
 #[async_trait]
-impl<E: Mapped> Writer<E> for Conn
+impl<E: Mapped> Writer<E> for Handle
 where
     E::New: KeyFilter<Field = E::Field, Key = E::Key>,
 {
     async fn insert(&self, new: E::New) -> StoreResult<E> {
-        self.write(|db, cx| engine::insert::<E::Spec>(db, cx, &new).map(|row| E::clone(&row)))
+        self.write(|db, cx| crud::insert::<E::Table>(db, cx, &new).map(|row| E::clone(&row)))
             .await
     }
 
@@ -129,36 +132,37 @@ where
             self.usable()?;
             return Ok(Vec::new());
         }
-        self.write(|db, cx| engine::insert_batch::<E::Spec>(db, cx, &rows, true).map(engine::owned))
+        self.write(|db, cx| crud::insert_batch::<E::Table>(db, cx, &rows, true).map(crud::owned))
             .await
     }
 
     async fn update_by_id(&self, id: E::Id, patch: E::Patch) -> StoreResult<E> {
         self.write(|db, cx| {
-            <E::Spec as Spec>::update_by_id(db, cx, E::raw_id(id), &patch).map(|row| E::clone(&row))
+            <E::Table as TableDef>::update_by_id(db, cx, E::raw_id(id), &patch)
+                .map(|row| E::clone(&row))
         })
         .await
     }
 
     async fn update_where(&self, filter: Filter<E::Field>, patch: E::Patch) -> StoreResult<u64> {
-        self.write(|db, cx| engine::update_where::<E::Spec>(db, cx, &filter, &patch))
+        self.write(|db, cx| crud::update_where::<E::Table>(db, cx, &filter, &patch))
             .await
     }
 
     async fn delete_by_id(&self, id: E::Id) -> StoreResult<()> {
-        self.write(|db, _| engine::delete_by_id::<E::Spec>(db, E::raw_id(id)))
+        self.write(|db, _| crud::delete_by_id::<E::Table>(db, E::raw_id(id)))
             .await
     }
 
     async fn delete_where(&self, filter: Filter<E::Field>) -> StoreResult<u64> {
-        self.write(|db, _| engine::delete_where::<E::Spec>(db, &filter))
+        self.write(|db, _| crud::delete_where::<E::Table>(db, &filter))
             .await
     }
 
     async fn upsert(&self, new: E::New, key: E::Key) -> StoreResult<Upserted<E>> {
         let unique = <E::New as KeyFilter>::unique_key(key);
         self.write(|db, cx| {
-            engine::upsert::<E::Spec>(db, cx, &new, unique).map(engine::owned_upserted)
+            crud::upsert::<E::Table>(db, cx, &new, unique).map(crud::owned_upserted)
         })
         .await
     }
@@ -169,7 +173,7 @@ where
             <E::New as KeyFilter>::unique_key(key),
             || Reader::<E>::find_one(self, Query::filter(filter.clone())),
             self.write_isolated(|db, cx| {
-                engine::insert::<E::Spec>(db, cx, &new).map(|row| E::clone(&row))
+                crud::insert::<E::Table>(db, cx, &new).map(|row| E::clone(&row))
             }),
         )
         .await;

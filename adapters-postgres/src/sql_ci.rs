@@ -5,8 +5,8 @@
 //! and leaves every other code point alone, whatever the database's default locale: the
 //! same function as [`fold_case`] (`str::to_ascii_lowercase`). The result keeps the `"C"`
 //! collation, so `LIKE 'prefix%'` on it can use a btree expression index on
-//! `lower(column COLLATE "C")` (migration `m20250601_000011_case_insensitive_indexes`, for
-//! `users.email`, `organizations.name`, `functions.name` and live `repositories.path`).
+//! `lower(column COLLATE "C")` (migration `m20251203_000011_case_insensitive_indexes`, for
+//! `users.email`, `organizations.name` and `functions.name`).
 
 use containerpub_ports::{TextOp, fold_case};
 use sea_orm::sea_query::Expr;

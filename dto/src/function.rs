@@ -29,8 +29,12 @@ pub struct FunctionDto {
     /// The active deployment's uuid; absent when none is active or it is not known.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub active_deployment_id: Option<Uuid>,
-    /// Static analysis results as stored; absent when none.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    /// Static analysis results as stored; absent when none. Written with `jsonb`'s key order
+    /// (shortest key first), as the Dart backend relays the column ([`crate::jsonb`]).
+    #[serde(
+        skip_serializing_if = "Option::is_none",
+        serialize_with = "crate::jsonb::serialize"
+    )]
     pub analysis_result: Option<Value>,
     /// When the function was created.
     #[serde(serialize_with = "crate::timestamp::serialize")]

@@ -115,6 +115,7 @@ pub mod deployment;
 mod error;
 pub mod events;
 pub mod function;
+pub mod jsonb;
 pub mod members;
 pub mod organization;
 pub mod page;

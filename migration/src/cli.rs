@@ -33,7 +33,7 @@ commands:
         take over a database the Dart backend created (see the README)
   status                     list applied and pending migrations (changes nothing)
   up [-n N]                  apply pending migrations
-  down [-n N] [--allow-data-loss]
+  down [-n N] [--allow-data-loss]   roll back the last N migrations (default 1)
   fresh | refresh | reset [--allow-data-loss]
 The URL is taken from -u/--database-url, else from DATABASE_URL.
 Exit codes: 0 done, 1 error, 2 refused.
@@ -338,7 +338,12 @@ async fn destructive(
     err: &mut (dyn Write + Send),
 ) -> Result<i32, String> {
     let allow = rest.iter().any(|a| a == ALLOW_DATA_LOSS);
-    let n = number(rest)?;
+    // `down` rolls back the last migration unless told how many (as sea-orm's own CLI does):
+    // without the default it would roll back every one.
+    let n = match (command, number(rest)?) {
+        ("down", n) => Some(n.unwrap_or(1)),
+        (_, n) => n,
+    };
     if let Some(bad) = rest
         .iter()
         .find(|a| *a != ALLOW_DATA_LOSS && *a != "-n" && *a != "--num" && a.parse::<u32>().is_err())

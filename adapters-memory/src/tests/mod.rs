@@ -1,4 +1,4 @@
-//! Unit tests of the engine (no server): constraints, actions, filters, ordering,
+//! Unit tests of the in-memory model (no server): constraints, actions, filters, ordering,
 //! transactions, sequences and the domain operations.
 
 mod constraints;
@@ -17,11 +17,11 @@ use containerpub_domain::{
 use containerpub_ports::{ForeignKey, Stores, Table, UniqueKey};
 
 use crate::MemoryStore;
-use crate::schema::{Spec, fk_info};
-use crate::specs::{
+use crate::table::{
     Deployments, Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories,
     Users,
 };
+use crate::table::{TableDef, fk_info};
 
 /// 2024-01-01T00:00:00Z plus `seconds`.
 pub(crate) fn at(seconds: i64) -> Timestamp {
@@ -118,8 +118,8 @@ fn hashed_indexes_keep_every_id_under_a_shared_fingerprint() {
 }
 
 #[test]
-fn specs_list_the_schema_keys_in_declaration_order() {
-    fn check<T: Spec>() {
+fn table_defs_list_the_schema_keys_in_declaration_order() {
+    fn check<T: TableDef>() {
         same_order(T::UNIQUES, UniqueKey::ALL, |k| k.table() == T::TABLE);
         same_order(T::FKS, ForeignKey::ALL, |k| k.table() == T::TABLE);
         if let Some(key) = T::UUID_KEY {

@@ -11,7 +11,7 @@ use std::pin::{Pin, pin};
 use std::task::{Context, Waker};
 
 use super::{function, store, user};
-use crate::specs::Users;
+use crate::table::Users;
 
 fn new_user(email: &str) -> NewUser {
     NewUser::parse(email).expect("valid")

@@ -101,7 +101,11 @@ pub(crate) async fn select<T: TableDef, C: PgConn>(
     validate_fields(&fields)?;
     query.validate()?;
     let stmt = with_columns::<T>(select_query::<T>(&query), &fields);
-    fetch::<T, _>(&h.conn, &stmt, &fields).await
+    let rows = fetch::<T, _>(&h.conn, &stmt, &fields).await?;
+    // As `find_all`: without a limit, more than MAX_UNLIMITED_ROWS matching rows is refused
+    // (the statement fetched one row past the cap to tell), never silently cut.
+    query.check_unlimited(rows.len())?;
+    Ok(rows)
 }
 
 /// `select_page`: the total, then the page's rows (as `find_page`).

@@ -5,8 +5,18 @@
 //! never commit), a `SET search_path` would break later, unrelated calls on that connection,
 //! and a `COMMIT` inside a caller's transaction would commit behind its back. So every
 //! statement of the SQL (split at `;` outside quotes, comments and dollar quotes) is looked at
-//! by its leading keywords, and every word of it is compared with the session-level
-//! functions; a match is `InvalidInput` (field `sql`), before anything is sent.
+//! by its leading keywords, and every word of it (quoted names included) is compared with the
+//! session-level functions; a match is `InvalidInput` (field `sql`), before anything is sent.
+//!
+//! Refused besides the leading keywords: `DO` blocks (their body is code the guard cannot
+//! read), `SET LOCAL standard_conforming_strings` (it would change how the rest of the
+//! transaction's SQL is lexed, the parameter rewriter's included), temporary objects however
+//! they are created (`CREATE [OR REPLACE] [GLOBAL|LOCAL] TEMP …`, `SELECT … INTO TEMP …`), and
+//! quoted names written with Unicode escapes (`U&"…\…"`), which could spell a refused function.
+//!
+//! What it cannot see: SQL run by a server-side function (a `CREATE FUNCTION` whose body calls
+//! `set_config`, then a call of it). The guard is a check of the text the caller sends, not a
+//! sandbox: raw SQL is for trusted code.
 
 use containerpub_domain::Rule;
 use containerpub_ports::{StoreError, StoreResult};
@@ -18,6 +28,7 @@ pub(crate) const RULE: &str = "no transaction control (BEGIN, COMMIT, ROLLBACK, 
 
 /// Statements refused by their first keyword.
 const LEADING: &[&str] = &[
+    "DO",
     "BEGIN",
     "START",
     "COMMIT",
@@ -49,23 +60,25 @@ fn refused() -> StoreError {
     StoreError::invalid("sql", Rule::Format(RULE))
 }
 
+/// How many leading words of a statement are kept: enough for
+/// `CREATE OR REPLACE GLOBAL TEMP VIEW` and `SET LOCAL standard_conforming_strings`.
+const LEADING_WORDS: usize = 6;
+
+fn is_temp(word: &str) -> bool {
+    matches!(word, "TEMP" | "TEMPORARY")
+}
+
 /// Whether the leading words of one statement are refused.
 fn refused_statement(words: &[String]) -> bool {
     let word = |i: usize| words.get(i).map(String::as_str);
     match word(0) {
         Some(first) if LEADING.contains(&first) => true,
-        // `SET LOCAL` lasts until the end of the transaction: harmless.
-        Some("SET") => word(1) != Some("LOCAL"),
-        Some("CREATE") => {
-            matches!(word(1), Some("TEMP" | "TEMPORARY"))
-                || matches!(
-                    (word(1), word(2)),
-                    (
-                        Some("GLOBAL" | "LOCAL" | "UNLOGGED"),
-                        Some("TEMP" | "TEMPORARY")
-                    )
-                )
-        }
+        // `SET LOCAL` lasts until the end of the transaction: harmless, except for the
+        // setting that changes how string literals are lexed.
+        Some("SET") => word(1) != Some("LOCAL") || word(2) == Some("STANDARD_CONFORMING_STRINGS"),
+        // `CREATE [OR REPLACE] [GLOBAL | LOCAL | UNLOGGED] TEMP[ORARY] …`: TEMP comes before
+        // the object's name, among the leading words.
+        Some("CREATE") => words.iter().skip(1).any(|w| is_temp(w)),
         _ => false,
     }
 }
@@ -94,7 +107,27 @@ pub(crate) fn check(sql: &str) -> StoreResult<()> {
                 words.clear();
                 i += 1;
             }
-            '\'' | '"' => i = skip_quoted(&chars, i, c),
+            '\'' => i = skip_quoted(&chars, i, c),
+            '"' => {
+                // A quoted name: compared with the refused functions like any word
+                // (`"set_config"(…)` calls it). With Unicode escapes (`U&"…"`) it could spell
+                // one in escapes: refused outright.
+                let end = skip_quoted(&chars, i, c);
+                let name: String = chars[i + 1..end.saturating_sub(1).max(i + 1)]
+                    .iter()
+                    .collect::<String>()
+                    .replace("\"\"", "\"");
+                let unicode = i >= 2 && chars[i - 1] == '&' && matches!(chars[i - 2], 'U' | 'u');
+                if (unicode && name.contains('\\'))
+                    || FUNCTIONS.contains(&name.to_uppercase().as_str())
+                {
+                    return Err(refused());
+                }
+                if words.len() < LEADING_WORDS {
+                    words.push(format!("\"{name}\""));
+                }
+                i = end;
+            }
             '-' if next == Some('-') => {
                 while i < chars.len() && chars[i] != '\n' && chars[i] != '\r' {
                     i += 1;
@@ -117,13 +150,20 @@ pub(crate) fn check(sql: &str) -> StoreResult<()> {
                 if FUNCTIONS.contains(&word.as_str()) {
                     return Err(refused());
                 }
-                if words.len() < 3 {
+                // `SELECT … INTO TEMP t`, anywhere in the statement.
+                if is_temp(&word) && words.last().is_some_and(|w| w == "INTO") {
+                    return Err(refused());
+                }
+                if words.len() < LEADING_WORDS {
                     words.push(word);
+                } else {
+                    // Past the leading words only the last one is kept, for `INTO TEMP`.
+                    words[LEADING_WORDS - 1] = word;
                 }
             }
             _ => {
                 // Punctuation ends the leading words of a statement (`(SELECT …)` is a query).
-                if !c.is_whitespace() && words.len() < 3 {
+                if !c.is_whitespace() && words.len() < LEADING_WORDS {
                     words.push(c.to_string());
                 }
                 i += 1;
@@ -231,6 +271,19 @@ mod tests {
             "select PG_TRY_ADVISORY_LOCK_SHARED(1)",
             "-- comment\n/* c */ BEGIN",
             "SELECT 1; BEGIN",
+            "SELECT \"set_config\"('search_path', 'pg_catalog', false)",
+            "SELECT pg_catalog.\"SET_CONFIG\"('search_path', 'x', false)",
+            "SELECT U&\"\\0073et_config\"('search_path', 'x', false)",
+            "DO $$BEGIN PERFORM set_config('search_path', 'x', false); END$$",
+            "do $$BEGIN EXECUTE 'SET search_path TO x'; END$$",
+            "SELECT 1 AS x INTO TEMP t",
+            "SELECT 1 AS x INTO TEMPORARY TABLE t",
+            "SELECT a, b, c, d, e, f FROM users INTO TEMP t",
+            "CREATE OR REPLACE TEMP VIEW v AS SELECT 1",
+            "CREATE OR REPLACE TEMPORARY VIEW v AS SELECT 1",
+            "CREATE UNLOGGED TEMP TABLE t (x int)",
+            "SET LOCAL standard_conforming_strings = off",
+            "set local standard_conforming_strings to off",
         ] {
             assert_eq!(
                 check(sql),
@@ -253,6 +306,12 @@ mod tests {
             "INSERT INTO t (\"begin\") VALUES (1)",
             "SELECT my_set_config_like(1)",
             "SELECT 1 /* BEGIN */",
+            "SELECT \"temp\" FROM t",
+            "SELECT 1 AS x INTO permanent_copy",
+            "CREATE OR REPLACE VIEW v AS SELECT 1",
+            "SELECT U&\"data\" FROM t",
+            "INSERT INTO temperatures (x) VALUES (1)",
+            "SELECT \"users\".\"email\" FROM \"users\"",
         ] {
             assert_eq!(check(sql), Ok(()), "{sql}");
         }

@@ -246,3 +246,32 @@ fn the_active_deployment_is_named_by_its_uuid_or_left_out() {
         json!(w.deployments[0].uuid.to_string())
     );
 }
+
+/// `analysis_result` comes out as PostgreSQL prints a `jsonb` value, which is what the Dart
+/// backend relays: keys shortest first, keys of one length in byte order, at every depth
+/// (`SELECT '{"warnings":[],"b":{"zz":1,"a":2},"aa":null,"id":1}'::jsonb` prints
+/// `{"b": {"a": 2, "zz": 1}, "aa": null, "id": 1, "warnings": []}`).
+#[test]
+fn stored_json_keeps_jsonbs_key_order() {
+    let w = world();
+    let mut function = w.function.clone();
+    function.analysis_result = Some(
+        containerpub_domain::Json::new(
+            "analysis_result",
+            json!({
+                "warnings": [{"zz": 1, "a": 2}],
+                "b": {"zz": 1, "a": 2},
+                "aa": null,
+                "id": 1
+            }),
+        )
+        .expect("json"),
+    );
+    let text = serde_json::to_string(&FunctionDto::from_entity(&function)).expect("json");
+    assert!(
+        text.contains(
+            r#""analysis_result":{"b":{"a":2,"zz":1},"aa":null,"id":1,"warnings":[{"a":2,"zz":1}]}"#
+        ),
+        "{text}"
+    );
+}

@@ -88,7 +88,7 @@ async fn down_reset_refresh_refuse_to_drop_rows() {
     let (code, _, err) = cli(&db, &["down", "-n", "2"]).await;
     assert_eq!(code, 2);
     assert!(err.contains("table repositories: 1 rows"), "{err}");
-    for command in ["reset", "refresh", "down"] {
+    for command in ["reset", "refresh"] {
         let (code, _, err) = cli(&db, &[command]).await;
         assert_eq!(code, 2, "{command}");
         assert!(err.contains("table users: 1 rows"), "{command}: {err}");
@@ -120,4 +120,29 @@ async fn only_schema_public_is_accepted() {
     assert!(err.contains("schema public only"), "{err}");
     let (code, _, _) = cli(&db, &["-s", "public", "status"]).await;
     assert_eq!(code, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn down_without_n_rolls_back_only_the_last_migration() {
+    let db = TestDatabase::new().await;
+    db.execute("INSERT INTO users (email) VALUES ('a@example.com')")
+        .await;
+    let (code, out, err) = cli(&db, &["down"]).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("down: done"), "{out}");
+    let mut expected = containerpub_migration::names();
+    expected.pop();
+    assert_eq!(
+        containerpub_migration::applied(db.url())
+            .await
+            .expect("applied"),
+        expected,
+        "only the last migration is rolled back"
+    );
+    assert_eq!(
+        scalar(&db, "SELECT count(*)::text FROM users")
+            .await
+            .as_deref(),
+        Some("1")
+    );
 }

@@ -466,3 +466,123 @@ async fn a_later_database_keeps_what_schema_md_does_not_know() {
     assert_eq!(again.era, Era::Migrated);
     assert!(again.differences.is_empty(), "{}", again.to_text());
 }
+
+/// After adoption every row the Dart backend wrote reads through the store: each table's
+/// `find_all` decodes as many rows as the table holds (an unreadable row would fail the whole
+/// read with `UnreadableRow`), and each row is found again by its public key.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_adopted_seed_row_reads_through_the_store() {
+    use containerpub_ports::Query;
+
+    let db = seed_db(true).await;
+    let report = adopt::adopt(
+        db.url(),
+        &every_resolution("keep-pointed"),
+        &mut |_: &str| {},
+    )
+    .await
+    .expect("adopt");
+    assert!(report.applied, "{}", report.to_text());
+    let store = PgStore::connect(PgConfig::new(db.url()).max_connections(2))
+        .await
+        .expect("connect");
+    let count = async |table: &str| -> usize {
+        scalar(&db, &format!("SELECT count(*)::text FROM {table}"))
+            .await
+            .and_then(|n| n.parse().ok())
+            .expect("count")
+    };
+
+    let users = store
+        .users()
+        .find_all(Query::default())
+        .await
+        .expect("users");
+    assert_eq!(users.len(), count("users").await);
+    for user in &users {
+        let again = store
+            .users()
+            .find_by_uuid(user.uuid)
+            .await
+            .expect("by uuid");
+        assert_eq!(again.as_ref(), Some(user));
+    }
+    let functions = store
+        .functions()
+        .find_all(Query::default())
+        .await
+        .expect("functions");
+    assert_eq!(functions.len(), count("functions").await);
+    for function in &functions {
+        let details = store.functions().details(function.id.into()).await;
+        assert!(matches!(details, Ok(Some(_))), "{details:?}");
+    }
+    let reads = [
+        (
+            "function_deployments",
+            store
+                .deployments()
+                .find_all(Query::default())
+                .await
+                .map(|v| v.len()),
+        ),
+        (
+            "function_logs",
+            store
+                .logs()
+                .find_all(Query::default())
+                .await
+                .map(|v| v.len()),
+        ),
+        (
+            "function_invocations",
+            store
+                .invocations()
+                .find_all(Query::default())
+                .await
+                .map(|v| v.len()),
+        ),
+        (
+            "user_information",
+            store
+                .user_information()
+                .find_all(Query::default())
+                .await
+                .map(|v| v.len()),
+        ),
+        (
+            "organizations",
+            store
+                .organizations()
+                .find_all(Query::default())
+                .await
+                .map(|v| v.len()),
+        ),
+        (
+            "organization_members",
+            store
+                .organization_members()
+                .find_all(Query::default())
+                .await
+                .map(|v| v.len()),
+        ),
+        (
+            "repositories",
+            store
+                .repositories()
+                .find_all(Query::default())
+                .await
+                .map(|v| v.len()),
+        ),
+    ];
+    for (table, read) in reads {
+        assert_eq!(read, Ok(count(table).await), "{table}");
+    }
+    // The fixture's rows are there, not an empty database.
+    assert!(
+        users.len() >= 4 && !functions.is_empty(),
+        "{} users",
+        users.len()
+    );
+    store.close().await;
+}

@@ -438,3 +438,21 @@ async fn at_most_a_thousand_rows_are_listed_per_kind_and_column_then_a_count() {
     assert_eq!(logs[1000].row, "…");
     assert_eq!(logs[1000].reason, "and 1 more rows like these");
 }
+
+/// The adoption spec's frozen copies of the domain's words (the migration crate cannot depend
+/// on the domain) agree with the domain: a word the domain accepts and the dry run flags (or
+/// the reverse) would block or pass the wrong rows.
+#[test]
+fn the_spec_words_are_the_domains() {
+    use containerpub_domain::{DeploymentStatus, FunctionStatus, InvocationStatus, LogLevel, Role};
+    use containerpub_migration::adopt::spec::WORDS;
+
+    let domain: [(&str, &str, &[&str]); 5] = [
+        ("functions", "status", FunctionStatus::WORDS),
+        ("function_deployments", "status", DeploymentStatus::WORDS),
+        ("function_logs", "level", LogLevel::WORDS),
+        ("function_invocations", "status", InvocationStatus::WORDS),
+        ("user_information", "role", Role::WORDS),
+    ];
+    assert_eq!(WORDS, domain.as_slice());
+}

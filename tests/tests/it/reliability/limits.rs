@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use containerpub_domain::{LogLevel, NewLog, Rule};
 use containerpub_memory::MemoryStore;
+use containerpub_ports::query::grouping::GroupQuery;
 use containerpub_ports::{
     Filter, LogField, MAX_BATCH_ROWS, MAX_FILTER_DEPTH, MAX_FILTER_SIZE, MAX_UNLIMITED_ROWS, Query,
     StoreError, Stores, Transaction, UnitOfWork, UserField,
@@ -102,6 +103,27 @@ async fn limits<S: Stores + ?Sized>(db: &S) {
         matches!(&refused, Err(StoreError::InvalidInput(i)) if i.field == "limit"),
         "{refused:?}"
     );
+    // `select` (a projection of `find_all`) refuses the same way, never cuts the rows.
+    let fields = vec![LogField::Id];
+    assert_eq!(
+        db.logs().select(all.clone(), fields.clone()).await,
+        Err(refused.clone().unwrap_err())
+    );
+    assert_eq!(
+        db.logs()
+            .select(all.clone().limit(MAX_UNLIMITED_ROWS + 1), fields)
+            .await
+            .map(|rows| rows.len()),
+        Ok(MAX_UNLIMITED_ROWS as usize + 1)
+    );
+    // `group_by` needs no limit: it reads every matching row, however many.
+    let groups = db
+        .logs()
+        .group_by(GroupQuery::by(LogField::FunctionId).filter(all.filter.clone()))
+        .await
+        .expect("grouping more than MAX_UNLIMITED_ROWS rows");
+    assert_eq!(groups.len(), 1);
+    assert_eq!(groups[0].count, MAX_UNLIMITED_ROWS + 1);
     let limited = all.clone().limit(MAX_UNLIMITED_ROWS + 1);
     assert_eq!(
         db.logs().find_all(limited).await.map(|v| v.len()),

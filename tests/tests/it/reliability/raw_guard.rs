@@ -59,6 +59,12 @@ async fn raw_transaction_control_and_session_state_are_refused_and_leave_the_poo
         "CREATE TEMP TABLE t (x int)",
         "PREPARE q AS SELECT 1",
         "LISTEN ch",
+        // The ways around a check of leading keywords: a quoted function name, a DO block,
+        // temporary objects made by SELECT INTO or CREATE OR REPLACE.
+        "SELECT \"set_config\"('search_path', 'pg_catalog', false)",
+        "DO $$BEGIN PERFORM set_config('search_path', 'pg_catalog', false); END$$",
+        "SELECT 1 AS x INTO TEMP t",
+        "CREATE OR REPLACE TEMP VIEW v AS SELECT 1",
     ] {
         refused(sql, store.raw_query(sql, &[]).await);
         refused(sql, store.raw_execute(sql, &[]).await);

@@ -1,4 +1,4 @@
-//! The generic operations every store has, written once over [`Spec`]: reads (by id, by key,
+//! The generic operations every store has, written once over [`TableDef`]: reads (by id, by key,
 //! one, all, offset pages, keyset windows, count, exists) and statements (insert, batch
 //! insert, update, update where, delete, delete where, upsert), with the check order of
 //! SEMANTICS.md.
@@ -14,8 +14,8 @@ use containerpub_ports::{
 
 use crate::db::{Cx, Db, check_fks, delete_rows};
 use crate::index::IndexKey;
-use crate::schema::Spec;
-use crate::table::Scan;
+use crate::rows::Scan;
+use crate::table::TableDef;
 
 /// The rows as owned entities.
 pub(crate) fn owned<R: Clone>(rows: Vec<Arc<R>>) -> Vec<R> {
@@ -32,7 +32,7 @@ fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
 }
 
-fn id_sort<T: Spec>() -> [Sort<T::Field>; 1] {
+fn id_sort<T: TableDef>() -> [Sort<T::Field>; 1] {
     [Sort {
         field: <T::Field as containerpub_ports::Field>::ID,
         direction: Direction::Asc,
@@ -44,12 +44,16 @@ fn id_sort<T: Spec>() -> [Sort<T::Field>; 1] {
 // ---------------------------------------------------------------------------------------------
 
 /// The visible row with this id.
-pub(crate) fn find_by_id<T: Spec>(db: &Db, id: i64) -> Option<T::Row> {
+pub(crate) fn find_by_id<T: TableDef>(db: &Db, id: i64) -> Option<T::Row> {
     db.t::<T>().get_visible(id).map(|row| T::Row::clone(row))
 }
 
 /// The visible row holding `value` of a unique key.
-pub(crate) fn find_by_key<T: Spec>(db: &Db, key: UniqueKey, value: &IndexKey) -> Option<T::Row> {
+pub(crate) fn find_by_key<T: TableDef>(
+    db: &Db,
+    key: UniqueKey,
+    value: &IndexKey,
+) -> Option<T::Row> {
     if let (Some(uuid_key), IndexKey::Uuid(uuid)) = (T::UUID_KEY, value)
         && key == uuid_key
     {
@@ -60,7 +64,7 @@ pub(crate) fn find_by_key<T: Spec>(db: &Db, key: UniqueKey, value: &IndexKey) ->
 }
 
 /// The visible row with this uuid (one index search).
-pub(crate) fn find_by_uuid<T: Spec>(db: &Db, uuid: &Uuid) -> Option<T::Row> {
+pub(crate) fn find_by_uuid<T: TableDef>(db: &Db, uuid: &Uuid) -> Option<T::Row> {
     db.t::<T>()
         .get_by_uuid(uuid)
         .filter(|row| T::visible(row))
@@ -68,7 +72,10 @@ pub(crate) fn find_by_uuid<T: Spec>(db: &Db, uuid: &Uuid) -> Option<T::Row> {
 }
 
 /// `find_all`.
-pub(crate) fn find_all<T: Spec>(db: &Db, query: &Query<T::Field>) -> StoreResult<Vec<Arc<T::Row>>> {
+pub(crate) fn find_all<T: TableDef>(
+    db: &Db,
+    query: &Query<T::Field>,
+) -> StoreResult<Vec<Arc<T::Row>>> {
     query.validate()?;
     let sort = effective_sort(&query.sort);
     let rows = db.t::<T>().select(&Scan {
@@ -83,7 +90,10 @@ pub(crate) fn find_all<T: Spec>(db: &Db, query: &Query<T::Field>) -> StoreResult
 }
 
 /// `find_one`: the first row of `find_all` with limit 1.
-pub(crate) fn find_one<T: Spec>(db: &Db, query: &Query<T::Field>) -> StoreResult<Option<T::Row>> {
+pub(crate) fn find_one<T: TableDef>(
+    db: &Db,
+    query: &Query<T::Field>,
+) -> StoreResult<Option<T::Row>> {
     query.validate_ignoring_limit()?;
     let sort = effective_sort(&query.sort);
     let rows = db.t::<T>().select(&Scan {
@@ -97,7 +107,7 @@ pub(crate) fn find_one<T: Spec>(db: &Db, query: &Query<T::Field>) -> StoreResult
 }
 
 /// `find_page`: the filter is checked first, then the page request.
-pub(crate) fn find_page<T: Spec>(
+pub(crate) fn find_page<T: TableDef>(
     db: &Db,
     filter: &Filter<T::Field>,
     sort: &[Sort<T::Field>],
@@ -120,7 +130,7 @@ pub(crate) fn find_page<T: Spec>(
 
 /// `find_window`: planned by [`Keyset::plan`], `limit + 1` rows fetched strictly after the
 /// position, the window built by [`Keyset::window`].
-pub(crate) fn find_window<T: Spec>(
+pub(crate) fn find_window<T: TableDef>(
     db: &Db,
     filter: &Filter<T::Field>,
     sort: &[Sort<T::Field>],
@@ -138,19 +148,19 @@ pub(crate) fn find_window<T: Spec>(
 }
 
 /// `count`.
-pub(crate) fn count<T: Spec>(db: &Db, filter: &Filter<T::Field>) -> StoreResult<u64> {
+pub(crate) fn count<T: TableDef>(db: &Db, filter: &Filter<T::Field>) -> StoreResult<u64> {
     filter.validate()?;
     Ok(db.t::<T>().count(filter))
 }
 
 /// `exists`.
-pub(crate) fn exists<T: Spec>(db: &Db, filter: &Filter<T::Field>) -> StoreResult<bool> {
+pub(crate) fn exists<T: TableDef>(db: &Db, filter: &Filter<T::Field>) -> StoreResult<bool> {
     filter.validate()?;
     Ok(db.t::<T>().any(filter))
 }
 
 /// The ids of the visible rows matching `filter`, in id order.
-fn matching_ids<T: Spec>(db: &Db, filter: &Filter<T::Field>) -> Vec<i64> {
+fn matching_ids<T: TableDef>(db: &Db, filter: &Filter<T::Field>) -> Vec<i64> {
     let sort = id_sort::<T>();
     db.t::<T>()
         .select(&Scan {
@@ -173,7 +183,7 @@ fn matching_ids<T: Spec>(db: &Db, filter: &Filter<T::Field>) -> Vec<i64> {
 /// rows after it in the same statement see it. The locks come first (the row if it exists,
 /// its unique values): a value another transaction wrote and has not committed makes the
 /// statement wait for it, then conflict or proceed, as a PostgreSQL unique index does.
-fn insert_row<T: Spec>(db: &mut Db, row: T::Row) -> StoreResult<Arc<T::Row>> {
+fn insert_row<T: TableDef>(db: &mut Db, row: T::Row) -> StoreResult<Arc<T::Row>> {
     T::check(&row)?;
     db.lock_write::<T>(&row);
     db.check_blocked()?;
@@ -200,7 +210,7 @@ fn tag(first: Option<usize>, row: usize) -> impl FnOnce(StoreError) -> StoreErro
 /// which meets the earlier one already written). A row failing its unique keys stops the
 /// statement (the rows after it take no sequence value). `items` hold each row's index in
 /// the batch starting at `first`.
-fn insert_statement<T: Spec>(
+fn insert_statement<T: TableDef>(
     db: &mut Db,
     cx: &Cx<'_>,
     items: Vec<(usize, &T::New, T::Prep)>,
@@ -224,7 +234,7 @@ fn insert_statement<T: Spec>(
 /// for tables whose rows depend on the rows before them), each followed by the table's
 /// follow-up statements for its rows (organizations: their owners' memberships). `batch`
 /// tags errors with the row index ([`StoreError::at_index`]).
-pub(crate) fn insert_batch<T: Spec>(
+pub(crate) fn insert_batch<T: TableDef>(
     db: &mut Db,
     cx: &Cx<'_>,
     news: &[T::New],
@@ -238,7 +248,7 @@ pub(crate) fn insert_batch<T: Spec>(
 
 /// [`insert_batch`] of rows that stand at indexes `first`, `first + 1`, … of a batch (`None`:
 /// not a batch, errors stay untagged).
-pub(crate) fn insert_batch_from<T: Spec>(
+pub(crate) fn insert_batch_from<T: TableDef>(
     db: &mut Db,
     cx: &Cx<'_>,
     news: &[T::New],
@@ -264,13 +274,17 @@ pub(crate) fn insert_batch_from<T: Spec>(
 }
 
 /// `insert`.
-pub(crate) fn insert<T: Spec>(db: &mut Db, cx: &Cx<'_>, new: &T::New) -> StoreResult<Arc<T::Row>> {
+pub(crate) fn insert<T: TableDef>(
+    db: &mut Db,
+    cx: &Cx<'_>,
+    new: &T::New,
+) -> StoreResult<Arc<T::Row>> {
     single(insert_batch::<T>(db, cx, std::slice::from_ref(new), false)?)
 }
 
 /// One UPDATE statement over rows already computed: per row in order, check constraints and
 /// unique keys (the row itself aside), written at once; after all rows, foreign keys.
-pub(crate) fn update_statement<T: Spec>(
+pub(crate) fn update_statement<T: TableDef>(
     db: &mut Db,
     rows: Vec<T::Row>,
 ) -> StoreResult<Vec<Arc<T::Row>>> {
@@ -285,7 +299,7 @@ pub(crate) fn update_statement<T: Spec>(
 }
 
 /// `update_by_id` for tables without a special rule.
-pub(crate) fn update_by_id_generic<T: Spec>(
+pub(crate) fn update_by_id_generic<T: TableDef>(
     db: &mut Db,
     cx: &Cx<'_>,
     id: i64,
@@ -302,7 +316,7 @@ pub(crate) fn update_by_id_generic<T: Spec>(
 
 /// `update_where`: the filter is checked, then the patch; the matching rows are updated in
 /// id order as one statement.
-pub(crate) fn update_where<T: Spec>(
+pub(crate) fn update_where<T: TableDef>(
     db: &mut Db,
     cx: &Cx<'_>,
     filter: &Filter<T::Field>,
@@ -322,7 +336,7 @@ pub(crate) fn update_where<T: Spec>(
 }
 
 /// `delete_by_id`.
-pub(crate) fn delete_by_id<T: Spec>(db: &mut Db, id: i64) -> StoreResult<()> {
+pub(crate) fn delete_by_id<T: TableDef>(db: &mut Db, id: i64) -> StoreResult<()> {
     if db.t::<T>().get_visible(id).is_none() {
         return Err(StoreError::NotFound { table: T::TABLE });
     }
@@ -331,7 +345,10 @@ pub(crate) fn delete_by_id<T: Spec>(db: &mut Db, id: i64) -> StoreResult<()> {
 
 /// `delete_where`: every matching (visible) row, with the `ON DELETE` actions; the count is
 /// the rows matched.
-pub(crate) fn delete_where<T: Spec>(db: &mut Db, filter: &Filter<T::Field>) -> StoreResult<u64> {
+pub(crate) fn delete_where<T: TableDef>(
+    db: &mut Db,
+    filter: &Filter<T::Field>,
+) -> StoreResult<u64> {
     filter.validate()?;
     let ids = matching_ids::<T>(db, filter);
     let n = ids.len() as u64;
@@ -343,7 +360,7 @@ pub(crate) fn delete_where<T: Spec>(db: &mut Db, filter: &Filter<T::Field>) -> S
 /// input's value of `key` is updated (a soft-deleted holder is a `Conflict` on `key`: writes
 /// never touch soft-deleted rows) or the input is inserted with the normal checks and
 /// follow-up statements.
-pub(crate) fn upsert<T: Spec>(
+pub(crate) fn upsert<T: TableDef>(
     db: &mut Db,
     cx: &Cx<'_>,
     new: &T::New,

@@ -1,4 +1,4 @@
-//! The table description every entity implements ([`Spec`]), with its key handling derived
+//! The table description every entity implements ([`TableDef`]), with its key handling derived
 //! from the ports' schema catalog (unique keys, their partial predicates, foreign keys with
 //! their `ON DELETE` actions).
 
@@ -13,7 +13,7 @@ pub(crate) use containerpub_ports::{OnDelete, Target};
 
 use crate::db::{Cx, Db, Undo, UndoLog};
 use crate::index::IndexKey;
-use crate::table::TableState;
+use crate::rows::TableState;
 
 /// What an equality filter on a field can be answered from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,9 +26,9 @@ pub(crate) enum Lookup {
     Child(ForeignKey),
 }
 
-/// One table of the schema, described for the generic engine: its row type, keys, indexes,
+/// One table of the schema, described for the generic CRUD code ([`crate::crud`]): its row type, keys, indexes,
 /// and how rows are built from inputs and changed by patches.
-pub(crate) trait Spec: Sized + Send + Sync + 'static {
+pub(crate) trait TableDef: Sized + Send + Sync + 'static {
     /// The entity stored.
     type Row: Record<Field = Self::Field> + Clone + Send + Sync + 'static;
     /// Its field enum.
@@ -164,7 +164,7 @@ pub(crate) trait Spec: Sized + Send + Sync + 'static {
         id: i64,
         patch: &Self::Patch,
     ) -> StoreResult<Arc<Self::Row>> {
-        crate::engine::update_by_id_generic::<Self>(db, cx, id, patch)
+        crate::crud::update_by_id_generic::<Self>(db, cx, id, patch)
     }
 }
 
@@ -200,7 +200,7 @@ pub(crate) fn incoming(table: Table) -> impl Iterator<Item = FkInfo> {
 }
 
 /// The row's value of a catalog column that is one of its fields (`None` otherwise).
-fn value_of<T: Spec>(row: &T::Row, column: Column) -> Option<Value> {
+fn value_of<T: TableDef>(row: &T::Row, column: Column) -> Option<Value> {
     column.field::<T::Field>().map(|field| row.get(field))
 }
 
@@ -228,14 +228,14 @@ mod tests {
     };
 
     use super::*;
-    use crate::specs::{
+    use crate::table::{
         Deployments, Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories,
         Users,
     };
 
     /// The lookups derived from the catalog, for every field: `expected` lists the fields
     /// that have one; every other field has none.
-    fn check<T: Spec>(expected: &[(T::Field, Lookup)]) {
+    fn check<T: TableDef>(expected: &[(T::Field, Lookup)]) {
         for field in <T::Field as Field>::ALL {
             let want = expected.iter().find(|(f, _)| f == field).map(|(_, l)| *l);
             assert_eq!(T::lookup(*field), want, "{field:?}");
@@ -326,7 +326,7 @@ mod tests {
     /// catalog's update columns of `key` name are `new`'s (as an insert of `new` then would
     /// write them), every other field is kept. (The key's own columns are left out: the
     /// holder already has the input's values there.)
-    fn check_upsert<T: Spec>(
+    fn check_upsert<T: TableDef>(
         key: UniqueKey,
         old: &T::New,
         new: &T::New,

@@ -1,5 +1,9 @@
 //! The domain operations beside the generic surface: relations, profiles, memberships,
-//! activation, statistics, retention and the repository tree.
+//! activation, statistics, retention and the repository tree; `group_by` ([`grouping`]) and
+//! `upsert_updating`'s untaken columns ([`upsert_columns`]).
+
+pub(crate) mod grouping;
+pub(crate) mod upsert_columns;
 
 use std::sync::Arc;
 
@@ -13,11 +17,11 @@ use containerpub_ports::{
     ForeignKey, FunctionField, PageRequest, Query, StoreError, StoreResult, Table, UniqueKey,
 };
 
+use crate::crud::{self, find_by_key, single, update_statement};
 use crate::db::{Cx, Db, delete_rows};
-use crate::engine::{self, find_by_key, single, update_statement};
 use crate::index::IndexKey;
 use crate::locks::Mode;
-use crate::specs::{
+use crate::table::{
     Deployments, Functions, Invocations, Logs, Members, NOT_BELOW_ITSELF, Organizations, Profiles,
     Repositories, Users,
 };
@@ -84,7 +88,7 @@ pub(crate) fn create_with_owner(
     cx: &Cx<'_>,
     new: &NewOrganization,
 ) -> StoreResult<(Organization, OrganizationMember)> {
-    let org = engine::insert::<Organizations>(db, cx, new)?;
+    let org = crud::insert::<Organizations>(db, cx, new)?;
     let member = find_by_key::<Members>(
         db,
         UniqueKey::OrganizationMembersUserId,
@@ -129,7 +133,7 @@ pub(crate) fn add_member(
     organization: Uuid,
     user: Uuid,
 ) -> StoreResult<OrganizationMember> {
-    let member = engine::insert::<Members>(
+    let member = crud::insert::<Members>(
         db,
         cx,
         &NewOrganizationMember {
@@ -180,7 +184,7 @@ pub(crate) fn find_by_owner(
     owner: UserId,
     page: PageRequest,
 ) -> StoreResult<Page<Function>> {
-    engine::find_page::<Functions>(
+    crud::find_page::<Functions>(
         db,
         &FunctionField::UserId.eq(owner),
         &[FunctionField::CreatedAt.desc(), FunctionField::Id.desc()],
@@ -191,10 +195,10 @@ pub(crate) fn find_by_owner(
 /// `details(id)`: deployments highest version first.
 pub(crate) fn details(db: &Db, id: FunctionId) -> StoreResult<Option<FunctionDetails>> {
     let fid = i64::from(id.get());
-    let Some(function) = engine::find_by_id::<Functions>(db, fid) else {
+    let Some(function) = crud::find_by_id::<Functions>(db, fid) else {
         return Ok(None);
     };
-    let owner = engine::find_by_id::<Users>(db, i64::from(function.user_id.get()))
+    let owner = crud::find_by_id::<Users>(db, i64::from(function.user_id.get()))
         .ok_or_else(|| internal_missing("a function's owner"))?;
     let table = db.t::<Deployments>();
     let mut deployments: Vec<Deployment> = table
@@ -217,7 +221,7 @@ pub(crate) fn summaries(
 ) -> StoreResult<Vec<FunctionSummary>> {
     let users = db.t::<Users>();
     let deployments = db.t::<Deployments>();
-    engine::find_all::<Functions>(db, query)?
+    crud::find_all::<Functions>(db, query)?
         .into_iter()
         .map(|function| {
             let owner = users
@@ -391,7 +395,7 @@ fn live_repository(db: &Db, id: RepositoryId) -> StoreResult<Arc<Repository>> {
 /// `descendants_of(id)`.
 pub(crate) fn descendants_of(db: &Db, id: RepositoryId) -> StoreResult<Vec<Repository>> {
     let row = live_repository(db, id)?;
-    Ok(engine::owned(live_descendants(db, &row.path)))
+    Ok(crud::owned(live_descendants(db, &row.path)))
 }
 
 /// `ancestors_of(id)`: the live repositories at each ancestor path, nearest first.
@@ -513,6 +517,6 @@ pub(crate) fn insert_deployment(
     cx: &Cx<'_>,
     new: &containerpub_domain::NewDeployment,
 ) -> StoreResult<Deployment> {
-    let row = engine::insert::<Deployments>(db, cx, new)?;
+    let row = crud::insert::<Deployments>(db, cx, new)?;
     Ok(Deployment::clone(&row))
 }

@@ -6,10 +6,10 @@
 use containerpub_domain::NewUser;
 use containerpub_ports::{UserColumn, UserKey};
 
+use crate::crud;
 use crate::db::Db;
-use crate::engine;
 use crate::index::IndexKey;
-use crate::specs::Users;
+use crate::table::Users;
 
 /// `new` with the columns not in `update` taken from the row holding `key`'s value (if any).
 pub(crate) fn keep_unchosen(
@@ -22,7 +22,7 @@ pub(crate) fn keep_unchosen(
         UserKey::Uuid => IndexKey::Uuid(new.uuid),
         UserKey::Email => IndexKey::text(new.email.as_str()),
     };
-    let Some(holder) = engine::find_by_key::<Users>(db, key.unique_key(), &value) else {
+    let Some(holder) = crud::find_by_key::<Users>(db, key.unique_key(), &value) else {
         return new.clone();
     };
     let mut new = new.clone();
