@@ -98,8 +98,8 @@ async fn unique_keys_of_every_row_come_before_foreign_keys() {
     assert_eq!(
         db.organization_members()
             .insert(NewOrganizationMember {
-                organization_id: Uuid::from_u128(1),
-                user_id: Uuid::from_u128(2),
+                organization_uuid: Uuid::from_u128(1),
+                user_uuid: Uuid::from_u128(2),
             })
             .await,
         Err(StoreError::ReferenceMissing {
@@ -309,7 +309,7 @@ async fn updates_stamp_updated_at_and_check_keys() {
             .update_by_id(
                 acme.id,
                 OrganizationPatch {
-                    owner_id: Some(Uuid::from_u128(7)),
+                    owner_uuid: Some(Uuid::from_u128(7)),
                     ..OrganizationPatch::default()
                 }
             )
@@ -491,7 +491,7 @@ async fn partial_unique_keys_hold_only_where_their_predicate_does() {
     );
     assert_eq!(
         db.deployments()
-            .active_for(api.id)
+            .active_for(api.id.into())
             .await
             .expect("read")
             .map(|d| d.id),
@@ -508,7 +508,7 @@ async fn partial_unique_keys_hold_only_where_their_predicate_does() {
         })
     );
     db.repositories()
-        .soft_delete(a.id)
+        .soft_delete(a.id.into())
         .await
         .expect("soft deleted");
     let again = repo(&db, "a").await;
