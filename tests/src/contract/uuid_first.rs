@@ -6,7 +6,8 @@ use containerpub_domain::{
     FunctionId, InvocationStatus, LogLevel, NewInvocation, NewLog, RepositoryId, UserId, Uuid,
 };
 use containerpub_ports::{
-    KeysetRequest, LogQuery, PageRequest, Ref, Stores, Table, Transaction, UnitOfWorkExt,
+    KeysetRequest, LogQuery, PageRequest, Ref, StoreError, Stores, Table, Transaction,
+    UnitOfWorkExt,
 };
 
 use super::seed::{at, deployment, function, ms, not_found, repository, text, user};
@@ -194,6 +195,28 @@ pub async fn uuid_first_function_reads<U: ContractStore>(fx: Fixture<U>) {
             logs.for_function(LogQuery::for_function(function), KeysetRequest::first(0))
                 .await,
             by_id
+        );
+    }
+
+    // A cursor is bound to its query's shape, which for the uuid form leaves the function
+    // out: the id form's cursors are refused by the uuid form, and the other way round.
+    let (by_id, by_uuid) = (
+        LogQuery::for_function(api.id),
+        LogQuery::for_function(api.uuid),
+    );
+    for (from, to) in [(&by_id, &by_uuid), (&by_uuid, &by_id)] {
+        let cursor = logs
+            .for_function(from.clone(), KeysetRequest::first(2))
+            .await
+            .expect("first window")
+            .next
+            .expect("more rows");
+        let refused = logs
+            .for_function(to.clone(), KeysetRequest::after(cursor, 2))
+            .await;
+        assert!(
+            matches!(refused, Err(StoreError::InvalidInput(_))),
+            "{refused:?}"
         );
     }
 
