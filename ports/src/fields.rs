@@ -3,7 +3,6 @@
 //!
 //! JSON columns and password hashes are deliberately not fields.
 
-#[allow(unused_imports)] // the typed handles' types, named in the macro input below
 use containerpub_domain::{
     Code, Deployment, DeploymentId, DeploymentStatus, DurationMs, Email, EntityName, Function,
     FunctionId, FunctionStatus, ImageTag, Invocation, InvocationId, InvocationStatus, LogEntry,
@@ -77,7 +76,6 @@ macro_rules! entity_fields {
             $(
                 #[doc = concat!("Typed handles of the fields of `", stringify!($module), "` ([`", stringify!($name), "`](super::", stringify!($name), ")).")]
                 pub mod $module {
-                    #[allow(unused_imports)]
                     use super::super::*;
                     $(
                         #[doc = concat!("`", $col, "`, operands of type `", stringify!($rust), "`.")]

@@ -1,31 +1,4 @@
-//! [`TypedField<F, T>`]: a field of `F` whose filter operands must be of its Rust type `T`, so
-//! a wrong operand is a compile error instead of a run-time `InvalidInput`.
-//!
-//! The field enums (`FunctionField::UserId.eq(..)`) accept any [`Value`]: a uuid where the
-//! column holds an integer compiles and is refused when the query is validated. The typed
-//! handles in [`columns`](crate::columns), one constant per field, build the same
-//! [`Filter`]s but take only the type the entity's field holds:
-//!
-//! ```
-//! use containerpub_ports::columns::functions;
-//! use containerpub_ports::domain::UserId;
-//! use containerpub_ports::FunctionField;
-//!
-//! let owner = UserId::new(7);
-//! assert_eq!(functions::USER_ID.eq(owner), FunctionField::UserId.eq(owner));
-//! ```
-//!
-//! ```compile_fail
-//! use containerpub_ports::columns::functions;
-//! use containerpub_ports::domain::Uuid;
-//!
-//! let some_uuid = Uuid::nil();
-//! let _ = functions::USER_ID.eq(some_uuid); // `functions.user_id` holds a `UserId`
-//! ```
-//!
-//! A nullable field's handle takes the type of its non-NULL values (`is_null` tests for
-//! NULL); text matching (`contains`, `starts_with`, the case-insensitive forms) goes through
-//! the field enum ([`TypedField::field`]).
+//! [`TypedField<F, T>`]: a field handle that takes only the field's Rust type.
 
 use std::fmt;
 use std::marker::PhantomData;
@@ -35,7 +8,34 @@ use super::filter::{CmpOp, Filter};
 use super::sort::{Direction, Sort};
 use super::value::Value;
 
-/// A field of `F` whose operands are of type `T` (see the [module docs](self)).
+/// A field of `F` whose filter operands must be of its Rust type `T`, so
+/// a wrong operand is a compile error instead of a run-time `InvalidInput`.
+///
+/// The field enums (`FunctionField::UserId.eq(..)`) accept any [`Value`]: a uuid where the
+/// column holds an integer compiles and is refused when the query is validated. The typed
+/// handles in [`columns`](crate::columns), one constant per field, build the same
+/// [`Filter`]s but take only the type the entity's field holds:
+///
+/// ```
+/// use containerpub_ports::columns::functions;
+/// use containerpub_ports::domain::UserId;
+/// use containerpub_ports::FunctionField;
+///
+/// let owner = UserId::new(7);
+/// assert_eq!(functions::USER_ID.eq(owner), FunctionField::UserId.eq(owner));
+/// ```
+///
+/// ```compile_fail
+/// use containerpub_ports::columns::functions;
+/// use containerpub_ports::domain::Uuid;
+///
+/// let some_uuid = Uuid::nil();
+/// let _ = functions::USER_ID.eq(some_uuid); // `functions.user_id` holds a `UserId`
+/// ```
+///
+/// A nullable field's handle takes the type of its non-NULL values (`is_null` tests for
+/// NULL); text matching (`contains`, `starts_with`, the case-insensitive forms) goes through
+/// the field enum ([`TypedField::field`]).
 pub struct TypedField<F, T> {
     field: F,
     // `fn() -> T`: the handle holds no `T`, so it is `Copy`, `Send` and `Sync` whatever `T` is.
