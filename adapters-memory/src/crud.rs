@@ -147,6 +147,28 @@ pub(crate) fn find_window<T: TableDef>(
     Ok(plan.window(owned(rows)))
 }
 
+/// `find_window` over the rows that also match `within`, a condition that is not part of
+/// the query's shape: the cursor is planned (and fingerprinted) for `filter` alone, as the
+/// PostgreSQL adapter plans a uuid-first read whose uuid a subquery resolves.
+pub(crate) fn find_window_within<T: TableDef>(
+    db: &Db,
+    filter: &Filter<T::Field>,
+    within: Filter<T::Field>,
+    sort: &[Sort<T::Field>],
+    window: &KeysetRequest,
+) -> StoreResult<Window<T::Row>> {
+    let plan = Keyset::plan(filter, sort, window)?;
+    let scanned = filter.clone().and(within);
+    let rows = db.t::<T>().select(&Scan {
+        filter: &scanned,
+        sort: &plan.sort,
+        after: plan.after.as_deref(),
+        skip: 0,
+        take: to_usize(plan.limit).saturating_add(1),
+    });
+    Ok(plan.window(owned(rows)))
+}
+
 /// `count`.
 pub(crate) fn count<T: TableDef>(db: &Db, filter: &Filter<T::Field>) -> StoreResult<u64> {
     filter.validate()?;

@@ -109,6 +109,7 @@ mod index;
 mod locks;
 mod mapped;
 mod ops;
+mod reference;
 mod roles;
 mod rows;
 mod shared;

@@ -3,25 +3,28 @@
 //! ([`crate::ops`]). The generic surface is in [`crate::surface`].
 
 use containerpub_domain::{
-    Deployment, DeploymentId, Email, EntityName, Function, FunctionDetails, FunctionId,
-    FunctionStats, FunctionSummary, Invocation, LogEntry, MemberProfile, NewDeployment,
-    NewInvocation, NewLog, NewOrganization, NewRepository, NewUser, NewUserInformation,
-    Organization, OrganizationMember, Page, Repository, RepositoryId, RepositoryPath, Timestamp,
-    User, UserId, UserInformation, UserProfile, Uuid,
+    Deployment, DeploymentId, Email, EntityName, Function, FunctionDetails, FunctionStats,
+    FunctionSummary, Invocation, LogEntry, MemberProfile, NewDeployment, NewInvocation, NewLog,
+    NewOrganization, NewRepository, NewUser, NewUserInformation, Organization, OrganizationMember,
+    Page, Repository, RepositoryPath, Timestamp, User, UserInformation, UserProfile, Uuid,
 };
 use containerpub_ports::{
     DeploymentReader, DeploymentWriter, FunctionField, FunctionReader, InvocationReader,
-    InvocationWriter, KeysetRequest, LogQuery, LogReader, LogWriter, OrganizationMemberReader,
-    OrganizationMemberWriter, OrganizationReader, OrganizationWriter, PageRequest, Query,
-    RepositoryReader, RepositoryWriter, StoreResult, UniqueKey, Upserted, UserInformationReader,
-    UserInformationWriter, UserKey, UserReader, UserWriter, Window, async_trait,
+    InvocationWriter, KeysetRequest, LogField, LogQuery, LogReader, LogWriter,
+    OrganizationMemberReader, OrganizationMemberWriter, OrganizationReader, OrganizationWriter,
+    PageRequest, Query, Ref, RepositoryReader, RepositoryWriter, StoreResult, UniqueKey, Upserted,
+    UserInformationReader, UserInformationWriter, UserKey, UserReader, UserWriter, Window,
+    async_trait,
 };
 
 use crate::crud;
 use crate::handle::Handle;
 use crate::index::IndexKey;
 use crate::ops;
-use crate::table::{Invocations, Logs, Members, Organizations, Profiles, Repositories, Users};
+use crate::reference::refers_to;
+use crate::table::{
+    Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories, Users,
+};
 
 #[async_trait]
 impl UserReader for Handle {
@@ -155,12 +158,16 @@ impl OrganizationMemberWriter for Handle {
 
 #[async_trait]
 impl FunctionReader for Handle {
-    async fn find_by_owner(&self, owner: UserId, page: PageRequest) -> StoreResult<Page<Function>> {
+    async fn find_by_owner(
+        &self,
+        owner: Ref<User>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Function>> {
         self.read(|db| ops::find_by_owner(db, owner, page))
     }
 
-    async fn details(&self, id: FunctionId) -> StoreResult<Option<FunctionDetails>> {
-        self.read(|db| ops::details(db, id))
+    async fn details(&self, function: Ref<Function>) -> StoreResult<Option<FunctionDetails>> {
+        self.read(|db| ops::details(db, function))
     }
 
     async fn summaries(&self, query: Query<FunctionField>) -> StoreResult<Vec<FunctionSummary>> {
@@ -170,7 +177,7 @@ impl FunctionReader for Handle {
 
 #[async_trait]
 impl DeploymentReader for Handle {
-    async fn active_for(&self, function: FunctionId) -> StoreResult<Option<Deployment>> {
+    async fn active_for(&self, function: Ref<Function>) -> StoreResult<Option<Deployment>> {
         self.read(|db| Ok(ops::active_for(db, function)))
     }
 }
@@ -195,8 +202,17 @@ impl LogReader for Handle {
         query: LogQuery,
         window: KeysetRequest,
     ) -> StoreResult<Window<LogEntry>> {
-        let (filter, sort) = query.to_filter_and_sort();
-        self.read(|db| crud::find_window::<Logs>(db, &filter, &sort, &window))
+        self.read(|db| match query.function {
+            Ref::Id(id) => {
+                let (filter, sort) = query.to_filter_and_sort(id);
+                crud::find_window::<Logs>(db, &filter, &sort, &window)
+            }
+            Ref::Uuid(_) => {
+                let function = refers_to::<Functions, _>(db, LogField::FunctionId, query.function);
+                let (bounds, sort) = query.bounds_and_sort();
+                crud::find_window_within::<Logs>(db, &bounds, function, &sort, &window)
+            }
+        })
     }
 }
 
@@ -220,7 +236,11 @@ impl LogWriter for Handle {
 
 #[async_trait]
 impl InvocationReader for Handle {
-    async fn stats(&self, function: FunctionId, since: Timestamp) -> StoreResult<FunctionStats> {
+    async fn stats(
+        &self,
+        function: Ref<Function>,
+        since: Timestamp,
+    ) -> StoreResult<Option<FunctionStats>> {
         self.read(|db| Ok(ops::stats(db, function, since)))
     }
 }
@@ -253,16 +273,16 @@ impl RepositoryReader for Handle {
         self.read(|db| Ok(ops::live_at(db, path.as_str()).map(|row| Repository::clone(&row))))
     }
 
-    async fn descendants_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-        self.read(|db| ops::descendants_of(db, id))
+    async fn descendants_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
+        self.read(|db| ops::descendants_of(db, repository))
     }
 
-    async fn ancestors_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-        self.read(|db| ops::ancestors_of(db, id))
+    async fn ancestors_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
+        self.read(|db| ops::ancestors_of(db, repository))
     }
 
-    async fn siblings_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-        self.read(|db| ops::siblings_of(db, id))
+    async fn siblings_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
+        self.read(|db| ops::siblings_of(db, repository))
     }
 }
 
@@ -275,7 +295,8 @@ impl RepositoryWriter for Handle {
         .await
     }
 
-    async fn soft_delete(&self, id: RepositoryId) -> StoreResult<u64> {
-        self.write(|db, cx| ops::soft_delete(db, cx, id)).await
+    async fn soft_delete(&self, repository: Ref<Repository>) -> StoreResult<u64> {
+        self.write(|db, cx| ops::soft_delete(db, cx, repository))
+            .await
     }
 }

@@ -400,9 +400,23 @@ pub(crate) async fn find_page<T: TableDef, C: PgConn>(
     sort: Vec<Sort<T::Field>>,
     page: PageRequest,
 ) -> StoreResult<Page<T::Domain>> {
+    find_page_within::<T, C>(h, filter, None, sort, page).await
+}
+
+/// `find_page` with, besides the typed filter, a condition it cannot state (`within`: a
+/// uuid resolved by a subquery, [`crate::reference`]) in both statements.
+pub(crate) async fn find_page_within<T: TableDef, C: PgConn>(
+    h: &Handle<C>,
+    filter: Filter<T::Field>,
+    within: Option<Expr>,
+    sort: Vec<Sort<T::Field>>,
+    page: PageRequest,
+) -> StoreResult<Page<T::Domain>> {
     filter.validate()?;
     let offset = page.offset()?;
-    let total = count_rows::<T, C>(h, &filter).await?;
+    let mut count = select_count::<T>(&filter);
+    and_within(&mut count, within.as_ref());
+    let total = count_of(h, &count).await?;
     let query = Query {
         filter,
         sort,
@@ -410,11 +424,29 @@ pub(crate) async fn find_page<T: TableDef, C: PgConn>(
         offset,
     };
     let items = if offset < total {
-        fetch_all::<T, _>(&h.conn, &select_query::<T>(&query)).await?
+        let mut stmt = select_query::<T>(&query);
+        and_within(&mut stmt, within.as_ref());
+        fetch_all::<T, _>(&h.conn, &stmt).await?
     } else {
         Vec::new()
     };
     Ok(Page::new(items, total, page.page, page.page_size))
+}
+
+/// `find_one` with a condition besides the typed filter (see [`find_page_within`]).
+pub(crate) async fn find_one_within<T: TableDef, C: PgConn>(
+    h: &Handle<C>,
+    query: Query<T::Field>,
+    within: Option<Expr>,
+) -> StoreResult<Option<T::Domain>> {
+    let query = Query {
+        limit: Some(1),
+        ..query
+    };
+    query.validate()?;
+    let mut stmt = select_query::<T>(&query);
+    and_within(&mut stmt, within.as_ref());
+    fetch_opt::<T, _>(&h.conn, &stmt).await
 }
 
 /// `find_window`: `limit + 1` rows after the cursor's position, then `Keyset::window`.
@@ -424,18 +456,41 @@ pub(crate) async fn find_window<T: TableDef, C: PgConn>(
     sort: Vec<Sort<T::Field>>,
     window: KeysetRequest,
 ) -> StoreResult<Window<T::Domain>> {
+    find_window_within::<T, C>(h, filter, None, sort, window).await
+}
+
+/// `find_window` with a condition besides the typed filter (see [`find_page_within`]).
+pub(crate) async fn find_window_within<T: TableDef, C: PgConn>(
+    h: &Handle<C>,
+    filter: Filter<T::Field>,
+    within: Option<Expr>,
+    sort: Vec<Sort<T::Field>>,
+    window: KeysetRequest,
+) -> StoreResult<Window<T::Domain>> {
     let plan = Keyset::plan(&filter, &sort, &window)?;
-    let rows = fetch_all::<T, _>(&h.conn, &select_window::<T>(&filter, &plan)).await?;
+    let mut stmt = select_window::<T>(&filter, &plan);
+    and_within(&mut stmt, within.as_ref());
+    let rows = fetch_all::<T, _>(&h.conn, &stmt).await?;
     Ok(plan.window(rows))
+}
+
+fn and_within(stmt: &mut SelectStatement, within: Option<&Expr>) {
+    if let Some(condition) = within {
+        stmt.and_where(condition.clone());
+    }
 }
 
 async fn count_rows<T: TableDef, C: PgConn>(
     h: &Handle<C>,
     filter: &Filter<T::Field>,
 ) -> StoreResult<u64> {
+    count_of(h, &select_count::<T>(filter)).await
+}
+
+async fn count_of<C: PgConn>(h: &Handle<C>, stmt: &SelectStatement) -> StoreResult<u64> {
     let row = h
         .conn
-        .query_one(&select_count::<T>(filter))
+        .query_one(stmt)
         .await
         .map_err(|e| map_db_err(e, Op::Read))?
         .ok_or_else(|| StoreError::internal("count(*) returned no row"))?;

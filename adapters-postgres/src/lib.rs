@@ -198,6 +198,7 @@ mod lookup;
 mod mapped;
 mod ops;
 mod raw;
+mod reference;
 mod replica;
 mod reply;
 mod roles;

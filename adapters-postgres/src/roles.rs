@@ -4,25 +4,25 @@
 
 use async_trait::async_trait;
 use containerpub_domain::{
-    Deployment, DeploymentId, Email, EntityName, Function, FunctionDetails, FunctionId,
-    FunctionStats, FunctionSummary, Invocation, LogEntry, MemberProfile, NewDeployment,
-    NewInvocation, NewLog, NewOrganization, NewRepository, NewUserInformation, Organization,
-    OrganizationMember, Page, Repository, RepositoryId, RepositoryPath, Timestamp, User, UserId,
-    UserInformation, UserProfile, Uuid,
+    Deployment, DeploymentId, Email, EntityName, Function, FunctionDetails, FunctionStats,
+    FunctionSummary, Invocation, LogEntry, MemberProfile, NewDeployment, NewInvocation, NewLog,
+    NewOrganization, NewRepository, NewUserInformation, Organization, OrganizationMember, Page,
+    Repository, RepositoryPath, Timestamp, User, UserInformation, UserProfile, Uuid,
 };
 use containerpub_ports::{
     DeploymentReader, DeploymentWriter, FunctionField, FunctionReader, InvocationReader,
-    InvocationWriter, KeysetRequest, LogQuery, LogReader, LogWriter, OrganizationField,
+    InvocationWriter, KeysetRequest, LogField, LogQuery, LogReader, LogWriter, OrganizationField,
     OrganizationMemberReader, OrganizationMemberWriter, OrganizationReader, OrganizationWriter,
-    PageRequest, Query, RepositoryField, RepositoryReader, RepositoryWriter, StoreResult, Upserted,
-    UserField, UserInformationKey, UserInformationReader, UserInformationWriter, UserReader,
-    UserWriter, Window,
+    PageRequest, Query, Ref, RepositoryField, RepositoryReader, RepositoryWriter, StoreResult,
+    Upserted, UserField, UserInformationKey, UserInformationReader, UserInformationWriter,
+    UserReader, UserWriter, Window,
 };
 
 use crate::conn::PgConn;
 use crate::crud;
 use crate::handle::{Handle, written};
 use crate::ops;
+use crate::reference::{Scope, refers_to};
 use crate::replica::{Routed, routed};
 use crate::table::{
     Deployments, Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories,
@@ -156,17 +156,21 @@ impl<C: PgConn> OrganizationMemberWriter for Handle<C> {
 
 #[async_trait]
 impl<C: Routed> FunctionReader for Handle<C> {
-    async fn find_by_owner(&self, owner: UserId, page: PageRequest) -> StoreResult<Page<Function>> {
-        let filter = FunctionField::UserId.eq(owner);
+    async fn find_by_owner(
+        &self,
+        owner: Ref<User>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Function>> {
+        let Scope { filter, within } = refers_to::<Functions, Users>(FunctionField::UserId, owner);
         let sort = vec![FunctionField::CreatedAt.desc(), FunctionField::Id.desc()];
-        let call = routed!(self, [filter, sort], |h| crud::find_page::<Functions, C>(
-            h, filter, sort, page
-        ));
+        let call = routed!(self, [filter, within, sort], |h| {
+            crud::find_page_within::<Functions, C>(h, filter, within, sort, page)
+        });
         traced(&self.conn, "find_by_owner", Functions::TABLE, call).await
     }
 
-    async fn details(&self, id: FunctionId) -> StoreResult<Option<FunctionDetails>> {
-        let call = routed!(self, |h| ops::functions::details(h, id));
+    async fn details(&self, function: Ref<Function>) -> StoreResult<Option<FunctionDetails>> {
+        let call = routed!(self, |h| ops::functions::details(h, function));
         traced(&self.conn, "details", Functions::TABLE, call).await
     }
 
@@ -178,7 +182,7 @@ impl<C: Routed> FunctionReader for Handle<C> {
 
 #[async_trait]
 impl<C: Routed> DeploymentReader for Handle<C> {
-    async fn active_for(&self, function: FunctionId) -> StoreResult<Option<Deployment>> {
+    async fn active_for(&self, function: Ref<Function>) -> StoreResult<Option<Deployment>> {
         let call = routed!(self, |h| ops::deployments::active_for(h, function));
         traced(&self.conn, "active_for", Deployments::TABLE, call).await
     }
@@ -204,12 +208,20 @@ impl<C: Routed> LogReader for Handle<C> {
         query: LogQuery,
         window: KeysetRequest,
     ) -> StoreResult<Window<LogEntry>> {
-        let (filter, sort) = query.to_filter_and_sort();
-        let call = routed!(
-            self,
-            [filter, sort, window],
-            |h| crud::find_window::<Logs, C>(h, filter, sort, window)
-        );
+        let (filter, within, sort) = match query.function {
+            Ref::Id(id) => {
+                let (filter, sort) = query.to_filter_and_sort(id);
+                (filter, None, sort)
+            }
+            Ref::Uuid(_) => {
+                let function = refers_to::<Logs, Functions>(LogField::FunctionId, query.function);
+                let (bounds, sort) = query.bounds_and_sort();
+                (bounds, function.within, sort)
+            }
+        };
+        let call = routed!(self, [filter, within, sort, window], |h| {
+            crud::find_window_within::<Logs, C>(h, filter, within, sort, window)
+        });
         traced(&self.conn, "for_function", Logs::TABLE, call).await
     }
 }
@@ -230,7 +242,11 @@ impl<C: PgConn> LogWriter for Handle<C> {
 
 #[async_trait]
 impl<C: Routed> InvocationReader for Handle<C> {
-    async fn stats(&self, function: FunctionId, since: Timestamp) -> StoreResult<FunctionStats> {
+    async fn stats(
+        &self,
+        function: Ref<Function>,
+        since: Timestamp,
+    ) -> StoreResult<Option<FunctionStats>> {
         let call = routed!(self, |h| ops::events::stats(h, function, since));
         traced(&self.conn, "stats", Invocations::TABLE, call).await
     }
@@ -261,18 +277,18 @@ impl<C: Routed> RepositoryReader for Handle<C> {
         traced(&self.conn, "find_by_path", Repositories::TABLE, call).await
     }
 
-    async fn descendants_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-        let call = routed!(self, |h| ops::repositories::descendants_of(h, id));
+    async fn descendants_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
+        let call = routed!(self, |h| ops::repositories::descendants_of(h, repository));
         traced(&self.conn, "descendants_of", Repositories::TABLE, call).await
     }
 
-    async fn ancestors_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-        let call = routed!(self, |h| ops::repositories::ancestors_of(h, id));
+    async fn ancestors_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
+        let call = routed!(self, |h| ops::repositories::ancestors_of(h, repository));
         traced(&self.conn, "ancestors_of", Repositories::TABLE, call).await
     }
 
-    async fn siblings_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-        let call = routed!(self, |h| ops::repositories::siblings_of(h, id));
+    async fn siblings_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
+        let call = routed!(self, |h| ops::repositories::siblings_of(h, repository));
         traced(&self.conn, "siblings_of", Repositories::TABLE, call).await
     }
 }
@@ -284,8 +300,8 @@ impl<C: PgConn> RepositoryWriter for Handle<C> {
         written(self, "create", Repositories::TABLE, call).await
     }
 
-    async fn soft_delete(&self, id: RepositoryId) -> StoreResult<u64> {
-        let call = ops::repositories::soft_delete(self, id);
+    async fn soft_delete(&self, repository: Ref<Repository>) -> StoreResult<u64> {
+        let call = ops::repositories::soft_delete(self, repository);
         written(self, "soft_delete", Repositories::TABLE, call).await
     }
 }

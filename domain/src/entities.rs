@@ -51,8 +51,8 @@ pub struct UserInformation {
     pub id: UserInformationId,
     /// Public identifier.
     pub uuid: Uuid,
-    /// The user's uuid (`REFERENCES users(uuid)`), unique.
-    pub user_id: Uuid,
+    /// The user's uuid (column `user_id`, `REFERENCES users(uuid)`), unique.
+    pub user_uuid: Uuid,
     /// First name.
     pub first_name: Option<ShortText>,
     /// Last name.
@@ -86,8 +86,8 @@ pub struct Organization {
     pub uuid: Uuid,
     /// Unique name.
     pub name: EntityName,
-    /// The owner's user uuid (`REFERENCES users(uuid) ON DELETE RESTRICT`).
-    pub owner_id: Uuid,
+    /// The owner's user uuid (column `owner_id`, `REFERENCES users(uuid) ON DELETE RESTRICT`).
+    pub owner_uuid: Uuid,
     /// When the row was created.
     pub created_at: Timestamp,
     /// When the row was last updated.
@@ -99,10 +99,10 @@ pub struct Organization {
 pub struct OrganizationMember {
     /// Internal key (members have no uuid: they are addressed by organization and user).
     pub id: OrganizationMemberId,
-    /// The organization's uuid.
-    pub organization_id: Uuid,
-    /// The user's uuid, unique.
-    pub user_id: Uuid,
+    /// The organization's uuid (column `organization_id`).
+    pub organization_uuid: Uuid,
+    /// The user's uuid (column `user_id`), unique.
+    pub user_uuid: Uuid,
     /// When the user joined.
     pub joined_at: Timestamp,
 }

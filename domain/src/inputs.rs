@@ -66,8 +66,8 @@ pub struct UserPatch {
 pub struct NewUserInformation {
     /// Public identifier.
     pub uuid: Uuid,
-    /// The user's uuid.
-    pub user_id: Uuid,
+    /// The user's uuid (column `user_id`).
+    pub user_uuid: Uuid,
     /// First name.
     pub first_name: Option<ShortText>,
     /// Last name.
@@ -89,12 +89,12 @@ pub struct NewUserInformation {
 }
 
 impl NewUserInformation {
-    /// An empty profile for the user with uuid `user_id`.
+    /// An empty profile for the user with uuid `user_uuid`.
     #[must_use]
-    pub fn new(user_id: Uuid) -> Self {
+    pub fn new(user_uuid: Uuid) -> Self {
         Self {
             uuid: Uuid::new_v4(),
-            user_id,
+            user_uuid,
             ..Self::default()
         }
     }
@@ -131,18 +131,18 @@ pub struct NewOrganization {
     pub uuid: Uuid,
     /// Unique name.
     pub name: EntityName,
-    /// The owner's user uuid.
-    pub owner_id: Uuid,
+    /// The owner's user uuid (column `owner_id`).
+    pub owner_uuid: Uuid,
 }
 
 impl NewOrganization {
-    /// An organization named `name` owned by the user with uuid `owner_id`.
+    /// An organization named `name` owned by the user with uuid `owner_uuid`.
     #[must_use]
-    pub fn new(name: EntityName, owner_id: Uuid) -> Self {
+    pub fn new(name: EntityName, owner_uuid: Uuid) -> Self {
         Self {
             uuid: Uuid::new_v4(),
             name,
-            owner_id,
+            owner_uuid,
         }
     }
 }
@@ -152,24 +152,24 @@ impl NewOrganization {
 pub struct OrganizationPatch {
     /// New name.
     pub name: Option<EntityName>,
-    /// New owner (a user uuid).
-    pub owner_id: Option<Uuid>,
+    /// New owner (a user uuid; column `owner_id`).
+    pub owner_uuid: Option<Uuid>,
 }
 
 /// A new `organization_members` row.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct NewOrganizationMember {
-    /// The organization's uuid.
-    pub organization_id: Uuid,
-    /// The user's uuid.
-    pub user_id: Uuid,
+    /// The organization's uuid (column `organization_id`).
+    pub organization_uuid: Uuid,
+    /// The user's uuid (column `user_id`).
+    pub user_uuid: Uuid,
 }
 
 /// Changes to an `organization_members` row (moving a user to another organization).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct OrganizationMemberPatch {
-    /// The new organization's uuid.
-    pub organization_id: Option<Uuid>,
+    /// The new organization's uuid (column `organization_id`).
+    pub organization_uuid: Option<Uuid>,
 }
 
 /// A new `functions` row.

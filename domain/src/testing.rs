@@ -54,7 +54,7 @@ pub fn user_information(user: &User) -> UserInformation {
     UserInformation {
         id: UserInformationId::new(1),
         uuid: Uuid::new_v4(),
-        user_id: user.uuid,
+        user_uuid: user.uuid,
         first_name: None,
         last_name: None,
         phone_number: None,
@@ -76,7 +76,7 @@ pub fn organization(owner: &User) -> Organization {
         id: OrganizationId::new(1),
         uuid: Uuid::new_v4(),
         name: EntityName::new("name", "acme").expect("a valid name"),
-        owner_id: owner.uuid,
+        owner_uuid: owner.uuid,
         created_at: at(),
         updated_at: at(),
     }
@@ -87,8 +87,8 @@ pub fn organization(owner: &User) -> Organization {
 pub fn organization_member(organization: &Organization, user: &User) -> OrganizationMember {
     OrganizationMember {
         id: OrganizationMemberId::new(1),
-        organization_id: organization.uuid,
-        user_id: user.uuid,
+        organization_uuid: organization.uuid,
+        user_uuid: user.uuid,
         joined_at: at(),
     }
 }
@@ -179,12 +179,12 @@ mod tests {
         let org = organization(&owner);
         let member = organization_member(&org, &owner);
         let function = function(&owner);
-        assert_eq!(org.owner_id, owner.uuid);
+        assert_eq!(org.owner_uuid, owner.uuid);
         assert_eq!(
-            (member.organization_id, member.user_id),
+            (member.organization_uuid, member.user_uuid),
             (org.uuid, owner.uuid)
         );
-        assert_eq!(user_information(&owner).user_id, owner.uuid);
+        assert_eq!(user_information(&owner).user_uuid, owner.uuid);
         assert_eq!(function.user_id, owner.id);
         assert_eq!(deployment(&function).function_id, function.id);
         assert_eq!(log(&function).function_id, function.id);

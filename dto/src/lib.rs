@@ -77,15 +77,15 @@
 //!     id: OrganizationId::new(1),
 //!     uuid: Uuid::from_u128(10),
 //!     name: EntityName::new("name", "acme").unwrap(),
-//!     owner_id: owner.uuid,
+//!     owner_uuid: owner.uuid,
 //!     created_at: at,
 //!     updated_at: at,
 //! };
 //! let members = [MemberProfile {
 //!     member: OrganizationMember {
 //!         id: OrganizationMemberId::new(1),
-//!         organization_id: org.uuid,
-//!         user_id: other.uuid,
+//!         organization_uuid: org.uuid,
+//!         user_uuid: other.uuid,
 //!         joined_at: at,
 //!     },
 //!     user: other.clone(),

@@ -156,21 +156,21 @@ impl OrganizationWithMembersDto {
     ) -> Result<Self, DtoError> {
         let mut seen = HashSet::with_capacity(members.len());
         for (index, m) in members.iter().enumerate() {
-            if m.member.organization_id != org.uuid {
+            if m.member.organization_uuid != org.uuid {
                 return Err(DtoError::ForeignMember { index });
             }
             let profile_is_theirs = m
                 .information
                 .as_ref()
-                .is_none_or(|i| i.user_id == m.user.uuid);
-            if m.user.uuid != m.member.user_id || !profile_is_theirs {
+                .is_none_or(|i| i.user_uuid == m.user.uuid);
+            if m.user.uuid != m.member.user_uuid || !profile_is_theirs {
                 return Err(DtoError::MismatchedMember { index });
             }
             if !seen.insert(m.user.uuid) {
                 return Err(DtoError::DuplicateMember { index });
             }
         }
-        let is_owner = requester == Some(org.owner_id);
+        let is_owner = requester == Some(org.owner_uuid);
         let mut projected: Vec<OrganizationMemberDto> = members
             .iter()
             .map(|m| OrganizationMemberDto::project(m, is_owner))
@@ -179,7 +179,7 @@ impl OrganizationWithMembersDto {
         Ok(Self {
             uuid: org.uuid,
             name: org.name.as_str().to_owned(),
-            owner_id: org.owner_id,
+            owner_id: org.owner_uuid,
             member_count: projected.len(),
             members: projected,
             created_at: org.created_at.as_datetime(),

@@ -34,7 +34,7 @@ impl OrganizationDto {
         Self {
             uuid: org.uuid,
             name: org.name.as_str().to_owned(),
-            owner_id: org.owner_id,
+            owner_id: org.owner_uuid,
             created_at: org.created_at.as_datetime(),
             updated_at: org.updated_at.as_datetime(),
         }
@@ -89,7 +89,7 @@ impl UserWithOrganizationDto {
         information: Option<&UserInformation>,
     ) -> Result<Self, DtoError> {
         let user = &value.user;
-        if information.is_some_and(|i| i.user_id != user.uuid) {
+        if information.is_some_and(|i| i.user_uuid != user.uuid) {
             return Err(DtoError::ProfileOfAnotherUser);
         }
         Ok(Self {

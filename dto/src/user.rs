@@ -150,7 +150,7 @@ impl UserProfileDto {
     /// # Errors
     /// [`DtoError::ProfileOfAnotherUser`] if `information` is not `user`'s profile.
     pub fn from_entities(user: &User, information: &UserInformation) -> Result<Self, DtoError> {
-        if information.user_id != user.uuid {
+        if information.user_uuid != user.uuid {
             return Err(DtoError::ProfileOfAnotherUser);
         }
         let info = UserInformationDto::from(information);

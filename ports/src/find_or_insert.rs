@@ -94,7 +94,7 @@ impl KeyFilter for NewUserInformation {
     fn key_filter(&self, key: UserInformationKey) -> Filter<UserInformationField> {
         match key {
             UserInformationKey::Uuid => UserInformationField::Uuid.eq(self.uuid),
-            UserInformationKey::User => UserInformationField::UserId.eq(self.user_id),
+            UserInformationKey::User => UserInformationField::UserId.eq(self.user_uuid),
         }
     }
 }
@@ -121,7 +121,7 @@ impl KeyFilter for NewOrganizationMember {
     }
     fn key_filter(&self, key: OrganizationMemberKey) -> Filter<OrganizationMemberField> {
         match key {
-            OrganizationMemberKey::User => OrganizationMemberField::UserId.eq(self.user_id),
+            OrganizationMemberKey::User => OrganizationMemberField::UserId.eq(self.user_uuid),
         }
     }
 }

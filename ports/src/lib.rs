@@ -7,6 +7,8 @@
 //!   once over the [`Entity`], and per entity small role traits that add its domain
 //!   operations ([`UserReader`], [`UserWriter`], [`UserStore`], …), each method's contract in
 //!   its doc (`# Errors`);
+//! - [`Ref`]: a row by internal id or by public uuid, taken by the operations an API
+//!   reaches by uuid (a function's details, logs, statistics, an owner's functions, …);
 //! - typed queries ([`Query`], [`Filter`], [`Sort`], offset [`PageRequest`]s and keyset
 //!   [`KeysetRequest`]s with opaque [`Cursor`]s): no column name or SQL is taken from a string;
 //! - for adapter authors only, [`support`] (the keyset plan, records, the effective sort);
@@ -35,6 +37,7 @@ pub mod keys;
 pub mod mock;
 pub mod prelude;
 pub mod query;
+pub mod reference;
 pub mod repository_tree;
 pub mod stores;
 pub mod support;
@@ -66,6 +69,7 @@ pub use query::{
     MAX_FILTER_SIZE, MAX_PAGE_SIZE, MAX_UNLIMITED_ROWS, PageRequest, Query, Sort, TextOp, Value,
     ValueKind, Window, fold_case,
 };
+pub use reference::Ref;
 pub use repository_tree::create_with_parents;
 pub use stores::*;
 pub use uow::{BoxFuture, Retryable, Stores, Transaction, UnitOfWork, UnitOfWorkExt};

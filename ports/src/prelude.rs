@@ -8,10 +8,7 @@
 //! /// The functions of the user with this uuid, first page, in one transaction.
 //! async fn functions_of<U: UnitOfWork>(db: &U, owner: Uuid) -> StoreResult<Vec<Function>> {
 //!     db.transaction(async |tx| {
-//!         let Some(user) = tx.users().find_by_uuid(owner).await? else {
-//!             return Ok(Vec::new());
-//!         };
-//!         let page = tx.functions().find_by_owner(user.id, PageRequest::new(1, 50)).await?;
+//!         let page = tx.functions().find_by_owner(Ref::uuid(owner), PageRequest::new(1, 50)).await?;
 //!         Ok(page.items)
 //!     })
 //!     .await
@@ -24,6 +21,7 @@ pub use crate::fields::*;
 pub use crate::find_or_insert::Found;
 pub use crate::keys::*;
 pub use crate::query::{Cursor, Filter, KeysetRequest, PageRequest, Query, Sort, Window};
+pub use crate::reference::Ref;
 pub use crate::stores::{
     DeploymentReader, DeploymentStore, DeploymentWriter, FunctionReader, FunctionStore,
     FunctionWriter, InvocationReader, InvocationStore, InvocationWriter, LogQuery, LogReader,

@@ -17,7 +17,7 @@
 //! - Sorting ascending puts NULLs last, descending puts them first (PostgreSQL's default).
 //!   Every sort ends with the primary key ascending, so ties always come out in one order.
 //!
-//! One idea per file: [`value`](Value), [`field`](Field), filters, sorts, the find-all
+//! One idea per file: [`value`](Value), [`field`](Field), [typed field handles](TypedField), filters, sorts, the find-all
 //! [`Query`], offset pages, keyset windows. What adapters need besides (the keyset plan,
 //! records, the effective sort) is in [`crate::support`].
 
@@ -32,6 +32,7 @@ mod page;
 pub mod projection;
 pub(crate) mod record;
 pub(crate) mod sort;
+mod typed_field;
 mod value;
 mod window;
 
@@ -42,5 +43,6 @@ pub use filter::{CmpOp, Filter, MAX_FILTER_DEPTH, MAX_FILTER_SIZE};
 pub use find_all::{MAX_UNLIMITED_ROWS, Query};
 pub use page::{MAX_PAGE_SIZE, PageRequest};
 pub use sort::{Direction, Sort};
+pub use typed_field::TypedField;
 pub use value::{Value, ValueKind};
 pub use window::{Cursor, KeysetRequest, Window};

@@ -25,8 +25,8 @@ use containerpub_dto::{
 };
 use containerpub_memory::MemoryStore;
 use containerpub_ports::{
-    FunctionField, KeysetRequest, LogQuery, Query, StoreError, Stores, UnitOfWork, UnitOfWorkExt,
-    Upserted,
+    FunctionField, KeysetRequest, LogQuery, Query, Ref, StoreError, Stores, UnitOfWork,
+    UnitOfWorkExt, Upserted,
 };
 use containerpub_postgres::{PgConfig, PgStore};
 use serde_json::json;
@@ -196,9 +196,10 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
     }
     let second = db.deployments().activate(deployments[1].id).await?;
     println!("Activated version {}.", second.version);
+    // An API receives the function's uuid: the store resolves it in the same read.
     let details = db
         .functions()
-        .details(function.id)
+        .details(Ref::uuid(function.uuid))
         .await?
         .ok_or("the function has just been created")?;
     println!("Its details, deployments newest first:");
@@ -304,7 +305,11 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
     let recorded = db.invocations().record_many(invocations).await?;
     println!("Recorded {recorded} invocations.");
     let since = now.saturating_add(TimeDelta::hours(-1));
-    let stats = db.invocations().stats(function.id, since).await?;
+    let stats = db
+        .invocations()
+        .stats(Ref::uuid(function.uuid), since)
+        .await?
+        .ok_or("the function exists")?;
     println!(
         "Statistics of the last hour: {}",
         serde_json::to_string(&FunctionStatsDto::for_function(&stats, function.uuid))?
@@ -361,19 +366,19 @@ async fn tour<U: UnitOfWork>(db: &U) -> Result<(), Box<dyn Error>> {
     };
     println!(
         "Descendants of {root}: {:?}",
-        paths(&db.repositories().descendants_of(top.id).await?)
+        paths(&db.repositories().descendants_of(top.id.into()).await?)
     );
     println!(
         "Ancestors of {}, nearest first: {:?}",
         worker.path,
-        paths(&db.repositories().ancestors_of(worker.id).await?)
+        paths(&db.repositories().ancestors_of(worker.id.into()).await?)
     );
     let api = worker.parent_id.ok_or("the worker has a parent")?;
-    let hidden = db.repositories().soft_delete(api).await?;
+    let hidden = db.repositories().soft_delete(api.into()).await?;
     println!("Soft-deleted {root}/api and its subtree: {hidden} rows.");
     println!(
         "Descendants of {root} now: {:?}",
-        paths(&db.repositories().descendants_of(top.id).await?)
+        paths(&db.repositories().descendants_of(top.id.into()).await?)
     );
     let again = db
         .repositories()

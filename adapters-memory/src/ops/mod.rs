@@ -8,13 +8,13 @@ pub(crate) mod upsert_columns;
 use std::sync::Arc;
 
 use containerpub_domain::{
-    Deployment, DeploymentStatus, Function, FunctionDetails, FunctionId, FunctionStats,
-    FunctionSummary, MemberProfile, NewOrganization, NewOrganizationMember, Organization,
-    OrganizationMember, Page, Repository, RepositoryId, RepositoryPatch, RepositoryPath, Rule,
-    Timestamp, UserId, UserProfile, Uuid,
+    Deployment, DeploymentStatus, Function, FunctionDetails, FunctionStats, FunctionSummary,
+    MemberProfile, NewOrganization, NewOrganizationMember, Organization, OrganizationMember, Page,
+    Repository, RepositoryId, RepositoryPatch, RepositoryPath, Rule, Timestamp, User, UserProfile,
+    Uuid,
 };
 use containerpub_ports::{
-    ForeignKey, FunctionField, Lookup, PageRequest, Query, StoreError, StoreResult, Table,
+    ForeignKey, FunctionField, Lookup, PageRequest, Query, Ref, StoreError, StoreResult, Table,
     UniqueKey,
 };
 
@@ -22,6 +22,7 @@ use crate::crud::{self, find_by_key, single, update_statement};
 use crate::db::{Cx, Db, delete_rows};
 use crate::index::IndexKey;
 use crate::locks::Mode;
+use crate::reference::{find_by_ref, refers_to};
 use crate::table::{
     Deployments, Functions, Invocations, Logs, Members, NOT_BELOW_ITSELF, Organizations, Profiles,
     Repositories, Users,
@@ -79,7 +80,7 @@ pub(crate) fn organization_of(db: &Db, user: Uuid) -> Option<Organization> {
     find_by_key::<Organizations>(
         db,
         UniqueKey::OrganizationsUuid,
-        &IndexKey::Uuid(member.organization_id),
+        &IndexKey::Uuid(member.organization_uuid),
     )
 }
 
@@ -93,7 +94,7 @@ pub(crate) fn create_with_owner(
     let member = find_by_key::<Members>(
         db,
         UniqueKey::OrganizationMembersUserId,
-        &IndexKey::Uuid(org.owner_id),
+        &IndexKey::Uuid(org.owner_uuid),
     )
     .ok_or_else(|| internal_missing("the owner's membership"))?;
     Ok((Organization::clone(&org), member))
@@ -114,7 +115,7 @@ pub(crate) fn members_of(db: &Db, organization: Uuid) -> StoreResult<Vec<MemberP
     members
         .into_iter()
         .map(|member| {
-            let key = IndexKey::Uuid(member.user_id);
+            let key = IndexKey::Uuid(member.user_uuid);
             let user = find_by_key::<Users>(db, UniqueKey::UsersUuid, &key)
                 .ok_or_else(|| internal_missing("a member's user"))?;
             let information = find_by_key::<Profiles>(db, UniqueKey::UserInformationUserId, &key);
@@ -138,8 +139,8 @@ pub(crate) fn add_member(
         db,
         cx,
         &NewOrganizationMember {
-            organization_id: organization,
-            user_id: user,
+            organization_uuid: organization,
+            user_uuid: user,
         },
     )?;
     Ok(OrganizationMember::clone(&member))
@@ -152,7 +153,7 @@ pub(crate) fn remove_member(db: &mut Db, organization: Uuid, user: Uuid) -> Stor
         UniqueKey::OrganizationMembersUserId,
         &IndexKey::Uuid(user),
     )
-    .filter(|m| m.organization_id == organization)
+    .filter(|m| m.organization_uuid == organization)
     .ok_or(StoreError::not_found(
         Table::OrganizationMembers,
         Lookup::Membership { organization, user },
@@ -162,7 +163,7 @@ pub(crate) fn remove_member(db: &mut Db, organization: Uuid, user: Uuid) -> Stor
         UniqueKey::OrganizationsUuid,
         &IndexKey::Uuid(organization),
     )
-    .map(|org| org.owner_id);
+    .map(|org| org.owner_uuid);
     if owner == Some(user) {
         return Err(StoreError::invalid(
             "user_id",
@@ -183,23 +184,23 @@ pub(crate) fn remove_member(db: &mut Db, organization: Uuid, user: Uuid) -> Stor
 /// `find_by_owner`: `created_at` desc, id desc.
 pub(crate) fn find_by_owner(
     db: &Db,
-    owner: UserId,
+    owner: Ref<User>,
     page: PageRequest,
 ) -> StoreResult<Page<Function>> {
     crud::find_page::<Functions>(
         db,
-        &FunctionField::UserId.eq(owner),
+        &refers_to::<Users, _>(db, FunctionField::UserId, owner),
         &[FunctionField::CreatedAt.desc(), FunctionField::Id.desc()],
         page,
     )
 }
 
-/// `details(id)`: deployments highest version first.
-pub(crate) fn details(db: &Db, id: FunctionId) -> StoreResult<Option<FunctionDetails>> {
-    let fid = i64::from(id.get());
-    let Some(function) = crud::find_by_id::<Functions>(db, fid) else {
+/// `details(function)`: deployments highest version first.
+pub(crate) fn details(db: &Db, function: Ref<Function>) -> StoreResult<Option<FunctionDetails>> {
+    let Some(function) = find_by_ref::<Functions>(db, function) else {
         return Ok(None);
     };
+    let fid = i64::from(function.id.get());
     let owner = crud::find_by_id::<Users>(db, i64::from(function.user_id.get()))
         .ok_or_else(|| internal_missing("a function's owner"))?;
     let table = db.t::<Deployments>();
@@ -242,8 +243,13 @@ pub(crate) fn summaries(
         .collect()
 }
 
-/// `active_for(function)`.
-pub(crate) fn active_for(db: &Db, function: FunctionId) -> Option<Deployment> {
+/// `active_for(function)`: the function's active deployment (a uuid no visible function
+/// holds has none).
+pub(crate) fn active_for(db: &Db, function: Ref<Function>) -> Option<Deployment> {
+    let function = match function {
+        Ref::Id(id) => id,
+        Ref::Uuid(uuid) => crud::find_by_uuid::<Functions>(db, &uuid)?.id,
+    };
     find_by_key::<Deployments>(
         db,
         UniqueKey::DeploymentsActiveFunctionId,
@@ -313,14 +319,16 @@ pub(crate) fn activate(db: &mut Db, cx: &Cx<'_>, id: i64) -> StoreResult<Deploym
 // Logs and invocations
 // ---------------------------------------------------------------------------------------------
 
-/// `stats(function, since)`: invocations with `timestamp >= since`, from the time index.
-pub(crate) fn stats(db: &Db, function: FunctionId, since: Timestamp) -> FunctionStats {
+/// `stats(function, since)`: invocations with `timestamp >= since`, from the time index;
+/// `None` if the function does not exist.
+pub(crate) fn stats(db: &Db, function: Ref<Function>, since: Timestamp) -> Option<FunctionStats> {
+    let function = find_by_ref::<Functions>(db, function)?.id;
     let table = db.t::<Invocations>();
     let rows = table
         .function_events_since(i64::from(function.get()), since)
         .into_iter()
         .filter_map(|id| table.get(id).map(|i| (i.status, i.duration_ms)));
-    FunctionStats::compute(function, since, rows)
+    Some(FunctionStats::compute(function, since, rows))
 }
 
 /// `delete_older_than(cutoff)`: logs with `timestamp < cutoff`.
@@ -383,22 +391,27 @@ fn live_descendants(db: &Db, path: &RepositoryPath) -> Vec<Arc<Repository>> {
         .collect()
 }
 
-fn live_repository(db: &Db, id: RepositoryId) -> StoreResult<Arc<Repository>> {
-    db.t::<Repositories>()
-        .get_visible(i64::from(id.get()))
-        .cloned()
-        .ok_or(StoreError::not_found(Table::Repositories, Lookup::Id))
+fn live_repository(db: &Db, repository: Ref<Repository>) -> StoreResult<Arc<Repository>> {
+    let table = db.t::<Repositories>();
+    match repository {
+        Ref::Id(id) => table.get_visible(i64::from(id.get())),
+        Ref::Uuid(uuid) => table
+            .get_by_uuid(&uuid)
+            .filter(|row| <Repositories as crate::table::TableDef>::visible(row)),
+    }
+    .cloned()
+    .ok_or_else(|| StoreError::not_found(Table::Repositories, repository.lookup()))
 }
 
 /// `descendants_of(id)`.
-pub(crate) fn descendants_of(db: &Db, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-    let row = live_repository(db, id)?;
+pub(crate) fn descendants_of(db: &Db, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
+    let row = live_repository(db, repository)?;
     Ok(crud::owned(live_descendants(db, &row.path)))
 }
 
 /// `ancestors_of(id)`: the live repositories at each ancestor path, nearest first.
-pub(crate) fn ancestors_of(db: &Db, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-    let row = live_repository(db, id)?;
+pub(crate) fn ancestors_of(db: &Db, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
+    let row = live_repository(db, repository)?;
     let mut out = Vec::new();
     let mut next = row.path.parent();
     while let Some(path) = next {
@@ -412,8 +425,8 @@ pub(crate) fn ancestors_of(db: &Db, id: RepositoryId) -> StoreResult<Vec<Reposit
 
 /// `siblings_of(id)`: live rows with the same `parent_id` (NULL for top-level ones), itself
 /// excluded, ordered by path.
-pub(crate) fn siblings_of(db: &Db, id: RepositoryId) -> StoreResult<Vec<Repository>> {
-    let row = live_repository(db, id)?;
+pub(crate) fn siblings_of(db: &Db, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
+    let row = live_repository(db, repository)?;
     let table = db.t::<Repositories>();
     let parent = row
         .parent_id
@@ -421,7 +434,7 @@ pub(crate) fn siblings_of(db: &Db, id: RepositoryId) -> StoreResult<Vec<Reposito
     let mut siblings: Vec<Repository> = table
         .children_of(ForeignKey::RepositoriesParentId, &parent)
         .into_iter()
-        .filter(|sibling| *sibling != i64::from(id.get()))
+        .filter(|sibling| *sibling != i64::from(row.id.get()))
         .filter_map(|sibling| table.get_visible(sibling).map(|r| Repository::clone(r)))
         .collect();
     siblings.sort_by(|a, b| a.path.as_str().cmp(b.path.as_str()));
@@ -430,8 +443,12 @@ pub(crate) fn siblings_of(db: &Db, id: RepositoryId) -> StoreResult<Vec<Reposito
 
 /// `soft_delete(id)`: one UPDATE setting `deleted_at = updated_at = now` on the row and its
 /// live descendants.
-pub(crate) fn soft_delete(db: &mut Db, cx: &Cx<'_>, id: RepositoryId) -> StoreResult<u64> {
-    let row = live_repository(db, id)?;
+pub(crate) fn soft_delete(
+    db: &mut Db,
+    cx: &Cx<'_>,
+    repository: Ref<Repository>,
+) -> StoreResult<u64> {
+    let row = live_repository(db, repository)?;
     let mut rows = vec![row.clone()];
     rows.extend(live_descendants(db, &row.path));
     let n = rows.len() as u64;

@@ -392,8 +392,8 @@ mod tests {
             check_upsert::<Organizations>(key, &old, &new, || ());
         }
         let member = |org, user| NewOrganizationMember {
-            organization_id: Uuid::from_u128(org),
-            user_id: Uuid::from_u128(user),
+            organization_uuid: Uuid::from_u128(org),
+            user_uuid: Uuid::from_u128(user),
         };
         check_upsert::<Members>(
             UniqueKey::OrganizationMembersUserId,

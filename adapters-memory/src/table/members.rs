@@ -39,8 +39,8 @@ impl TableDef for Members {
     ) -> StoreResult<OrganizationMember> {
         Ok(OrganizationMember {
             id: OrganizationMemberId::new(id32(id)?),
-            organization_id: new.organization_id,
-            user_id: new.user_id,
+            organization_uuid: new.organization_uuid,
+            user_uuid: new.user_uuid,
             joined_at: now,
         })
     }
@@ -51,8 +51,8 @@ impl TableDef for Members {
         _now: Timestamp,
     ) -> StoreResult<OrganizationMember> {
         let mut row = row.clone();
-        if let Some(organization) = patch.organization_id {
-            row.organization_id = organization;
+        if let Some(organization) = patch.organization_uuid {
+            row.organization_uuid = organization;
         }
         Ok(row)
     }
@@ -62,7 +62,7 @@ impl TableDef for Members {
         now: Timestamp,
     ) -> OrganizationMember {
         OrganizationMember {
-            organization_id: new.organization_id,
+            organization_uuid: new.organization_uuid,
             joined_at: now,
             ..row.clone()
         }

@@ -38,7 +38,7 @@ impl TableDef for Organizations {
             id: OrganizationId::new(id32(id)?),
             uuid: new.uuid,
             name: new.name.clone(),
-            owner_id: new.owner_id,
+            owner_uuid: new.owner_uuid,
             created_at: now,
             updated_at: now,
         })
@@ -52,8 +52,8 @@ impl TableDef for Organizations {
         if let Some(name) = &patch.name {
             row.name = name.clone();
         }
-        if let Some(owner) = patch.owner_id {
-            row.owner_id = owner;
+        if let Some(owner) = patch.owner_uuid {
+            row.owner_uuid = owner;
         }
         row.updated_at = now;
         Ok(row)
@@ -61,7 +61,7 @@ impl TableDef for Organizations {
     fn upsert_update(row: &Organization, new: &NewOrganization, now: Timestamp) -> Organization {
         Organization {
             name: new.name.clone(),
-            owner_id: new.owner_id,
+            owner_uuid: new.owner_uuid,
             updated_at: now,
             ..row.clone()
         }
@@ -78,8 +78,8 @@ impl TableDef for Organizations {
         let members: Vec<NewOrganizationMember> = rows
             .iter()
             .map(|org| NewOrganizationMember {
-                organization_id: org.uuid,
-                user_id: org.owner_id,
+                organization_uuid: org.uuid,
+                user_uuid: org.owner_uuid,
             })
             .collect();
         crud::insert_batch_from::<Members>(db, cx, &members, first).map(drop)

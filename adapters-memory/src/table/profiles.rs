@@ -39,7 +39,7 @@ impl TableDef for Profiles {
         Ok(UserInformation {
             id: UserInformationId::new(id32(id)?),
             uuid: new.uuid,
-            user_id: new.user_id,
+            user_uuid: new.user_uuid,
             first_name: new.first_name.clone(),
             last_name: new.last_name.clone(),
             phone_number: new.phone_number.clone(),

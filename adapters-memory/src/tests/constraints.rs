@@ -98,8 +98,8 @@ async fn unique_keys_of_every_row_come_before_foreign_keys() {
     assert_eq!(
         db.organization_members()
             .insert(NewOrganizationMember {
-                organization_id: Uuid::from_u128(1),
-                user_id: Uuid::from_u128(2),
+                organization_uuid: Uuid::from_u128(1),
+                user_uuid: Uuid::from_u128(2),
             })
             .await,
         Err(StoreError::ReferenceMissing {
@@ -311,7 +311,7 @@ async fn updates_stamp_updated_at_and_check_keys() {
             .update_by_id(
                 acme.id,
                 OrganizationPatch {
-                    owner_id: Some(Uuid::from_u128(7)),
+                    owner_uuid: Some(Uuid::from_u128(7)),
                     ..OrganizationPatch::default()
                 }
             )
@@ -493,7 +493,7 @@ async fn partial_unique_keys_hold_only_where_their_predicate_does() {
     );
     assert_eq!(
         db.deployments()
-            .active_for(api.id)
+            .active_for(api.id.into())
             .await
             .expect("read")
             .map(|d| d.id),
@@ -510,7 +510,7 @@ async fn partial_unique_keys_hold_only_where_their_predicate_does() {
         })
     );
     db.repositories()
-        .soft_delete(a.id)
+        .soft_delete(a.id.into())
         .await
         .expect("soft deleted");
     let again = repo(&db, "a").await;

@@ -31,7 +31,7 @@ async fn organizations_bring_their_owner_in_as_a_member() {
         .await
         .expect("created");
     assert_eq!(
-        (membership.organization_id, membership.user_id),
+        (membership.organization_uuid, membership.user_uuid),
         (acme.uuid, ada.uuid)
     );
     // The owner already belongs to an organization: nothing is written.
@@ -89,7 +89,7 @@ async fn organizations_bring_their_owner_in_as_a_member() {
     let Upserted::Updated(updated) = updated else {
         panic!("expected the update branch");
     };
-    assert_eq!(updated.owner_id, ada.uuid);
+    assert_eq!(updated.owner_uuid, ada.uuid);
     assert_eq!(updated.uuid, inserted.row().uuid);
     assert_eq!((updated.created_at, updated.updated_at), (at(0), at(1)));
     assert_eq!(
@@ -175,8 +175,8 @@ async fn members_are_added_listed_and_removed_by_the_rules() {
     let moved = members
         .upsert(
             NewOrganizationMember {
-                organization_id: elsewhere.uuid,
-                user_id: bob.uuid,
+                organization_uuid: elsewhere.uuid,
+                user_uuid: bob.uuid,
             },
             OrganizationMemberKey::User,
         )
@@ -186,7 +186,7 @@ async fn members_are_added_listed_and_removed_by_the_rules() {
         panic!("expected the update branch");
     };
     assert_eq!(
-        (moved.organization_id, moved.joined_at),
+        (moved.organization_uuid, moved.joined_at),
         (elsewhere.uuid, at(30))
     );
 }
@@ -258,7 +258,7 @@ async fn functions_list_by_owner_with_details_and_summaries() {
     let b1 = function(&db, bob.id, "b1").await;
     let page = db
         .functions()
-        .find_by_owner(ada.id, PageRequest::new(1, 2))
+        .find_by_owner(ada.id.into(), PageRequest::new(1, 2))
         .await
         .expect("page");
     assert_eq!(
@@ -268,7 +268,7 @@ async fn functions_list_by_owner_with_details_and_summaries() {
     assert_eq!((page.total, page.has_more), (3, true));
     let page = db
         .functions()
-        .find_by_owner(ada.id, PageRequest::new(2, 2))
+        .find_by_owner(ada.id.into(), PageRequest::new(2, 2))
         .await
         .expect("page");
     assert_eq!(page.items.iter().map(|f| f.id).collect::<Vec<_>>(), [a1.id]);
@@ -285,7 +285,7 @@ async fn functions_list_by_owner_with_details_and_summaries() {
     }
     let details = db
         .functions()
-        .details(a1.id)
+        .details(a1.id.into())
         .await
         .expect("read")
         .expect("found");
@@ -300,7 +300,7 @@ async fn functions_list_by_owner_with_details_and_summaries() {
     );
     assert_eq!(
         db.functions()
-            .details(containerpub_domain::FunctionId::new(99))
+            .details(containerpub_domain::FunctionId::new(99).into())
             .await,
         Ok(None)
     );
@@ -485,7 +485,12 @@ async fn logs_are_kept_by_time_and_invocations_summarised() {
         ])
         .await
         .expect("recorded");
-    let stats = db.invocations().stats(api.id, at(5)).await.expect("stats");
+    let stats = db
+        .invocations()
+        .stats(api.id.into(), at(5))
+        .await
+        .expect("stats")
+        .expect("the function exists");
     assert_eq!(
         (stats.total, stats.success, stats.error, stats.timeout),
         (4, 2, 1, 1)
@@ -495,9 +500,10 @@ async fn logs_are_kept_by_time_and_invocations_summarised() {
     assert_eq!(stats.p50_duration_ms, Some(25.0));
     let empty = db
         .invocations()
-        .stats(api.id, at(100))
+        .stats(api.id.into(), at(100))
         .await
-        .expect("stats");
+        .expect("stats")
+        .expect("the function exists");
     assert_eq!((empty.total, empty.avg_duration_ms), (0, None));
 }
 
@@ -520,30 +526,43 @@ async fn repositories_form_a_tree() {
     assert_eq!((api.name.as_str(), api.parent_id), ("api", Some(acme.id)));
     assert_eq!(acme.parent_id, None);
 
-    let descendants = repos.descendants_of(acme.id).await.expect("descendants");
+    let descendants = repos
+        .descendants_of(acme.id.into())
+        .await
+        .expect("descendants");
     assert_eq!(
         paths(&descendants),
         ["acme/api", "acme/api-x", "acme/api/worker", "acme/web"]
     );
     assert_eq!(
-        paths(&repos.descendants_of(api.id).await.expect("descendants")),
+        paths(
+            &repos
+                .descendants_of(api.id.into())
+                .await
+                .expect("descendants")
+        ),
         ["acme/api/worker"]
     );
     assert_eq!(
-        paths(&repos.ancestors_of(worker.id).await.expect("ancestors")),
+        paths(
+            &repos
+                .ancestors_of(worker.id.into())
+                .await
+                .expect("ancestors")
+        ),
         ["acme/api", "acme"]
     );
     assert_eq!(
-        paths(&repos.siblings_of(api.id).await.expect("siblings")),
+        paths(&repos.siblings_of(api.id.into()).await.expect("siblings")),
         ["acme/api-x", "acme/web"]
     );
     assert_eq!(
-        paths(&repos.siblings_of(corp.id).await.expect("siblings")),
+        paths(&repos.siblings_of(corp.id.into()).await.expect("siblings")),
         ["acme"]
     );
     assert_eq!(
         repos
-            .descendants_of(containerpub_domain::RepositoryId::new(99))
+            .descendants_of(containerpub_domain::RepositoryId::new(99).into())
             .await,
         Err(StoreError::not_found(Table::Repositories, Lookup::Id))
     );
@@ -611,9 +630,9 @@ async fn repositories_form_a_tree() {
     ));
 
     // Soft delete takes the live subtree; the paths can then be created again.
-    assert_eq!(repos.soft_delete(corp.id).await, Ok(3));
+    assert_eq!(repos.soft_delete(corp.id.into()).await, Ok(3));
     assert_eq!(
-        repos.soft_delete(corp.id).await,
+        repos.soft_delete(corp.id.into()).await,
         Err(StoreError::not_found(Table::Repositories, Lookup::Id))
     );
     let corp2 = repo(&db, "corp").await;

@@ -320,13 +320,13 @@ async fn log_windows_match_a_full_sort() {
             (None, Some(at(0)), None),
         ] {
             let query = LogQuery {
-                function_id: api.id,
+                function: api.id.into(),
                 from,
                 until,
                 level,
                 newest_first,
             };
-            let (filter, _) = query.to_filter_and_sort();
+            let (filter, _) = query.to_filter_and_sort(api.id);
             let mut expected = db
                 .logs()
                 .find_all(Query::filter(filter))
@@ -356,7 +356,7 @@ async fn log_windows_match_a_full_sort() {
                 assert_eq!(seen, expected, "{query:?} limit {limit}");
             }
             // Offsets on the same order.
-            let (filter, sort) = query.to_filter_and_sort();
+            let (filter, sort) = query.to_filter_and_sort(api.id);
             let page: Vec<_> = db
                 .logs()
                 .find_all(Query {
@@ -386,7 +386,7 @@ async fn reads_never_see_soft_deleted_repositories() {
     let a = repo(&db, "a").await;
     let ab = repo(&db, "a/b").await;
     repo(&db, "c").await;
-    assert_eq!(db.repositories().soft_delete(a.id).await, Ok(2));
+    assert_eq!(db.repositories().soft_delete(a.id.into()).await, Ok(2));
     let repos = db.repositories();
     assert_eq!(repos.find_by_id(ab.id).await, Ok(None));
     assert_eq!(repos.find_by_uuid(ab.uuid).await, Ok(None));

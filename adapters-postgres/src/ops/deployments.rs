@@ -9,10 +9,11 @@
 use std::collections::HashMap;
 
 use containerpub_domain::{
-    Deployment, DeploymentId, DeploymentStatus, FunctionId, NewDeployment, Timestamp, Version,
+    Deployment, DeploymentId, DeploymentStatus, Function, FunctionId, NewDeployment, Timestamp,
+    Version,
 };
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, DeploymentField, DeploymentKey, ForeignKey, Lookup, Query, StoreError,
+    BATCH_CHUNK_ROWS, DeploymentField, DeploymentKey, ForeignKey, Lookup, Query, Ref, StoreError,
     StoreResult, Table, Upserted,
 };
 use sea_orm::ActiveValue::Set;
@@ -25,7 +26,8 @@ use crate::entity::deployment;
 use crate::error::Op;
 use crate::handle::Handle;
 use crate::ops::{consume_sequence_value, execute_raw, query_raw};
-use crate::table::{Deployments, TableDef};
+use crate::reference::{Scope, refers_to};
+use crate::table::{Deployments, Functions, TableDef};
 
 const LOCK_FUNCTION: &str = r#"SELECT "id" FROM "functions" WHERE "id" = $1 FOR NO KEY UPDATE"#;
 const MAX_VERSION: &str =
@@ -191,12 +193,12 @@ pub(crate) async fn upsert_row<D: PgConn>(
 /// `active_for`
 pub(crate) async fn active_for<C: PgConn>(
     h: &Handle<C>,
-    function: FunctionId,
+    function: Ref<Function>,
 ) -> StoreResult<Option<Deployment>> {
-    let filter = DeploymentField::FunctionId
-        .eq(function)
-        .and(DeploymentField::IsActive.eq(true));
-    crud::find_one::<Deployments, C>(h, Query::filter(filter)).await
+    let Scope { filter, within } =
+        refers_to::<Deployments, Functions>(DeploymentField::FunctionId, function);
+    let filter = filter.and(DeploymentField::IsActive.eq(true));
+    crud::find_one_within::<Deployments, C>(h, Query::filter(filter), within).await
 }
 
 const FUNCTION_OF: &str = r#"SELECT "function_id" FROM "function_deployments" WHERE "id" = $1"#;

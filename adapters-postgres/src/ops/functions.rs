@@ -1,7 +1,7 @@
 //! Function details and the summaries join.
 
-use containerpub_domain::{FunctionDetails, FunctionId, FunctionSummary};
-use containerpub_ports::{DeploymentField, FunctionField, Query, StoreError, StoreResult};
+use containerpub_domain::{Function, FunctionDetails, FunctionSummary};
+use containerpub_ports::{DeploymentField, FunctionField, Query, Ref, StoreError, StoreResult};
 use sea_orm::ColumnTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, SelectStatement};
 
@@ -10,14 +10,15 @@ use crate::crud::{self, model_of, scalar};
 use crate::entity::{function, user};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
+use crate::reference::find_by_ref;
 use crate::table::{Check, Deployments, Functions, Users};
 
 /// The function, its owner, and its deployments highest version first.
 pub(crate) async fn details<C: PgConn>(
     h: &Handle<C>,
-    id: FunctionId,
+    function: Ref<Function>,
 ) -> StoreResult<Option<FunctionDetails>> {
-    let Some(function) = crud::find_by_id::<Functions, C>(h, id).await? else {
+    let Some(function) = find_by_ref::<Functions, C>(h, function).await? else {
         return Ok(None);
     };
     let owner = crud::find_by_id::<Users, C>(h, function.user_id)
@@ -30,7 +31,7 @@ pub(crate) async fn details<C: PgConn>(
         })?;
     let deployments = crud::select_sorted::<Deployments, C>(
         h,
-        DeploymentField::FunctionId.eq(id),
+        DeploymentField::FunctionId.eq(function.id),
         &[DeploymentField::Version.desc()],
     )
     .await?;

@@ -53,8 +53,8 @@ async fn insert_with_owners<D: PgConn>(
         let members = orgs.iter().map(|org| {
             Members::new_row(
                 NewOrganizationMember {
-                    organization_id: org.uuid,
-                    user_id: org.owner_id,
+                    organization_uuid: org.uuid,
+                    user_uuid: org.owner_uuid,
                 },
                 now,
             )
@@ -111,8 +111,8 @@ pub(crate) async fn upsert_row<D: PgConn>(
     if let Upserted::Inserted(org) = &upserted {
         let member = Members::new_row(
             NewOrganizationMember {
-                organization_id: org.uuid,
-                user_id: org.owner_id,
+                organization_uuid: org.uuid,
+                user_uuid: org.owner_uuid,
             },
             now,
         );
@@ -305,8 +305,8 @@ pub(crate) async fn add_member<C: PgConn>(
     crud::insert::<Members, C>(
         h,
         NewOrganizationMember {
-            organization_id: organization,
-            user_id: user,
+            organization_uuid: organization,
+            user_uuid: user,
         },
     )
     .await

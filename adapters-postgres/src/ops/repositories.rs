@@ -10,8 +10,8 @@ use containerpub_domain::{
     NewRepository, Repository, RepositoryId, RepositoryPatch, RepositoryPath, Rule, Timestamp,
 };
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, ForeignKey, Lookup, RepositoryKey, StoreError, StoreResult, Table, UniqueKey,
-    Upserted,
+    BATCH_CHUNK_ROWS, ForeignKey, Lookup, Ref, RepositoryKey, StoreError, StoreResult, Table,
+    UniqueKey, Upserted,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::sea_query::{ArrayType, Expr, ExprTrait};
@@ -24,6 +24,7 @@ use crate::entity::repository;
 use crate::error::Op;
 use crate::handle::Handle;
 use crate::ops::{consume_sequence_value, execute_raw, query_raw};
+use crate::reference::find_by_ref;
 use crate::table::{Repositories, TableDef};
 
 fn missing_parent() -> StoreError {
@@ -32,8 +33,8 @@ fn missing_parent() -> StoreError {
     }
 }
 
-fn not_found() -> StoreError {
-    StoreError::not_found(Table::Repositories, Lookup::Id)
+fn not_found(lookup: Lookup) -> StoreError {
+    StoreError::not_found(Table::Repositories, lookup)
 }
 
 /// `update_where` cannot change paths.
@@ -241,15 +242,46 @@ pub(crate) async fn upsert_row<D: PgConn>(
     }
 }
 
-/// The subtree below (and including) a live repository, with each row's depth.
-const SUBTREE: &str = r#"WITH RECURSIVE "t" ("id", "depth") AS (SELECT "id", 0 FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "t"."depth" + 1 FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "t"."depth" FROM "repositories" "r" JOIN "t" ON "r"."id" = "t"."id" ORDER BY "r"."path" COLLATE "C" ASC, "r"."id" ASC"#;
+/// The subtree below (and including) the live repository the `WHERE` part names by `$1`,
+/// with each row's depth.
+macro_rules! subtree {
+    ($root:literal) => {
+        concat!(
+            r#"WITH RECURSIVE "t" ("id", "depth") AS (SELECT "id", 0 FROM "repositories" WHERE "#,
+            $root,
+            r#" AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "t"."depth" + 1 FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "t"."depth" FROM "repositories" "r" JOIN "t" ON "r"."id" = "t"."id" ORDER BY "r"."path" COLLATE "C" ASC, "r"."id" ASC"#
+        )
+    };
+}
 
-/// A live repository and its live ancestors, nearest first, with each row's depth.
-const ANCESTRY: &str = r#"WITH RECURSIVE "a" ("id", "parent_id", "depth") AS (SELECT "id", "parent_id", 0 FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "r"."parent_id", "a"."depth" + 1 FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."parent_id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "a"."depth" FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."id" ORDER BY "a"."depth" ASC"#;
+/// A live repository (named by `$1` in the `WHERE` part) and its live ancestors, nearest
+/// first, with each row's depth.
+macro_rules! ancestry {
+    ($root:literal) => {
+        concat!(
+            r#"WITH RECURSIVE "a" ("id", "parent_id", "depth") AS (SELECT "id", "parent_id", 0 FROM "repositories" WHERE "#,
+            $root,
+            r#" AND "deleted_at" IS NULL UNION ALL SELECT "r"."id", "r"."parent_id", "a"."depth" + 1 FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."parent_id" WHERE "r"."deleted_at" IS NULL) SELECT "r"."id", "r"."uuid", "r"."name", "r"."path", "r"."parent_id", "r"."created_at", "r"."updated_at", "r"."deleted_at", "a"."depth" FROM "repositories" "r" JOIN "a" ON "r"."id" = "a"."id" ORDER BY "a"."depth" ASC"#
+        )
+    };
+}
+
+const SUBTREE: &str = subtree!(r#""id" = $1"#);
+const SUBTREE_BY_UUID: &str = subtree!(r#""uuid" = $1"#);
+const ANCESTRY: &str = ancestry!(r#""id" = $1"#);
+const ANCESTRY_BY_UUID: &str = ancestry!(r#""uuid" = $1"#);
+
+/// The statement text for `r` (`by_id` or `by_uuid`, both naming the row by `$1`) and `$1`.
+fn by_ref(r: Ref<Repository>, by_id: &'static str, by_uuid: &'static str) -> (&'static str, Value) {
+    match r {
+        Ref::Id(id) => (by_id, Value::from(id.get())),
+        Ref::Uuid(uuid) => (by_uuid, Value::from(uuid)),
+    }
+}
 
 /// Splits rows of [`SUBTREE`] / [`ANCESTRY`] into the root (depth 0) and the others;
 /// `NotFound` when there is no live root.
-fn without_root(rows: Vec<QueryResult>) -> StoreResult<Vec<Repository>> {
+fn without_root(rows: Vec<QueryResult>, lookup: Lookup) -> StoreResult<Vec<Repository>> {
     let mut root = false;
     let mut rest = Vec::with_capacity(rows.len().saturating_sub(1));
     for row in &rows {
@@ -261,7 +293,7 @@ fn without_root(rows: Vec<QueryResult>) -> StoreResult<Vec<Repository>> {
         }
     }
     if !root {
-        return Err(not_found());
+        return Err(not_found(lookup));
     }
     Ok(rest)
 }
@@ -269,19 +301,21 @@ fn without_root(rows: Vec<QueryResult>) -> StoreResult<Vec<Repository>> {
 /// `descendants_of`: every live repository below, ordered by path.
 pub(crate) async fn descendants_of<C: PgConn>(
     h: &Handle<C>,
-    id: RepositoryId,
+    repository: Ref<Repository>,
 ) -> StoreResult<Vec<Repository>> {
-    let rows = query_raw(&h.conn, SUBTREE, vec![Value::from(id.get())], Op::Read).await?;
-    without_root(rows)
+    let (sql, root) = by_ref(repository, SUBTREE, SUBTREE_BY_UUID);
+    let rows = query_raw(&h.conn, sql, vec![root], Op::Read).await?;
+    without_root(rows, repository.lookup())
 }
 
 /// `ancestors_of`: the parent, its parent, … up to the top.
 pub(crate) async fn ancestors_of<C: PgConn>(
     h: &Handle<C>,
-    id: RepositoryId,
+    repository: Ref<Repository>,
 ) -> StoreResult<Vec<Repository>> {
-    let rows = query_raw(&h.conn, ANCESTRY, vec![Value::from(id.get())], Op::Read).await?;
-    without_root(rows)
+    let (sql, root) = by_ref(repository, ANCESTRY, ANCESTRY_BY_UUID);
+    let rows = query_raw(&h.conn, sql, vec![root], Op::Read).await?;
+    without_root(rows, repository.lookup())
 }
 
 const SIBLINGS_TOP: &str = r#"SELECT "id", "uuid", "name", "path", "parent_id", "created_at", "updated_at", "deleted_at" FROM "repositories" WHERE "parent_id" IS NULL AND "id" <> $1 AND "deleted_at" IS NULL ORDER BY "path" COLLATE "C" ASC, "id" ASC"#;
@@ -290,11 +324,12 @@ const SIBLINGS: &str = r#"SELECT "id", "uuid", "name", "path", "parent_id", "cre
 /// `siblings_of`: the live repositories sharing its parent, itself excluded, by path.
 pub(crate) async fn siblings_of<C: PgConn>(
     h: &Handle<C>,
-    id: RepositoryId,
+    repository: Ref<Repository>,
 ) -> StoreResult<Vec<Repository>> {
-    let me = crud::find_by_id::<Repositories, C>(h, id)
+    let me = find_by_ref::<Repositories, C>(h, repository)
         .await?
-        .ok_or_else(not_found)?;
+        .ok_or_else(|| not_found(repository.lookup()))?;
+    let id = me.id;
     let rows = match me.parent_id {
         None => query_raw(&h.conn, SIBLINGS_TOP, vec![Value::from(id.get())], Op::Read).await?,
         Some(parent) => {
@@ -310,16 +345,32 @@ pub(crate) async fn siblings_of<C: PgConn>(
     to_domain::<Repositories>(rows)
 }
 
-const SOFT_DELETE: &str = r#"WITH RECURSIVE "t" ("id") AS (SELECT "id" FROM "repositories" WHERE "id" = $1 AND "deleted_at" IS NULL UNION ALL SELECT "r"."id" FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) UPDATE "repositories" SET "deleted_at" = $2, "updated_at" = $2 WHERE "id" IN (SELECT "id" FROM "t") AND "deleted_at" IS NULL"#;
+/// Soft-deletes the live subtree of the repository the `WHERE` part names by `$1`.
+macro_rules! soft_delete {
+    ($root:literal) => {
+        concat!(
+            r#"WITH RECURSIVE "t" ("id") AS (SELECT "id" FROM "repositories" WHERE "#,
+            $root,
+            r#" AND "deleted_at" IS NULL UNION ALL SELECT "r"."id" FROM "repositories" "r" JOIN "t" ON "r"."parent_id" = "t"."id" WHERE "r"."deleted_at" IS NULL) UPDATE "repositories" SET "deleted_at" = $2, "updated_at" = $2 WHERE "id" IN (SELECT "id" FROM "t") AND "deleted_at" IS NULL"#
+        )
+    };
+}
+
+const SOFT_DELETE: &str = soft_delete!(r#""id" = $1"#);
+const SOFT_DELETE_BY_UUID: &str = soft_delete!(r#""uuid" = $1"#);
 
 /// `soft_delete`: one statement marks the live subtree; `NotFound` if the row is not live.
-pub(crate) async fn soft_delete<C: PgConn>(h: &Handle<C>, id: RepositoryId) -> StoreResult<u64> {
+pub(crate) async fn soft_delete<C: PgConn>(
+    h: &Handle<C>,
+    repository: Ref<Repository>,
+) -> StoreResult<u64> {
     let now = h.now();
-    let values = vec![Value::from(id.get()), Value::from(now.naive_utc())];
-    let count = guarded!(&h.conn, rows: 1, |c| execute_raw(c, SOFT_DELETE, values, Op::Write)
+    let (sql, root) = by_ref(repository, SOFT_DELETE, SOFT_DELETE_BY_UUID);
+    let values = vec![root, Value::from(now.naive_utc())];
+    let count = guarded!(&h.conn, rows: 1, |c| execute_raw(c, sql, values, Op::Write)
         .await)?;
     if count == 0 {
-        return Err(not_found());
+        return Err(not_found(repository.lookup()));
     }
     Ok(count)
 }
@@ -341,7 +392,7 @@ pub(crate) async fn update_row<D: PgConn>(
         return crud::update_by_id_generic::<Repositories, D>(db, id, patch, now).await;
     };
     let rows = query_raw(db, LOCK_LIVE, vec![Value::from(id.get())], Op::Read).await?;
-    let current = model_of::<Repositories>(rows.first().ok_or_else(not_found)?)?;
+    let current = model_of::<Repositories>(rows.first().ok_or_else(|| not_found(Lookup::Id))?)?;
     if new_path == current.path {
         return crud::update_by_id_generic::<Repositories, D>(
             db,
@@ -359,7 +410,7 @@ pub(crate) async fn update_row<D: PgConn>(
     }
     let parent_id = resolve_parent(db, &new_path).await??;
     let subtree = query_raw(db, SUBTREE, vec![Value::from(id.get())], Op::Read).await?;
-    let descendants = without_root(subtree)?;
+    let descendants = without_root(subtree, Lookup::Id)?;
     let mut ids = Vec::with_capacity(descendants.len());
     let mut paths = Vec::with_capacity(descendants.len());
     for d in &descendants {
@@ -375,7 +426,7 @@ pub(crate) async fn update_row<D: PgConn>(
         Value::from(now.naive_utc()),
     ];
     let moved = query_raw(db, MOVE_ROW, values, Op::Write).await?;
-    let moved = model_of::<Repositories>(moved.first().ok_or_else(not_found)?)?;
+    let moved = model_of::<Repositories>(moved.first().ok_or_else(|| not_found(Lookup::Id))?)?;
     if !ids.is_empty() {
         let values = vec![
             Value::Array(ArrayType::Int, Some(Box::new(ids))),

@@ -54,8 +54,8 @@ impl TableDef for Members {
         let c = Check(Table::OrganizationMembers, m.user_id);
         Ok(OrganizationMember {
             id: OrganizationMemberId::new(m.id),
-            organization_id: m.organization_id,
-            user_id: m.user_id,
+            organization_uuid: m.organization_id,
+            user_uuid: m.user_id,
             joined_at: c.ts("joined_at", m.joined_at)?,
         })
     }
@@ -63,15 +63,15 @@ impl TableDef for Members {
     fn new_row(new: NewOrganizationMember, now: Timestamp) -> member::ActiveModel {
         member::ActiveModel {
             id: NotSet,
-            organization_id: Set(new.organization_id),
-            user_id: Set(new.user_id),
+            organization_id: Set(new.organization_uuid),
+            user_id: Set(new.user_uuid),
             joined_at: Set(ts_value(now)),
         }
     }
 
     fn patch_values(patch: OrganizationMemberPatch) -> Vec<(member::Column, Value)> {
         patch
-            .organization_id
+            .organization_uuid
             .map(|org| (member::Column::OrganizationId, Value::from(org)))
             .into_iter()
             .collect()

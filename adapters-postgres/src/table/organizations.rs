@@ -63,7 +63,7 @@ impl TableDef for Organizations {
             id: OrganizationId::new(m.id),
             uuid: m.uuid,
             name: c.name("name", m.name)?,
-            owner_id: m.owner_id,
+            owner_uuid: m.owner_id,
             created_at: c.ts("created_at", m.created_at)?,
             updated_at: c.ts("updated_at", m.updated_at)?,
         })
@@ -74,7 +74,7 @@ impl TableDef for Organizations {
             id: NotSet,
             uuid: Set(new.uuid),
             name: Set(new.name.into_inner()),
-            owner_id: Set(new.owner_id),
+            owner_id: Set(new.owner_uuid),
             created_at: Set(ts_value(now)),
             updated_at: Set(ts_value(now)),
         }
@@ -85,7 +85,7 @@ impl TableDef for Organizations {
         if let Some(name) = patch.name {
             out.push((organization::Column::Name, Value::from(name.into_inner())));
         }
-        if let Some(owner) = patch.owner_id {
+        if let Some(owner) = patch.owner_uuid {
             out.push((organization::Column::OwnerId, Value::from(owner)));
         }
         out

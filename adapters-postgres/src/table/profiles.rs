@@ -64,7 +64,7 @@ impl TableDef for Profiles {
         Ok(UserInformation {
             id: UserInformationId::new(m.id),
             uuid: m.uuid,
-            user_id: m.user_id,
+            user_uuid: m.user_id,
             first_name: c.opt_text("first_name", m.first_name)?,
             last_name: c.opt_text("last_name", m.last_name)?,
             phone_number: c.opt_text("phone_number", m.phone_number)?,
@@ -83,7 +83,7 @@ impl TableDef for Profiles {
         profile::ActiveModel {
             id: NotSet,
             uuid: Set(new.uuid),
-            user_id: Set(new.user_id),
+            user_id: Set(new.user_uuid),
             first_name: Set(opt_string(new.first_name)),
             last_name: Set(opt_string(new.last_name)),
             phone_number: Set(opt_string(new.phone_number)),

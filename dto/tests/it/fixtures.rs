@@ -127,8 +127,8 @@ fn member(
     MemberProfile {
         member: OrganizationMember {
             id: OrganizationMemberId::new(id),
-            organization_id: org.uuid,
-            user_id: user.uuid,
+            organization_uuid: org.uuid,
+            user_uuid: user.uuid,
             joined_at: at(joined),
         },
         user: user.clone(),
@@ -153,7 +153,7 @@ pub fn world() -> World {
     let owner_info = UserInformation {
         id: UserInformationId::new(OWNER_INFO_ID),
         uuid: uuid(0x11),
-        user_id: owner.uuid,
+        user_uuid: owner.uuid,
         first_name: short("Ada"),
         last_name: short("Lovelace"),
         phone_number: code("+44 20 7946 0000"),
@@ -169,7 +169,7 @@ pub fn world() -> World {
     let alice_info = UserInformation {
         id: UserInformationId::new(ALICE_INFO_ID),
         uuid: uuid(0x12),
-        user_id: alice.uuid,
+        user_uuid: alice.uuid,
         first_name: short("Zoë"),
         last_name: None,
         phone_number: code("+81 3-1234-5678"),
@@ -186,7 +186,7 @@ pub fn world() -> World {
         id: OrganizationId::new(ORG_ID),
         uuid: uuid(0x21),
         name: EntityName::new("name", "Café Engines 東京").expect("valid"),
-        owner_id: owner.uuid,
+        owner_uuid: owner.uuid,
         created_at: at("2025-11-20T10:30:01.12+01:00"),
         updated_at: at("2025-11-20T09:30:01.1234Z"),
     };

@@ -147,7 +147,7 @@ fn a_member_without_profile_gets_the_dart_defaults() {
 fn members_of_another_organization_are_an_error() {
     let w = world();
     let mut members = w.members.clone();
-    members[1].member.organization_id = uuid(0x22);
+    members[1].member.organization_uuid = uuid(0x22);
     assert_eq!(
         OrganizationWithMembersDto::from_entities(&w.org, &members, Some(w.owner.uuid)),
         Err(DtoError::ForeignMember { index: 1 })
@@ -186,7 +186,7 @@ fn a_user_listed_twice_is_an_error() {
 fn errors_name_the_argument_and_never_a_uuid() {
     let w = world();
     let mut foreign = w.members.clone();
-    foreign[2].member.organization_id = uuid(0x22);
+    foreign[2].member.organization_uuid = uuid(0x22);
     let err =
         OrganizationWithMembersDto::from_entities(&w.org, &foreign, None).expect_err("foreign");
     let text = err.to_string();

@@ -3,11 +3,11 @@
 
 use async_trait::async_trait;
 use containerpub_domain::{
-    Deployment, DeploymentId, Email, EntityName, Function, FunctionDetails, FunctionId,
-    FunctionStats, FunctionSummary, Invocation, LogEntry, MemberProfile, NewDeployment,
-    NewInvocation, NewLog, NewOrganization, NewRepository, NewUser, NewUserInformation,
-    Organization, OrganizationMember, Page, Repository, RepositoryId, RepositoryPath, Timestamp,
-    User, UserId, UserInformation, UserProfile, UserWithOrganization, Uuid,
+    Deployment, DeploymentId, Email, EntityName, Function, FunctionDetails, FunctionStats,
+    FunctionSummary, Invocation, LogEntry, MemberProfile, NewDeployment, NewInvocation, NewLog,
+    NewOrganization, NewRepository, NewUser, NewUserInformation, Organization, OrganizationMember,
+    Page, Repository, RepositoryPath, Timestamp, User, UserInformation, UserProfile,
+    UserWithOrganization, Uuid,
 };
 
 use crate::entity::{Entity, WithUuid};
@@ -18,6 +18,7 @@ use crate::keys::{Upserted, UserKey};
 use crate::query::grouping::{Group, GroupQuery};
 use crate::query::projection::Row;
 use crate::query::{Filter, KeysetRequest, PageRequest, Query, Sort, Window};
+use crate::reference::Ref;
 use crate::stores::{
     DeploymentReader, DeploymentWriter, FunctionReader, InvocationReader, InvocationWriter,
     LogQuery, LogReader, LogWriter, OrganizationMemberReader, OrganizationMemberWriter,
@@ -101,13 +102,13 @@ mockall::mock! {
     }
     #[async_trait]
     impl FunctionReader for Store<Function> {
-        async fn find_by_owner(&self, owner: UserId, page: PageRequest) -> StoreResult<Page<Function>>;
-        async fn details(&self, id: FunctionId) -> StoreResult<Option<FunctionDetails>>;
+        async fn find_by_owner(&self, owner: Ref<User>, page: PageRequest) -> StoreResult<Page<Function>>;
+        async fn details(&self, function: Ref<Function>) -> StoreResult<Option<FunctionDetails>>;
         async fn summaries(&self, query: Query<FunctionField>) -> StoreResult<Vec<FunctionSummary>>;
     }
     #[async_trait]
     impl DeploymentReader for Store<Deployment> {
-        async fn active_for(&self, function: FunctionId) -> StoreResult<Option<Deployment>>;
+        async fn active_for(&self, function: Ref<Function>) -> StoreResult<Option<Deployment>>;
     }
     #[async_trait]
     impl DeploymentWriter for Store<Deployment> {
@@ -125,7 +126,7 @@ mockall::mock! {
     }
     #[async_trait]
     impl InvocationReader for Store<Invocation> {
-        async fn stats(&self, function: FunctionId, since: Timestamp) -> StoreResult<FunctionStats>;
+        async fn stats(&self, function: Ref<Function>, since: Timestamp) -> StoreResult<Option<FunctionStats>>;
     }
     #[async_trait]
     impl InvocationWriter for Store<Invocation> {
@@ -135,13 +136,13 @@ mockall::mock! {
     #[async_trait]
     impl RepositoryReader for Store<Repository> {
         async fn find_by_path(&self, path: &RepositoryPath) -> StoreResult<Option<Repository>>;
-        async fn descendants_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>>;
-        async fn ancestors_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>>;
-        async fn siblings_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>>;
+        async fn descendants_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>>;
+        async fn ancestors_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>>;
+        async fn siblings_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>>;
     }
     #[async_trait]
     impl RepositoryWriter for Store<Repository> {
         async fn create(&self, new: NewRepository) -> StoreResult<Repository>;
-        async fn soft_delete(&self, id: RepositoryId) -> StoreResult<u64>;
+        async fn soft_delete(&self, repository: Ref<Repository>) -> StoreResult<u64>;
     }
 }

@@ -2,19 +2,21 @@
 
 use async_trait::async_trait;
 
-use containerpub_domain::{Deployment, DeploymentId, FunctionId, NewDeployment};
+use containerpub_domain::{Deployment, DeploymentId, Function, NewDeployment};
 
 use crate::error::StoreResult;
+use crate::reference::Ref;
 use crate::stores::{Reader, UuidReader, Writer};
 
 /// Reads `function_deployments`.
 #[async_trait]
 pub trait DeploymentReader: Reader<Deployment> + UuidReader<Deployment> {
-    /// The active deployment of the function.
+    /// The active deployment of the function (by id or uuid); `None` if it has none or
+    /// there is no such function.
     ///
     /// # Errors
     /// `Unavailable` or `Internal` when the store fails.
-    async fn active_for(&self, function: FunctionId) -> StoreResult<Option<Deployment>>;
+    async fn active_for(&self, function: Ref<Function>) -> StoreResult<Option<Deployment>>;
 }
 
 /// Writes `function_deployments`. Every insert takes the function's next version

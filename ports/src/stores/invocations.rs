@@ -2,20 +2,27 @@
 
 use async_trait::async_trait;
 
-use containerpub_domain::{FunctionId, FunctionStats, Invocation, NewInvocation, Timestamp};
+use containerpub_domain::{Function, FunctionStats, Invocation, NewInvocation, Timestamp};
 
 use crate::error::StoreResult;
+use crate::reference::Ref;
 use crate::stores::{Reader, UuidReader, Writer};
 
 /// Reads `function_invocations`.
 #[async_trait]
 pub trait InvocationReader: Reader<Invocation> + UuidReader<Invocation> {
-    /// Statistics of the function's invocations at or after `since`: counts per status,
-    /// average, maximum and continuous p50/p95/p99 durations.
+    /// Statistics of the function's (by id or uuid) invocations at or after `since`: counts
+    /// per status, average, maximum and continuous p50/p95/p99 durations, with the
+    /// function's internal id. `None` if there is no such function (a function without
+    /// invocations has statistics: zero counts, no durations).
     ///
     /// # Errors
     /// `Unavailable` or `Internal` when the store fails.
-    async fn stats(&self, function: FunctionId, since: Timestamp) -> StoreResult<FunctionStats>;
+    async fn stats(
+        &self,
+        function: Ref<Function>,
+        since: Timestamp,
+    ) -> StoreResult<Option<FunctionStats>>;
 }
 
 /// Writes `function_invocations`.

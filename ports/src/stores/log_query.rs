@@ -2,16 +2,17 @@
 //!
 //! [`LogReader::for_function`]: crate::LogReader::for_function
 
-use containerpub_domain::{FunctionId, LogLevel, Timestamp};
+use containerpub_domain::{Function, FunctionId, LogLevel, Timestamp};
 
 use crate::fields::LogField;
 use crate::query::{Filter, Sort};
+use crate::reference::Ref;
 
 /// Which logs of one function to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LogQuery {
-    /// The function.
-    pub function_id: FunctionId,
+    /// The function, by id or uuid (a function that does not exist has no logs).
+    pub function: Ref<Function>,
     /// Only logs at or after this time.
     pub from: Option<Timestamp>,
     /// Only logs strictly before this time.
@@ -23,11 +24,12 @@ pub struct LogQuery {
 }
 
 impl LogQuery {
-    /// Every log of the function, oldest first.
+    /// Every log of the function (a [`FunctionId`], a function uuid or a [`Ref`]), oldest
+    /// first.
     #[must_use]
-    pub fn for_function(function_id: FunctionId) -> Self {
+    pub fn for_function(function: impl Into<Ref<Function>>) -> Self {
         Self {
-            function_id,
+            function: function.into(),
             from: None,
             until: None,
             level: None,
@@ -35,10 +37,24 @@ impl LogQuery {
         }
     }
 
-    /// The query as a filter and a sort on `function_logs` (what adapters run).
+    /// The query as a filter and a sort on `function_logs`, for the function whose internal
+    /// id is `function` (what adapters run once they resolved [`LogQuery::function`]).
     #[must_use]
-    pub fn to_filter_and_sort(&self) -> (Filter<LogField>, Vec<Sort<LogField>>) {
-        let mut filter = LogField::FunctionId.eq(self.function_id);
+    pub fn to_filter_and_sort(
+        &self,
+        function: FunctionId,
+    ) -> (Filter<LogField>, Vec<Sort<LogField>>) {
+        (self.bounded(LogField::FunctionId.eq(function)), self.sort())
+    }
+
+    /// The query's time and level bounds (`Filter::All` without any) and its sort, without
+    /// the function: for adapters that state the function condition themselves.
+    #[must_use]
+    pub fn bounds_and_sort(&self) -> (Filter<LogField>, Vec<Sort<LogField>>) {
+        (self.bounded(Filter::All), self.sort())
+    }
+
+    fn bounded(&self, mut filter: Filter<LogField>) -> Filter<LogField> {
         if let Some(from) = self.from {
             filter = filter.and(LogField::Timestamp.ge(from));
         }
@@ -48,11 +64,14 @@ impl LogQuery {
         if let Some(level) = self.level {
             filter = filter.and(LogField::Level.eq(level));
         }
-        let sort = if self.newest_first {
+        filter
+    }
+
+    fn sort(&self) -> Vec<Sort<LogField>> {
+        if self.newest_first {
             vec![LogField::Timestamp.desc(), LogField::Id.desc()]
         } else {
             vec![LogField::Timestamp.asc(), LogField::Id.asc()]
-        };
-        (filter, sort)
+        }
     }
 }

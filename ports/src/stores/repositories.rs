@@ -2,9 +2,10 @@
 
 use async_trait::async_trait;
 
-use containerpub_domain::{NewRepository, Repository, RepositoryId, RepositoryPath};
+use containerpub_domain::{NewRepository, Repository, RepositoryPath};
 
 use crate::error::StoreResult;
+use crate::reference::Ref;
 use crate::stores::{Reader, UuidReader, Writer};
 
 /// Reads `repositories`. Every read leaves soft-deleted
@@ -20,21 +21,27 @@ pub trait RepositoryReader: Reader<Repository> + UuidReader<Repository> {
     /// Every live repository below this one, at any depth, ordered by path.
     ///
     /// # Errors
-    /// `NotFound` (`Lookup::Id`) if there is no live repository with this id.
-    async fn descendants_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>>;
+    /// `NotFound` (`Lookup::Id` or `Lookup::Uuid`, as asked) if there is no live repository with
+    /// this id or uuid (a soft-deleted one is
+    /// not live).
+    async fn descendants_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>>;
 
     /// Its parent, the parent's parent, … up to the top: nearest first.
     ///
     /// # Errors
-    /// `NotFound` (`Lookup::Id`) if there is no live repository with this id.
-    async fn ancestors_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>>;
+    /// `NotFound` (`Lookup::Id` or `Lookup::Uuid`, as asked) if there is no live repository with
+    /// this id or uuid (a soft-deleted one is
+    /// not live).
+    async fn ancestors_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>>;
 
     /// The live repositories sharing its parent (top-level ones are siblings of each
     /// other), itself excluded, ordered by path.
     ///
     /// # Errors
-    /// `NotFound` (`Lookup::Id`) if there is no live repository with this id.
-    async fn siblings_of(&self, id: RepositoryId) -> StoreResult<Vec<Repository>>;
+    /// `NotFound` (`Lookup::Id` or `Lookup::Uuid`, as asked) if there is no live repository with
+    /// this id or uuid (a soft-deleted one is
+    /// not live).
+    async fn siblings_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>>;
 }
 
 /// Writes `repositories`. An insert derives `name` (the last segment) and `parent_id`
@@ -58,8 +65,10 @@ pub trait RepositoryWriter: Writer<Repository> {
     /// returns how many rows were soft-deleted. Their paths can then be created again.
     ///
     /// # Errors
-    /// `NotFound` (`Lookup::Id`) if there is no live repository with this id.
-    async fn soft_delete(&self, id: RepositoryId) -> StoreResult<u64>;
+    /// `NotFound` (`Lookup::Id` or `Lookup::Uuid`, as asked) if there is no live repository with
+    /// this id or uuid (a soft-deleted one is
+    /// not live).
+    async fn soft_delete(&self, repository: Ref<Repository>) -> StoreResult<u64>;
 }
 
 /// Reads and writes `repositories`.

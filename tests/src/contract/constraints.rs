@@ -350,7 +350,7 @@ pub async fn constraint_check_order<U: ContractStore>(fx: Fixture<U>) {
                 beta.id,
                 OrganizationPatch {
                     name: Some(name("acme")),
-                    owner_id: Some(nobody),
+                    owner_uuid: Some(nobody),
                 },
             )
             .await,
@@ -673,7 +673,7 @@ pub async fn delete_restricted_by_organization_owner<U: ContractStore>(fx: Fixtu
             acme.id,
             OrganizationPatch {
                 name: None,
-                owner_id: Some(bob.uuid),
+                owner_uuid: Some(bob.uuid),
             },
         )
         .await
@@ -988,12 +988,12 @@ pub async fn batch_errors_name_their_row<U: ContractStore>(fx: Fixture<U>) {
     let acme = organization(db, "acme", &ada).await;
     let rows = vec![
         NewOrganizationMember {
-            organization_id: acme.uuid,
-            user_id: carol.uuid,
+            organization_uuid: acme.uuid,
+            user_uuid: carol.uuid,
         },
         NewOrganizationMember {
-            organization_id: Uuid::from_u128(7),
-            user_id: Uuid::from_u128(8),
+            organization_uuid: Uuid::from_u128(7),
+            user_uuid: Uuid::from_u128(8),
         },
     ];
     assert_eq!(
@@ -1042,7 +1042,7 @@ pub async fn batch_errors_name_their_row<U: ContractStore>(fx: Fixture<U>) {
     // comes after rows written in statements of their own (a child needs its parent's id).
     let gone = repository(db, "gone").await;
     db.repositories()
-        .soft_delete(gone.id)
+        .soft_delete(gone.id.into())
         .await
         .expect("soft delete");
     let rows = ["gone", "r", "r/s", "r/s/t", "r/s"]
@@ -1080,7 +1080,7 @@ pub async fn batch_errors_name_their_row<U: ContractStore>(fx: Fixture<U>) {
         .enumerate()
         .map(|(i, owner)| NewOrganization::new(name(&format!("org{i}")), owner.uuid))
         .collect();
-    rows[BATCH_CHUNK_ROWS + 3].owner_id = owners[2].uuid;
+    rows[BATCH_CHUNK_ROWS + 3].owner_uuid = owners[2].uuid;
     assert_eq!(
         db.organizations().insert_many(rows).await,
         Err(conflict(UniqueKey::OrganizationMembersUserId).at_index(BATCH_CHUNK_ROWS + 3))

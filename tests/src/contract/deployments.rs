@@ -216,7 +216,7 @@ pub async fn deployments_activate<U: ContractStore>(fx: Fixture<U>) {
     let v2 = deployment(&fx.db, &f).await;
     let v3 = deployment(&fx.db, &f).await;
     let g1 = deployment(&fx.db, &g).await;
-    assert_eq!(deployments.active_for(f.id).await, Ok(None));
+    assert_eq!(deployments.active_for(f.id.into()).await, Ok(None));
     let active_of = |function: &Function| {
         DeploymentField::FunctionId
             .eq(function.id)
@@ -234,7 +234,10 @@ pub async fn deployments_activate<U: ContractStore>(fx: Fixture<U>) {
         deployments.find_by_id(v2.id).await,
         Ok(Some(active.clone()))
     );
-    assert_eq!(deployments.active_for(f.id).await, Ok(Some(active.clone())));
+    assert_eq!(
+        deployments.active_for(f.id.into()).await,
+        Ok(Some(active.clone()))
+    );
     assert_eq!(
         reload(&fx.db, &f).await,
         Function {
@@ -271,7 +274,7 @@ pub async fn deployments_activate<U: ContractStore>(fx: Fixture<U>) {
         (Some(v3.id), t)
     );
     // Other functions are untouched.
-    assert_eq!(deployments.active_for(g.id).await, Ok(None));
+    assert_eq!(deployments.active_for(g.id.into()).await, Ok(None));
     assert_eq!(reload(&fx.db, &g).await, g);
     assert_eq!(deployments.find_by_id(g1.id).await, Ok(Some(g1.clone())));
 
@@ -316,7 +319,7 @@ pub async fn deployments_activate<U: ContractStore>(fx: Fixture<U>) {
             ..f_before
         }
     );
-    assert_eq!(deployments.active_for(f.id).await, Ok(None));
+    assert_eq!(deployments.active_for(f.id.into()).await, Ok(None));
     assert_eq!(deployments.count(active_of(&f)).await, Ok(0));
 
     // Activate again, then delete by filter.
@@ -376,7 +379,7 @@ pub async fn deployments_upsert<U: ContractStore>(fx: Fixture<U>) {
         deployments.upsert(input, DeploymentKey::Uuid).await,
         Ok(Upserted::Updated(updated.clone()))
     );
-    assert_eq!(deployments.active_for(f.id).await, Ok(Some(updated)));
+    assert_eq!(deployments.active_for(f.id.into()).await, Ok(Some(updated)));
 
     let t = fx.tick();
     let new = NewDeployment::new(f.id);

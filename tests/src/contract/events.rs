@@ -199,7 +199,7 @@ pub async fn logs_for_function<U: ContractStore>(fx: Fixture<U>) {
             .for_function(q_desc.clone(), request.clone())
             .await
             .expect("for_function");
-        let (filter, sort) = q_desc.to_filter_and_sort();
+        let (filter, sort) = q_desc.to_filter_and_sort(f.id);
         assert_eq!(
             logs.find_window(filter, sort, request.clone()).await,
             Ok(window.clone()),
@@ -233,7 +233,7 @@ pub async fn logs_for_function<U: ContractStore>(fx: Fixture<U>) {
             KeysetRequest::after(containerpub_ports::Cursor::from_string("AAAA"), 2),
         ),
     ] {
-        let (filter, sort) = query.to_filter_and_sort();
+        let (filter, sort) = query.to_filter_and_sort(f.id);
         let expected = Keyset::plan(&filter, &sort, &request).expect_err("a bad request");
         assert_eq!(logs.for_function(query, request).await, Err(expected));
     }
@@ -658,19 +658,24 @@ pub async fn invocations_stats_match_brute_force<U: ContractStore>(fx: Fixture<U
         at(1_000),
     ] {
         let expected = brute_force_stats(f.id, since, &rows);
-        let got = invocations.stats(f.id, since).await.expect("stats");
+        let got = invocations
+            .stats(f.id.into(), since)
+            .await
+            .expect("stats")
+            .expect("the function exists");
         assert_eq!(got, expected, "since {since}");
         assert_sane(&got);
     }
     let all = invocations
-        .stats(f.id, Timestamp::MIN)
+        .stats(f.id.into(), Timestamp::MIN)
         .await
-        .expect("stats");
+        .expect("stats")
+        .expect("the function exists");
     assert_eq!(all.total, 1_000);
     assert_eq!(all.max_duration_ms, Some(i32::MAX));
 }
 
-/// `stats` edges: no invocations (every figure `None`), a missing function, `since`
+/// `stats` edges: no invocations (every figure `None`), a missing function (`None`), `since`
 /// inclusive to the microsecond, a single invocation.
 pub async fn invocations_stats_edges<U: ContractStore>(fx: Fixture<U>) {
     let invocations = fx.db.invocations();
@@ -690,11 +695,15 @@ pub async fn invocations_stats_edges<U: ContractStore>(fx: Fixture<U>) {
         p95_duration_ms: None,
         p99_duration_ms: None,
     };
-    assert_eq!(invocations.stats(f.id, at(0)).await, Ok(empty(f.id, at(0))));
+    assert_eq!(
+        invocations.stats(f.id.into(), at(0)).await,
+        Ok(Some(empty(f.id, at(0))))
+    );
     let nobody = FunctionId::new(999_999);
     assert_eq!(
-        invocations.stats(nobody, Timestamp::MIN).await,
-        Ok(empty(nobody, Timestamp::MIN))
+        invocations.stats(nobody.into(), Timestamp::MIN).await,
+        Ok(None),
+        "no such function: no statistics"
     );
 
     let rows = [
@@ -709,7 +718,11 @@ pub async fn invocations_stats_edges<U: ContractStore>(fx: Fixture<U>) {
             .await
             .expect("record");
     }
-    let at_boundary = invocations.stats(h.id, at(10)).await.expect("stats");
+    let at_boundary = invocations
+        .stats(h.id.into(), at(10))
+        .await
+        .expect("stats")
+        .expect("the function exists");
     assert_eq!(at_boundary, brute_force_stats(h.id, at(10), &rows));
     assert_eq!(
         (
@@ -725,18 +738,20 @@ pub async fn invocations_stats_edges<U: ContractStore>(fx: Fixture<U>) {
     assert_eq!(at_boundary.max_duration_ms, Some(300));
     assert_eq!(at_boundary.p50_duration_ms, Some(200.0));
     let before = invocations
-        .stats(h.id, at_micros(10_000_000 - 1))
+        .stats(h.id.into(), at_micros(10_000_000 - 1))
         .await
-        .expect("stats");
+        .expect("stats")
+        .expect("the function exists");
     assert_eq!(before.total, 4);
     assert_eq!(
         before,
         brute_force_stats(h.id, at_micros(10_000_000 - 1), &rows)
     );
     let single = invocations
-        .stats(h.id, at_micros(10_000_001))
+        .stats(h.id.into(), at_micros(10_000_001))
         .await
-        .expect("stats");
+        .expect("stats")
+        .expect("the function exists");
     assert_eq!(
         single,
         FunctionStats {
@@ -751,8 +766,8 @@ pub async fn invocations_stats_edges<U: ContractStore>(fx: Fixture<U>) {
         }
     );
     assert_eq!(
-        invocations.stats(h.id, at_micros(20_000_001)).await,
-        Ok(empty(h.id, at_micros(20_000_001)))
+        invocations.stats(h.id.into(), at_micros(20_000_001)).await,
+        Ok(Some(empty(h.id, at_micros(20_000_001))))
     );
     // Stats read the rows as they are now: updated durations change the figures.
     invocations
@@ -766,9 +781,10 @@ pub async fn invocations_stats_edges<U: ContractStore>(fx: Fixture<U>) {
         .await
         .expect("update_where");
     let flat = invocations
-        .stats(h.id, Timestamp::MIN)
+        .stats(h.id.into(), Timestamp::MIN)
         .await
-        .expect("stats");
+        .expect("stats")
+        .expect("the function exists");
     assert_eq!(
         (flat.total, flat.avg_duration_ms, flat.p99_duration_ms),
         (4, Some(1.0), Some(1.0))

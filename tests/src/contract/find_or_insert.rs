@@ -143,7 +143,7 @@ pub async fn find_or_insert_creates_or_finds<U: ContractStore>(fx: Fixture<U>) {
             key: ForeignKey::RepositoriesParentId
         })
     );
-    assert_eq!(repos.soft_delete(top.id).await, Ok(1));
+    assert_eq!(repos.soft_delete(top.id.into()).await, Ok(1));
     let again = repos
         .find_or_insert(NewRepository::new(path("acme")), RepositoryKey::LivePath)
         .await

@@ -364,7 +364,7 @@ pub async fn functions_find_by_owner<U: ContractStore>(fx: Fixture<U>) {
         let end = (start + 3).min(7);
         assert_eq!(
             functions
-                .find_by_owner(ada.id, PageRequest::new(page, 3))
+                .find_by_owner(ada.id.into(), PageRequest::new(page, 3))
                 .await,
             Ok(Page::new(newest_first[start..end].to_vec(), 7, page, 3)),
             "page {page}"
@@ -372,7 +372,7 @@ pub async fn functions_find_by_owner<U: ContractStore>(fx: Fixture<U>) {
     }
     assert_eq!(
         functions
-            .find_by_owner(UserId::new(999_999), PageRequest::new(1, 10))
+            .find_by_owner(UserId::new(999_999).into(), PageRequest::new(1, 10))
             .await,
         Ok(Page::new(vec![], 0, 1, 10))
     );
@@ -384,11 +384,14 @@ pub async fn functions_find_by_owner<U: ContractStore>(fx: Fixture<U>) {
     ] {
         let expected = bad.offset().expect_err("bad page");
         assert!(matches!(expected, StoreError::InvalidInput(_)));
-        assert_eq!(functions.find_by_owner(ada.id, bad).await, Err(expected));
+        assert_eq!(
+            functions.find_by_owner(ada.id.into(), bad).await,
+            Err(expected)
+        );
     }
     assert_eq!(
         functions
-            .find_by_owner(ada.id, PageRequest::new(0, 3))
+            .find_by_owner(ada.id.into(), PageRequest::new(0, 3))
             .await,
         Err(StoreError::invalid(
             "page",
@@ -415,12 +418,15 @@ pub async fn functions_details_and_summaries<U: ContractStore>(fx: Fixture<U>) {
     }
     let hd = deployment(&fx.db, &h).await;
 
-    assert_eq!(functions.details(FunctionId::new(999_999)).await, Ok(None));
+    assert_eq!(
+        functions.details(FunctionId::new(999_999).into()).await,
+        Ok(None)
+    );
     let active = deployments.activate(fds[1].id).await.expect("activate");
     let f = functions.find_by_id(f.id).await.expect("find").expect("f");
     let mut expected_deployments = vec![fds[2].clone(), active, fds[0].clone()];
     assert_eq!(
-        functions.details(f.id).await,
+        functions.details(f.id.into()).await,
         Ok(Some(FunctionDetails {
             function: f.clone(),
             owner: ada.clone(),
@@ -428,7 +434,7 @@ pub async fn functions_details_and_summaries<U: ContractStore>(fx: Fixture<U>) {
         }))
     );
     assert_eq!(
-        functions.details(g.id).await,
+        functions.details(g.id.into()).await,
         Ok(Some(FunctionDetails {
             function: g.clone(),
             owner: ada.clone(),
@@ -447,7 +453,7 @@ pub async fn functions_details_and_summaries<U: ContractStore>(fx: Fixture<U>) {
     expected_deployments.insert(0, v4);
     assert_eq!(
         functions
-            .details(f.id)
+            .details(f.id.into())
             .await
             .map(|d| d.map(|d| d.deployments)),
         Ok(Some(expected_deployments))

@@ -59,6 +59,7 @@ mod surface;
 mod transactions;
 mod upsert_columns;
 mod users;
+mod uuid_first;
 
 pub use case_insensitive::*;
 pub use constraints::*;
@@ -77,6 +78,7 @@ pub use storms::*;
 pub use transactions::*;
 pub use upsert_columns::*;
 pub use users::*;
+pub use uuid_first::*;
 
 /// The pool size of [`Fixture::postgres`]: room for a storm's [`STORM_TASKS`] transactions,
 /// each holding a connection, and two more.
@@ -243,6 +245,8 @@ macro_rules! contract_suite {
             repositories_move,
             repositories_upsert,
             repositories_create_with_parents,
+            uuid_first_function_reads,
+            uuid_first_repository_tree,
             find_or_insert_creates_or_finds,
             find_or_insert_is_race_safe,
             // Queries and pagination.

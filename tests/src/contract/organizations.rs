@@ -19,7 +19,7 @@ fn stored_org(new: &NewOrganization, id: OrganizationId, now: Timestamp) -> Orga
         id,
         uuid: new.uuid,
         name: new.name.clone(),
-        owner_id: new.owner_id,
+        owner_uuid: new.owner_uuid,
         created_at: now,
         updated_at: now,
     }
@@ -78,10 +78,10 @@ pub async fn organizations_generic<U: ContractStore>(fx: Fixture<U>) {
             expect_insert: &|_, new, id, now| stored_org(new, id, now),
             patch: OrganizationPatch {
                 name: None,
-                owner_id: Some(spare.uuid),
+                owner_uuid: Some(spare.uuid),
             },
             expect_update: &|before, now| Organization {
-                owner_id: spare.uuid,
+                owner_uuid: spare.uuid,
                 updated_at: now,
                 ..before.clone()
             },
@@ -110,8 +110,8 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
         owner_member,
         OrganizationMember {
             id: owner_member.id,
-            organization_id: acme.uuid,
-            user_id: ada.uuid,
+            organization_uuid: acme.uuid,
+            user_uuid: ada.uuid,
             joined_at: t1,
         }
     );
@@ -148,8 +148,8 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
         bob_member,
         OrganizationMember {
             id: bob_member.id,
-            organization_id: beta.uuid,
-            user_id: bob.uuid,
+            organization_uuid: beta.uuid,
+            user_uuid: bob.uuid,
             joined_at: t2,
         }
     );
@@ -210,7 +210,7 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
     for ((new, row), owner) in batch.iter().zip(&written).zip([&carol, &dave]) {
         assert_eq!(*row, stored_org(new, row.id, t3));
         let m = membership(&fx.db, owner).await;
-        assert_eq!((m.organization_id, m.joined_at), (row.uuid, t3));
+        assert_eq!((m.organization_uuid, m.joined_at), (row.uuid, t3));
     }
     let before = snapshot(&fx.db).await;
     assert_eq!(
@@ -266,12 +266,12 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
             acme.id,
             OrganizationPatch {
                 name: None,
-                owner_id: Some(carol.uuid),
+                owner_uuid: Some(carol.uuid),
             },
         )
         .await;
     let acme = acme.expect("update");
-    assert_eq!((acme.owner_id, acme.updated_at), (carol.uuid, t));
+    assert_eq!((acme.owner_uuid, acme.updated_at), (carol.uuid, t));
     assert_eq!(
         members.members_of(acme.uuid).await,
         Ok(acme_members.clone())
@@ -285,7 +285,7 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
             acme.id,
             OrganizationPatch {
                 name: Some(name("beta")),
-                owner_id: None
+                owner_uuid: None
             }
         )
         .await,
@@ -296,7 +296,7 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
             acme.id,
             OrganizationPatch {
                 name: None,
-                owner_id: Some(Uuid::new_v4())
+                owner_uuid: Some(Uuid::new_v4())
             }
         )
         .await,
@@ -307,7 +307,7 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
             Filter::All,
             OrganizationPatch {
                 name: None,
-                owner_id: Some(Uuid::new_v4())
+                owner_uuid: Some(Uuid::new_v4())
             }
         )
         .await,
@@ -318,7 +318,7 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
             Filter::All,
             OrganizationPatch {
                 name: Some(name("same")),
-                owner_id: None
+                owner_uuid: None
             }
         )
         .await,
@@ -334,7 +334,7 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
     // Upsert on the name: keeps id, uuid, created_at and name; takes the owner.
     let t = fx.tick();
     let acme = Organization {
-        owner_id: bob.uuid,
+        owner_uuid: bob.uuid,
         updated_at: t,
         ..acme
     };
@@ -354,7 +354,7 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
     let t = fx.tick();
     let acme = Organization {
         name: name("acme-renamed"),
-        owner_id: ada.uuid,
+        owner_uuid: ada.uuid,
         updated_at: t,
         ..acme
     };
@@ -410,7 +410,7 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
     };
     assert_eq!(gamma, stored_org(&new, gamma.id, t));
     let m = membership(&fx.db, &dave).await;
-    assert_eq!((m.organization_id, m.joined_at), (gamma.uuid, t));
+    assert_eq!((m.organization_uuid, m.joined_at), (gamma.uuid, t));
 
     // Deleting an organization deletes its memberships.
     assert_eq!(orgs.delete_by_id(beta.id).await, Ok(()));
@@ -464,8 +464,8 @@ pub async fn organization_members_generic<U: ContractStore>(fx: Fixture<U>) {
     for i in 0..5 {
         let u = user(&fx.db, &format!("member{i}@example.com")).await;
         news.push(NewOrganizationMember {
-            organization_id: a.uuid,
-            user_id: u.uuid,
+            organization_uuid: a.uuid,
+            user_uuid: u.uuid,
         });
     }
     let store: &dyn OrganizationMemberStore = fx.db.organization_members();
@@ -477,16 +477,16 @@ pub async fn organization_members_generic<U: ContractStore>(fx: Fixture<U>) {
             news,
             expect_insert: &|_, new, id, now| OrganizationMember {
                 id,
-                organization_id: new.organization_id,
-                user_id: new.user_id,
+                organization_uuid: new.organization_uuid,
+                user_uuid: new.user_uuid,
                 joined_at: now,
             },
             patch: OrganizationMemberPatch {
-                organization_id: Some(b.uuid),
+                organization_uuid: Some(b.uuid),
             },
             // A plain update moves the member; only an upsert sets joined_at.
             expect_update: &|before, _| OrganizationMember {
-                organization_id: b.uuid,
+                organization_uuid: b.uuid,
                 ..before.clone()
             },
         },
@@ -518,8 +518,8 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
         bob_member,
         OrganizationMember {
             id: bob_member.id,
-            organization_id: acme.uuid,
-            user_id: bob.uuid,
+            organization_uuid: acme.uuid,
+            user_uuid: bob.uuid,
             joined_at: t,
         }
     );
@@ -608,7 +608,7 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
         acme.id,
         OrganizationPatch {
             name: None,
-            owner_id: Some(carol.uuid),
+            owner_uuid: Some(carol.uuid),
         },
     )
     .await
@@ -623,16 +623,16 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
     // Plain inserts have the same keys.
     let t = fx.tick();
     let new = NewOrganizationMember {
-        organization_id: beta.uuid,
-        user_id: dave.uuid,
+        organization_uuid: beta.uuid,
+        user_uuid: dave.uuid,
     };
     let dave_member = members.insert(new).await.expect("insert");
     assert_eq!(
         dave_member,
         OrganizationMember {
             id: dave_member.id,
-            organization_id: beta.uuid,
-            user_id: dave.uuid,
+            organization_uuid: beta.uuid,
+            user_uuid: dave.uuid,
             joined_at: t,
         }
     );
@@ -641,8 +641,8 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
         Err(conflict(UniqueKey::OrganizationMembersUserId))
     );
     let twice = NewOrganizationMember {
-        organization_id: acme.uuid,
-        user_id: frank.uuid,
+        organization_uuid: acme.uuid,
+        user_uuid: frank.uuid,
     };
     assert_eq!(
         members.insert_many(vec![twice, twice]).await,
@@ -680,12 +680,12 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
     let batch = members
         .insert_many(vec![
             NewOrganizationMember {
-                organization_id: acme.uuid,
-                user_id: dave.uuid,
+                organization_uuid: acme.uuid,
+                user_uuid: dave.uuid,
             },
             NewOrganizationMember {
-                organization_id: acme.uuid,
-                user_id: frank.uuid,
+                organization_uuid: acme.uuid,
+                user_uuid: frank.uuid,
             },
         ])
         .await
@@ -721,13 +721,13 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
     // An upsert on the user moves them and sets joined_at to now; the id stays.
     let t = fx.tick();
     let moved = OrganizationMember {
-        organization_id: beta.uuid,
+        organization_uuid: beta.uuid,
         joined_at: t,
         ..bob_member.clone()
     };
     let to_beta = NewOrganizationMember {
-        organization_id: beta.uuid,
-        user_id: bob.uuid,
+        organization_uuid: beta.uuid,
+        user_uuid: bob.uuid,
     };
     assert_eq!(
         members.upsert(to_beta, OrganizationMemberKey::User).await,
@@ -735,13 +735,13 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
     );
     let t = fx.tick();
     let back = OrganizationMember {
-        organization_id: acme.uuid,
+        organization_uuid: acme.uuid,
         joined_at: t,
         ..bob_member.clone()
     };
     let to_acme = NewOrganizationMember {
-        organization_id: acme.uuid,
-        user_id: bob.uuid,
+        organization_uuid: acme.uuid,
+        user_uuid: bob.uuid,
     };
     assert_eq!(
         members.upsert(to_acme, OrganizationMemberKey::User).await,
@@ -763,24 +763,24 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
     );
     let t = fx.tick();
     let new = NewOrganizationMember {
-        organization_id: beta.uuid,
-        user_id: grace.uuid,
+        organization_uuid: beta.uuid,
+        user_uuid: grace.uuid,
     };
     match members.upsert(new, OrganizationMemberKey::User).await {
         Ok(Upserted::Inserted(row)) => assert_eq!(
             row,
             OrganizationMember {
                 id: row.id,
-                organization_id: beta.uuid,
-                user_id: grace.uuid,
+                organization_uuid: beta.uuid,
+                user_uuid: grace.uuid,
                 joined_at: t,
             }
         ),
         other => panic!("expected Inserted, got {other:?}"),
     }
     let nowhere = NewOrganizationMember {
-        organization_id: Uuid::new_v4(),
-        user_id: bob.uuid,
+        organization_uuid: Uuid::new_v4(),
+        user_uuid: bob.uuid,
     };
     assert_eq!(
         members.upsert(nowhere, OrganizationMemberKey::User).await,
@@ -793,7 +793,7 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
             .update_by_id(
                 carol_member.id,
                 OrganizationMemberPatch {
-                    organization_id: Some(Uuid::new_v4()),
+                    organization_uuid: Some(Uuid::new_v4()),
                 },
             )
             .await,
@@ -805,12 +805,12 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
             .update_by_id(
                 carol_member.id,
                 OrganizationMemberPatch {
-                    organization_id: Some(beta.uuid),
+                    organization_uuid: Some(beta.uuid),
                 },
             )
             .await,
         Ok(OrganizationMember {
-            organization_id: beta.uuid,
+            organization_uuid: beta.uuid,
             ..carol_member.clone()
         })
     );

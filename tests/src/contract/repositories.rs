@@ -142,7 +142,10 @@ pub async fn repositories_tree<U: ContractStore>(fx: Fixture<U>) {
     assert_eq!(repos.find_by_path(&path("acme/nope")).await, Ok(None));
     assert_eq!(repos.find_by_uuid(gpu.uuid).await, Ok(Some(gpu.clone())));
 
-    let descendants = repos.descendants_of(acme.id).await.expect("descendants");
+    let descendants = repos
+        .descendants_of(acme.id.into())
+        .await
+        .expect("descendants");
     assert_eq!(
         paths(&descendants),
         [
@@ -164,35 +167,38 @@ pub async fn repositories_tree<U: ContractStore>(fx: Fixture<U>) {
         ]
     );
     assert_eq!(
-        repos.descendants_of(api.id).await,
+        repos.descendants_of(api.id.into()).await,
         Ok(vec![worker.clone(), gpu.clone()])
     );
-    assert_eq!(repos.descendants_of(gpu.id).await, Ok(vec![]));
+    assert_eq!(repos.descendants_of(gpu.id.into()).await, Ok(vec![]));
     assert_eq!(
-        repos.ancestors_of(gpu.id).await,
+        repos.ancestors_of(gpu.id.into()).await,
         Ok(vec![worker.clone(), api.clone(), acme.clone()])
     );
-    assert_eq!(repos.ancestors_of(api.id).await, Ok(vec![acme.clone()]));
-    assert_eq!(repos.ancestors_of(acme.id).await, Ok(vec![]));
     assert_eq!(
-        repos.siblings_of(api.id).await,
+        repos.ancestors_of(api.id.into()).await,
+        Ok(vec![acme.clone()])
+    );
+    assert_eq!(repos.ancestors_of(acme.id.into()).await, Ok(vec![]));
+    assert_eq!(
+        repos.siblings_of(api.id.into()).await,
         Ok(vec![v2.clone(), web.clone()])
     );
-    let top = repos.siblings_of(acme.id).await.expect("siblings");
+    let top = repos.siblings_of(acme.id.into()).await.expect("siblings");
     assert_eq!(paths(&top), ["acme-tools", "acme.io", "acmeco", "beta"]);
-    assert_eq!(repos.siblings_of(gpu.id).await, Ok(vec![]));
-    assert_eq!(repos.siblings_of(tools.id).await, Ok(vec![]));
+    assert_eq!(repos.siblings_of(gpu.id.into()).await, Ok(vec![]));
+    assert_eq!(repos.siblings_of(tools.id.into()).await, Ok(vec![]));
     let unknown = RepositoryId::new(999_999);
     assert_eq!(
-        repos.descendants_of(unknown).await,
+        repos.descendants_of(unknown.into()).await,
         Err(not_found(Table::Repositories))
     );
     assert_eq!(
-        repos.ancestors_of(unknown).await,
+        repos.ancestors_of(unknown.into()).await,
         Err(not_found(Table::Repositories))
     );
     assert_eq!(
-        repos.siblings_of(unknown).await,
+        repos.siblings_of(unknown.into()).await,
         Err(not_found(Table::Repositories))
     );
 
@@ -296,7 +302,7 @@ pub async fn repositories_tree<U: ContractStore>(fx: Fixture<U>) {
     assert_eq!(repos.delete_by_id(api.id).await, Ok(()));
     assert_eq!(repos.find_by_id(gpu.id).await, Ok(None));
     assert_eq!(
-        repos.descendants_of(acme.id).await,
+        repos.descendants_of(acme.id.into()).await,
         Ok(vec![v2.clone(), web.clone()])
     );
     assert_eq!(
@@ -334,7 +340,7 @@ pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
 
     fx.tick();
     assert_eq!(
-        repos.soft_delete(api.id).await,
+        repos.soft_delete(api.id.into()).await,
         Ok(3),
         "api, worker and gpu"
     );
@@ -352,19 +358,19 @@ pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
         assert_eq!(repos.exists(RepositoryField::Id.eq(g.id)).await, Ok(false));
         assert_eq!(repos.count(RepositoryField::Uuid.eq(g.uuid)).await, Ok(0));
         assert_eq!(
-            repos.descendants_of(g.id).await,
+            repos.descendants_of(g.id.into()).await,
             Err(not_found(Table::Repositories))
         );
         assert_eq!(
-            repos.ancestors_of(g.id).await,
+            repos.ancestors_of(g.id.into()).await,
             Err(not_found(Table::Repositories))
         );
         assert_eq!(
-            repos.siblings_of(g.id).await,
+            repos.siblings_of(g.id.into()).await,
             Err(not_found(Table::Repositories))
         );
         assert_eq!(
-            repos.soft_delete(g.id).await,
+            repos.soft_delete(g.id.into()).await,
             Err(not_found(Table::Repositories))
         );
         assert_eq!(
@@ -407,10 +413,10 @@ pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
         Ok(None)
     );
     assert_eq!(
-        repos.descendants_of(acme.id).await,
+        repos.descendants_of(acme.id.into()).await,
         Ok(vec![v2.clone(), web.clone()])
     );
-    assert_eq!(repos.siblings_of(v2.id).await, Ok(vec![web.clone()]));
+    assert_eq!(repos.siblings_of(v2.id.into()).await, Ok(vec![web.clone()]));
     assert_eq!(
         repos
             .update_where(Filter::All, RepositoryPatch::default())
@@ -425,7 +431,7 @@ pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
         Ok(0)
     );
     assert_eq!(
-        repos.soft_delete(RepositoryId::new(999_999)).await,
+        repos.soft_delete(RepositoryId::new(999_999).into()).await,
         Err(not_found(Table::Repositories))
     );
 
@@ -445,7 +451,7 @@ pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
     assert_eq!(worker2.parent_id, Some(api2.id));
     assert_eq!(
         repos
-            .descendants_of(acme.id)
+            .descendants_of(acme.id.into())
             .await
             .map(|d| d.iter().map(|r| r.id).collect::<Vec<_>>()),
         Ok(vec![api2.id, v2.id, worker2.id, web.id])
@@ -458,7 +464,7 @@ pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
     // A hard delete cascades to soft-deleted descendants too: the uuid a soft-deleted row
     // still holds becomes free once it is gone.
     fx.tick();
-    assert_eq!(repos.soft_delete(web.id).await, Ok(1));
+    assert_eq!(repos.soft_delete(web.id.into()).await, Ok(1));
     let reuse = NewRepository {
         uuid: web.uuid,
         ..NewRepository::new(path("web-again"))
@@ -479,12 +485,15 @@ pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
     // Soft-deleting a whole top-level tree.
     fx.tick();
     let beta = get("beta");
-    assert_eq!(repos.soft_delete(beta.id).await, Ok(2));
+    assert_eq!(repos.soft_delete(beta.id.into()).await, Ok(2));
     assert_eq!(
         paths(&live(&fx.db).await),
         ["acme-tools", "acme.io", "acmeco", "web-again"]
     );
-    assert_eq!(repos.siblings_of(again.id).await.map(|s| s.len()), Ok(3));
+    assert_eq!(
+        repos.siblings_of(again.id.into()).await.map(|s| s.len()),
+        Ok(3)
+    );
 }
 
 /// Moves and renames through `update_by_id`: the whole live subtree follows (paths, parent,
@@ -537,13 +546,13 @@ pub async fn repositories_move<U: ContractStore>(fx: Fixture<U>) {
         ..gpu
     };
     assert_eq!(
-        repos.descendants_of(service.id).await,
+        repos.descendants_of(service.id.into()).await,
         Ok(vec![worker.clone(), gpu.clone()])
     );
     assert_eq!(repos.find_by_path(&path("acme/api")).await, Ok(None));
     assert_eq!(repos.find_by_path(&path("acme/api/worker")).await, Ok(None));
     assert_eq!(
-        repos.ancestors_of(gpu.id).await,
+        repos.ancestors_of(gpu.id.into()).await,
         Ok(vec![worker.clone(), service.clone(), beta.clone()])
     );
 
@@ -679,7 +688,7 @@ pub async fn repositories_move<U: ContractStore>(fx: Fixture<U>) {
             ..gpu
         }))
     );
-    assert_eq!(repos.descendants_of(service.id).await, Ok(vec![]));
+    assert_eq!(repos.descendants_of(service.id.into()).await, Ok(vec![]));
     let t = fx.tick();
     let stamped = repos
         .update_where(
@@ -770,7 +779,7 @@ pub async fn repositories_upsert<U: ContractStore>(fx: Fixture<U>) {
     }
 
     // After a soft delete the path is free: the upsert inserts a new row.
-    assert_eq!(repos.soft_delete(acme.id).await, Ok(2));
+    assert_eq!(repos.soft_delete(acme.id.into()).await, Ok(2));
     let t = fx.tick();
     let new = NewRepository::new(path("acme"));
     match repos.upsert(new.clone(), RepositoryKey::LivePath).await {

@@ -79,7 +79,7 @@ pub async fn repositories_create_with_parents<U: ContractStore>(fx: Fixture<U>) 
     assert_eq!(
         fx.db
             .repositories()
-            .descendants_of(n.id)
+            .descendants_of(n.id.into())
             .await
             .map(|d| d.len()),
         Ok(8)

@@ -188,7 +188,10 @@ async fn activation_storm<U: ContractStore>(db: U, sampler: Sampler, mode: Mode)
             "functions.active_deployment_id points at the active deployment"
         );
         assert_eq!(
-            db.deployments().active_for(f.id).await.expect("active_for"),
+            db.deployments()
+                .active_for(f.id.into())
+                .await
+                .expect("active_for"),
             Some(active[0].clone())
         );
     }

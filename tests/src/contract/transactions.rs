@@ -36,7 +36,7 @@ pub async fn transaction_commit_and_isolation<U: ContractStore>(fx: Fixture<U>) 
     assert_eq!(tx.users().count(Filter::All).await, Ok(1));
     assert_eq!(
         tx.functions()
-            .details(f.id)
+            .details(f.id.into())
             .await
             .map(|d| d.map(|d| d.owner)),
         Ok(Some(ada.clone()))

@@ -571,8 +571,11 @@ async fn stats(env: &Env, sizes: &Sizes, functions: &[FunctionId]) -> Measuremen
 
     // The two must agree before their speed is compared.
     let f0 = functions[0];
-    let adapter = match store.invocations().stats(f0, since).await {
-        Ok(s) => s,
+    let adapter = match store.invocations().stats(f0.into(), since).await {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            return Measurement::failed(NAME, "ratio", target, "stats: no such function");
+        }
         Err(e) => return Measurement::failed(NAME, "ratio", target, format!("stats: {e}")),
     };
     let row: StatsRow = match sqlx::query_as(RAW_STATS)
@@ -606,7 +609,7 @@ async fn stats(env: &Env, sizes: &Sizes, functions: &[FunctionId]) -> Measuremen
             let t = Instant::now();
             let s = store
                 .invocations()
-                .stats(functions[i % functions.len()], since)
+                .stats((functions[i % functions.len()]).into(), since)
                 .await;
             let spent = t.elapsed();
             black_box(s.map_err(|e| format!("stats: {e}"))?);
@@ -832,7 +835,7 @@ async fn keyset(env: &Env, sizes: &Sizes, function: FunctionId) -> Vec<Measureme
 
     // Offset paging at the same depth, beside it (report only).
     const OFFSET: &str = "offset_depth_ratio";
-    let (filter, sort) = query.to_filter_and_sort();
+    let (filter, sort) = query.to_filter_and_sort(function);
     let deep_page = sizes.keyset_depth as u64 / window + 1;
     let page_calls = (calls / 4).max(2);
     let rounds = interleave_ops(

@@ -514,7 +514,7 @@ async fn every_adopted_seed_row_reads_through_the_store() {
         .expect("functions");
     assert_eq!(functions.len(), count("functions").await);
     for function in &functions {
-        let details = store.functions().details(function.id).await;
+        let details = store.functions().details(function.id.into()).await;
         assert!(matches!(details, Ok(Some(_))), "{details:?}");
     }
     let reads = [

@@ -246,7 +246,7 @@ impl Spec for NewProfileSpec {
     fn build(&self, p: &Pools) -> Built<NewUserInformation> {
         Ok(NewUserInformation {
             uuid: p.new_uuid(Tbl::Profiles, self.uuid),
-            user_id: p.uuid(Tbl::Users, self.user),
+            user_uuid: p.uuid(Tbl::Users, self.user),
             first_name: opt_bounded::<100>("first_name", &self.first_name)?,
             last_name: opt_bounded::<100>("last_name", &self.rest)?,
             phone_number: opt_bounded::<20>("phone_number", &self.phone)?,
@@ -279,7 +279,7 @@ impl Spec for NewOrgSpec {
         Ok(NewOrganization {
             uuid: p.new_uuid(Tbl::Organizations, self.uuid),
             name: name::<255>("name", &self.name)?,
-            owner_id: p.uuid(Tbl::Users, self.owner),
+            owner_uuid: p.uuid(Tbl::Users, self.owner),
         })
     }
 }
@@ -293,7 +293,7 @@ impl Spec for OrgPatchSpec {
                 .as_ref()
                 .map(|n| name::<255>("name", n))
                 .transpose()?,
-            owner_id: self.owner.map(|o| p.uuid(Tbl::Users, o)),
+            owner_uuid: self.owner.map(|o| p.uuid(Tbl::Users, o)),
         })
     }
 }
@@ -302,8 +302,8 @@ impl Spec for NewMemberSpec {
     type Out = NewOrganizationMember;
     fn build(&self, p: &Pools) -> Built<NewOrganizationMember> {
         Ok(NewOrganizationMember {
-            organization_id: p.uuid(Tbl::Organizations, self.organization),
-            user_id: p.uuid(Tbl::Users, self.user),
+            organization_uuid: p.uuid(Tbl::Organizations, self.organization),
+            user_uuid: p.uuid(Tbl::Users, self.user),
         })
     }
 }
@@ -312,7 +312,7 @@ impl Spec for MemberPatchSpec {
     type Out = OrganizationMemberPatch;
     fn build(&self, p: &Pools) -> Built<OrganizationMemberPatch> {
         Ok(OrganizationMemberPatch {
-            organization_id: self.organization.map(|o| p.uuid(Tbl::Organizations, o)),
+            organization_uuid: self.organization.map(|o| p.uuid(Tbl::Organizations, o)),
         })
     }
 }

@@ -24,7 +24,7 @@ impl Echo<NewUser> for User {
 impl Echo<NewUserInformation> for UserInformation {
     fn echoes(&self, n: &NewUserInformation) -> bool {
         self.uuid == n.uuid
-            && self.user_id == n.user_id
+            && self.user_uuid == n.user_uuid
             && self.first_name == n.first_name
             && self.last_name == n.last_name
             && self.phone_number == n.phone_number
@@ -39,13 +39,13 @@ impl Echo<NewUserInformation> for UserInformation {
 
 impl Echo<NewOrganization> for Organization {
     fn echoes(&self, n: &NewOrganization) -> bool {
-        self.uuid == n.uuid && self.name == n.name && self.owner_id == n.owner_id
+        self.uuid == n.uuid && self.name == n.name && self.owner_uuid == n.owner_uuid
     }
 }
 
 impl Echo<NewOrganizationMember> for OrganizationMember {
     fn echoes(&self, n: &NewOrganizationMember) -> bool {
-        self.organization_id == n.organization_id && self.user_id == n.user_id
+        self.organization_uuid == n.organization_uuid && self.user_uuid == n.user_uuid
     }
 }
 

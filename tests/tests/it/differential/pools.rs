@@ -311,7 +311,11 @@ impl Pools {
         }
         for r in &s.members {
             push_unique(&mut self.ids[3], i64::from(r.id.get()), CAP);
-            push_unique(&mut self.memberships, (r.organization_id, r.user_id), CAP);
+            push_unique(
+                &mut self.memberships,
+                (r.organization_uuid, r.user_uuid),
+                CAP,
+            );
             push_unique(&mut self.stamps, r.joined_at, CAP);
         }
         for r in &s.functions {

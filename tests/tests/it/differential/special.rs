@@ -54,8 +54,8 @@ pub(super) async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), T
             {
                 echo("create_with_owner", &org, &new)?;
                 let membership = NewOrganizationMember {
-                    organization_id: org.uuid,
-                    user_id: new.owner_id,
+                    organization_uuid: org.uuid,
+                    user_uuid: new.owner_uuid,
                 };
                 echo("create_with_owner", &member, &membership)?;
             }
@@ -100,11 +100,11 @@ pub(super) async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), T
             let request = PageRequest::new(*page, *size);
             both!(cx, "find_by_owner", |db| db
                 .functions()
-                .find_by_owner(owner, request));
+                .find_by_owner(owner.into(), request));
         }
         SpecialOp::Details(r) => {
             let id = FunctionId::from_raw(cx.pools.id(Tbl::Functions, *r));
-            both!(cx, "details", |db| db.functions().details(id));
+            both!(cx, "details", |db| db.functions().details(id.into()));
         }
         SpecialOp::Summaries(q) => {
             let query = cx.pools.query(q);
@@ -127,7 +127,9 @@ pub(super) async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), T
         }
         SpecialOp::ActiveFor(r) => {
             let id = FunctionId::from_raw(cx.pools.id(Tbl::Functions, *r));
-            both!(cx, "active_for", |db| db.deployments().active_for(id));
+            both!(cx, "active_for", |db| db
+                .deployments()
+                .active_for(id.into()));
         }
         SpecialOp::LogsFor {
             function,
@@ -141,7 +143,7 @@ pub(super) async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), T
             let from = build!(cx, TsOpt(*from));
             let until = build!(cx, TsOpt(*until));
             let query = LogQuery {
-                function_id: FunctionId::from_raw(cx.pools.id(Tbl::Functions, *function)),
+                function: FunctionId::from_raw(cx.pools.id(Tbl::Functions, *function)).into(),
                 from,
                 until,
                 level: *level,
@@ -191,7 +193,7 @@ pub(super) async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), T
         SpecialOp::Stats(r, ts) => {
             let id = FunctionId::from_raw(cx.pools.id(Tbl::Functions, *r));
             let since = build!(cx, TsOpt(Some(*ts))).unwrap_or(Timestamp::MIN);
-            both!(cx, "stats", |db| db.invocations().stats(id, since));
+            both!(cx, "stats", |db| db.invocations().stats(id.into(), since));
         }
         SpecialOp::CreateRepository(spec) => {
             let new = build!(cx, spec);
@@ -201,7 +203,9 @@ pub(super) async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), T
         }
         SpecialOp::SoftDelete(r) => {
             let id = RepositoryId::from_raw(cx.pools.id(Tbl::Repositories, *r));
-            both!(cx, "soft_delete", |db| db.repositories().soft_delete(id));
+            both!(cx, "soft_delete", |db| db
+                .repositories()
+                .soft_delete(id.into()));
         }
         SpecialOp::FindByPath(raw) => {
             let p = build!(cx, PathOf(raw));
@@ -211,15 +215,19 @@ pub(super) async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), T
             let id = RepositoryId::from_raw(cx.pools.id(Tbl::Repositories, *r));
             both!(cx, "descendants_of", |db| db
                 .repositories()
-                .descendants_of(id));
+                .descendants_of(id.into()));
         }
         SpecialOp::AncestorsOf(r) => {
             let id = RepositoryId::from_raw(cx.pools.id(Tbl::Repositories, *r));
-            both!(cx, "ancestors_of", |db| db.repositories().ancestors_of(id));
+            both!(cx, "ancestors_of", |db| db
+                .repositories()
+                .ancestors_of(id.into()));
         }
         SpecialOp::SiblingsOf(r) => {
             let id = RepositoryId::from_raw(cx.pools.id(Tbl::Repositories, *r));
-            both!(cx, "siblings_of", |db| db.repositories().siblings_of(id));
+            both!(cx, "siblings_of", |db| db
+                .repositories()
+                .siblings_of(id.into()));
         }
         SpecialOp::BigBatch(spec) => run_big_batch(cx, spec).await?,
         SpecialOp::UpsertUpdating(spec, k, columns) => {

@@ -419,7 +419,7 @@ async fn busy_transaction(store: &PgStore, i: usize) -> StoreResult<UserId> {
         .insert(new_user(&format!("discarded{i}@example.com")))
         .await?;
     savepoint.rollback().await?;
-    let details = tx.functions().details(f.id).await?.expect("details");
+    let details = tx.functions().details(f.id.into()).await?.expect("details");
     assert_eq!(details.deployments.len(), 2);
     tx.commit().await?;
     Ok(user.id)

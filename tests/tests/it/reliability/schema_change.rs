@@ -92,11 +92,11 @@ async fn round<S: Stores + ?Sized>(db: &S, n: usize) -> StoreResult<()> {
         )
         .await?;
     db.deployments().activate(first.id).await?;
-    db.deployments().active_for(f.id).await?;
+    db.deployments().active_for(f.id.into()).await?;
     db.deployments()
         .find_all(Query::filter(DeploymentField::FunctionId.eq(f.id)))
         .await?;
-    db.functions().details(f.id).await?;
+    db.functions().details(f.id.into()).await?;
     db.logs()
         .insert_many(vec![NewLog::new(f.id, LogLevel::Info, text("a"))])
         .await?;
@@ -115,7 +115,7 @@ async fn round<S: Stores + ?Sized>(db: &S, n: usize) -> StoreResult<()> {
         .record(NewInvocation::new(f.id, InvocationStatus::Error, ms))
         .await?;
     db.invocations()
-        .stats(f.id, containerpub_domain::Timestamp::MIN)
+        .stats(f.id.into(), containerpub_domain::Timestamp::MIN)
         .await?;
     let root = db
         .repositories()
@@ -131,9 +131,9 @@ async fn round<S: Stores + ?Sized>(db: &S, n: usize) -> StoreResult<()> {
             RepositoryKey::LivePath,
         )
         .await?;
-    db.repositories().descendants_of(root.id).await?;
-    db.repositories().ancestors_of(child.id).await?;
-    db.repositories().siblings_of(child.id).await?;
+    db.repositories().descendants_of(root.id.into()).await?;
+    db.repositories().ancestors_of(child.id.into()).await?;
+    db.repositories().siblings_of(child.id.into()).await?;
     db.repositories()
         .update_by_id(
             child.id,
@@ -142,7 +142,7 @@ async fn round<S: Stores + ?Sized>(db: &S, n: usize) -> StoreResult<()> {
             },
         )
         .await?;
-    db.repositories().soft_delete(child.id).await?;
+    db.repositories().soft_delete(child.id.into()).await?;
     db.users().count(Filter::All).await?;
     Ok(())
 }
