@@ -105,6 +105,7 @@
 mod crud;
 mod db;
 mod handle;
+mod hot;
 mod index;
 mod locks;
 mod mapped;
