@@ -68,8 +68,11 @@ fn the_check_finds_a_stale_entry() {
     undo.users.push((i64::from(ada.id.get()), None));
     hot.written(&before, &undo);
     hot.assert_consistent(&before);
-    rt.block_on(db.users().update_by_id(ada.id, email_patch("ada2@example.com")))
-        .expect("updated");
+    rt.block_on(
+        db.users()
+            .update_by_id(ada.id, email_patch("ada2@example.com")),
+    )
+    .expect("updated");
     hot.assert_consistent(&db.committed_db());
 }
 
