@@ -177,12 +177,24 @@ impl Db {
         &mut self,
         op: impl FnOnce(&mut Db) -> StoreResult<R>,
     ) -> StoreResult<R> {
+        self.atomically_logged(op).0
+    }
+
+    /// [`Db::atomically`], also returning the call's undo log if it succeeded: every row it
+    /// wrote, in write order, with the row each write replaced.
+    pub(crate) fn atomically_logged<R>(
+        &mut self,
+        op: impl FnOnce(&mut Db) -> StoreResult<R>,
+    ) -> (StoreResult<R>, Option<Box<Undo>>) {
         let touched = self.touched.clone();
         self.undo = Some(Box::default());
         let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| op(self)));
         let undo = self.undo.take();
-        let failed = !matches!(outcome, Ok(Ok(_))) || self.is_blocked();
-        if failed && let Some(undo) = undo {
+        let outcome = match outcome {
+            Ok(Ok(value)) if !self.is_blocked() => return (Ok(value), undo),
+            failed => failed,
+        };
+        if let Some(undo) = undo {
             let Undo {
                 users,
                 profiles,
@@ -206,7 +218,7 @@ impl Db {
             self.touched = touched;
         }
         match outcome {
-            Ok(result) => result,
+            Ok(result) => (result, None),
             Err(panic) => std::panic::resume_unwind(panic),
         }
     }
@@ -224,6 +236,11 @@ impl Db {
         self.track = false;
         self.touched = std::array::from_fn(|_| OrdSet::new());
         self
+    }
+
+    /// Per table, the ids of the rows written since tracking began (O(1): shared sets).
+    pub(crate) fn written(&self) -> [OrdSet<i64>; 9] {
+        self.touched.clone()
     }
 
     /// Whether nothing was written since tracking began.

@@ -7,11 +7,14 @@ use std::fmt;
 use std::pin::pin;
 use std::sync::{Arc, MutexGuard};
 
+use containerpub_domain::Uuid;
 use containerpub_ports::{CANCELLED_WRITE, StoreError, StoreResult};
 
+use crate::crud;
 use crate::db::{CallSeq, Cx, Db};
 use crate::locks::{LockCx, TxId, deadlock};
 use crate::shared::{Aborted, Active, FOR_GOOD, Shared, TxCell, ended, lock};
+use crate::table::TableDef;
 
 /// One write call in progress: if it is dropped while waiting for a lock (or fails), the
 /// locks it took are given back and its wait forgotten, so it leaves nothing behind; dropped
@@ -79,6 +82,15 @@ impl Handle {
                 active.catch_up(&lock(&self.shared.committed));
                 op(&active.work)
             }
+        }
+    }
+
+    /// `find_by_uuid`: outside a transaction one probe of the committed state's hash index
+    /// (`crate::hot`), inside one a read of its own state as [`Handle::read`] runs.
+    pub(crate) fn read_by_uuid<T: TableDef>(&self, uuid: &Uuid) -> StoreResult<Option<T::Row>> {
+        match &self.tx {
+            None => Ok(lock(&self.shared.committed).hot.find::<T>(uuid)),
+            Some(_) => self.read(|db| Ok(crud::find_by_uuid::<T>(db, uuid))),
         }
     }
 
@@ -163,11 +175,14 @@ impl Handle {
                 mark: 0,
                 blocked: None,
             });
-            let out = c.db.atomically(|db| op(db, cx));
+            let (out, undo) = c.db.atomically_logged(|db| op(db, cx));
             let lent = c.db.locks.take()?;
             c.locks = lent.table;
             if lent.blocked.is_some() {
                 return None;
+            }
+            if let Some(undo) = undo {
+                c.hot.written(&c.db, &undo);
             }
             if out.is_ok() {
                 c.version += 1;

@@ -35,7 +35,11 @@
 //!   `(timestamp, id)` indexes (log windows, statistics and retention never visit other
 //!   functions' rows). Cloning a state is O(1); writing into a state that shares nodes with
 //!   a snapshot copies only the O(log n) paths it touches. Point lookups (id, uuid, every
-//!   unique key) are O(log n) or better, never scans.
+//!   unique key) are O(log n) or better, never scans. Beside the committed state, a plain
+//!   hash index by uuid of its rows (`hot.rs`, one map per table, owned by the committed
+//!   state alone and brought up to date under the commit lock for exactly the rows each
+//!   commit or write call outside a transaction wrote) answers `find_by_uuid` outside a
+//!   transaction with one probe.
 //! - **Each call is atomic.** A write call runs in place on the state it writes (the
 //!   committed state outside a transaction, the transaction's working state inside one;
 //!   every call holds the one short commit mutex while it runs, so calls are serialised),
@@ -91,7 +95,8 @@
 //!   `handle.rs`: `Handle`, the one internal handle that implements every store trait (the
 //!   generic surface once in `surface.rs`, the entity-specific methods in `roles.rs`, over
 //!   `mapped.rs`); `shared.rs`: the state every handle of one store shares (the committed
-//!   state, the lock table, open transactions) and commit.
+//!   state, the lock table, open transactions) and commit; `hot.rs`: the committed state's
+//!   hash index by uuid.
 //! - `crud.rs`: the generic reads and statements, written once over `TableDef`;
 //!   `table/def.rs`: the `TableDef` trait; `table/<table>.rs`: one file per table.
 //! - `ops/`: the domain operations beside the generic surface (`ops/grouping.rs`: `group_by`;
@@ -105,6 +110,7 @@
 mod crud;
 mod db;
 mod handle;
+mod hot;
 mod index;
 mod locks;
 mod mapped;

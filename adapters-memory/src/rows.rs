@@ -551,6 +551,12 @@ impl<T: TableDef> TableState<T> {
         self.rows.len()
     }
 
+    /// Every row, in id order (tests).
+    #[cfg(test)]
+    pub(crate) fn rows(&self) -> impl Iterator<Item = &Arc<T::Row>> {
+        self.rows.values()
+    }
+
     /// Whether `other` shares this table's row map (structural sharing, for tests).
     #[cfg(test)]
     pub(crate) fn shares_rows_with(&self, other: &Self) -> bool {

@@ -10,6 +10,7 @@ use containerpub_ports::{StoreError, StoreResult, TX_ENDED};
 use tokio::sync::Notify;
 
 use crate::db::{Db, Sequences};
+use crate::hot::Hot;
 use crate::locks::{LockTable, TxId};
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -18,9 +19,13 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// The committed state, how many commits produced it, and the locks of open transactions.
+/// The committed state, its hash index by uuid, how many commits produced it, and the locks
+/// of open transactions.
 pub(crate) struct Committed {
     pub(crate) db: Db,
+    /// `db`'s rows by uuid, kept in step with `db` by every change to it (reads outside a
+    /// transaction look uuids up here).
+    pub(crate) hot: Hot,
     pub(crate) version: u64,
     pub(crate) locks: LockTable,
 }
@@ -47,7 +52,10 @@ impl Shared {
         if !active.work.is_clean() {
             active.catch_up(c);
             let work = std::mem::take(&mut active.work);
-            previous = Some(std::mem::replace(&mut c.db, work.untracked()));
+            let written = work.written();
+            let work = work.untracked();
+            c.hot.published(&c.db, &work, &written);
+            previous = Some(std::mem::replace(&mut c.db, work));
             c.version += 1;
         }
         c.locks.end_wait(active.id);

@@ -15,6 +15,7 @@ use tokio::sync::Notify;
 
 use crate::db::{Db, Sequences};
 use crate::handle::Handle;
+use crate::hot::Hot;
 use crate::locks::LockTable;
 use crate::shared::{Active, Committed, FOR_GOOD, Savepoint, Shared, TxCell, ended, lock};
 
@@ -46,6 +47,7 @@ impl MemoryStore {
                     seq: Sequences::default(),
                     committed: Mutex::new(Committed {
                         db: Db::default(),
+                        hot: Hot::default(),
                         version: 0,
                         locks: LockTable::default(),
                     }),
@@ -62,6 +64,14 @@ impl MemoryStore {
     #[cfg(test)]
     pub(crate) fn committed_db(&self) -> Db {
         lock(&self.handle.shared.committed).db.clone()
+    }
+
+    /// Panics unless the committed state's hot uuid index equals a rebuild from its rows
+    /// (tests).
+    #[cfg(test)]
+    pub(crate) fn assert_hot_index_consistent(&self) {
+        let committed = lock(&self.handle.shared.committed);
+        committed.hot.assert_consistent(&committed.db);
     }
 
     /// How many resources are locked and how many transactions wait (tests).

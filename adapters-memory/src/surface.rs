@@ -113,7 +113,7 @@ impl<E: Mapped> Reader<E> for Handle {
 #[async_trait]
 impl<E: Mapped + WithUuid> UuidReader<E> for Handle {
     async fn find_by_uuid(&self, uuid: Uuid) -> StoreResult<Option<E>> {
-        self.read(|db| Ok(crud::find_by_uuid::<E::Table>(db, &uuid)))
+        self.read_by_uuid::<E::Table>(&uuid)
     }
 }
 

@@ -7,8 +7,9 @@
 
 use containerpub_ports::{StoreError, StoreResult};
 
-/// The accessors every table description repeats: where its state and undo log live in
-/// [`crate::db::Db`] / [`crate::db::Undo`], and its row's id as `i64`.
+/// The accessors every table description repeats: where its state, undo log and hot uuid
+/// index live in [`crate::db::Db`] / [`crate::db::Undo`] / [`crate::hot::Hot`], and its row's
+/// id as `i64`.
 macro_rules! table_slot {
     ($slot:ident, $row:ty) => {
         fn state(db: &Db) -> &TableState<Self> {
@@ -19,6 +20,12 @@ macro_rules! table_slot {
         }
         fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
             &mut undo.$slot
+        }
+        fn hot(hot: &$crate::hot::Hot) -> &$crate::hot::HotMap<$row> {
+            &hot.$slot
+        }
+        fn hot_mut(hot: &mut $crate::hot::Hot) -> &mut $crate::hot::HotMap<$row> {
+            &mut hot.$slot
         }
         fn id(row: &$row) -> i64 {
             i64::from(row.id.get())

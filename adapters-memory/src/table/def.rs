@@ -64,6 +64,10 @@ pub(crate) trait TableDef: Sized + Send + Sync + 'static {
     fn state_mut(db: &mut Db) -> &mut TableState<Self>;
     /// The table's undo log.
     fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self>;
+    /// The table's map in the committed state's hot uuid index.
+    fn hot(hot: &crate::hot::Hot) -> &crate::hot::HotMap<Self::Row>;
+    /// The same, for writing.
+    fn hot_mut(hot: &mut crate::hot::Hot) -> &mut crate::hot::HotMap<Self::Row>;
 
     /// The row's primary key.
     fn id(row: &Self::Row) -> i64;

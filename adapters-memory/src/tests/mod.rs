@@ -3,6 +3,7 @@
 
 mod constraints;
 mod domain;
+mod hot;
 mod queries;
 mod transactions;
 

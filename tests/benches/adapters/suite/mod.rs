@@ -101,6 +101,8 @@ pub struct Sizes {
     pub load_time: Duration,
     /// Rows per `append` batch in the concurrent append pair.
     pub load_batch: usize,
+    /// Only the in-memory measurements (`--memory-only`: no PostgreSQL server needed).
+    pub memory_only: bool,
 }
 
 impl Sizes {
@@ -139,6 +141,7 @@ impl Sizes {
             concurrency: 8,
             load_time: Duration::from_secs(2),
             load_batch: 100,
+            memory_only: false,
         }
     }
 
@@ -201,6 +204,7 @@ impl Sizes {
             concurrency: 4,
             load_time: Duration::from_millis(200),
             load_batch: 20,
+            memory_only: false,
         }
     }
 }
@@ -208,6 +212,8 @@ impl Sizes {
 /// Runs every measurement: PostgreSQL first, on a multi-threaded runtime (so the transfer's
 /// peak-RSS reading is not inflated by the in-memory tables), then the in-memory store on a
 /// current-thread runtime. Databases are created by the test harness and dropped afterwards.
+/// With [`Sizes::memory_only`], only the in-memory store's (the PostgreSQL version is then
+/// reported as `not measured`).
 ///
 /// # Panics
 /// If no PostgreSQL server is available (as the harness) or a runtime cannot be built.
@@ -217,13 +223,18 @@ pub fn run(sizes: &Sizes) -> Report {
     let started = Instant::now();
     let load_start = sys::loadavg();
     let mut measurements = Vec::new();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a Tokio runtime");
-    let server = runtime.block_on(pg::run(sizes, &mut measurements));
-    drop(runtime);
+    let server = if sizes.memory_only {
+        "not measured".to_owned()
+    } else {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a Tokio runtime");
+        let server = runtime.block_on(pg::run(sizes, &mut measurements));
+        drop(runtime);
+        server
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
