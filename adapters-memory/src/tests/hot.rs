@@ -173,7 +173,7 @@ async fn a_soft_deleted_row_is_not_found() {
         db.repositories().find_by_uuid(a.uuid).await,
         Ok(Some(a.clone()))
     );
-    assert_eq!(db.repositories().soft_delete(a.id).await, Ok(1));
+    assert_eq!(db.repositories().soft_delete(a.id.into()).await, Ok(1));
     consistent(&db);
     assert_eq!(db.repositories().find_by_uuid(a.uuid).await, Ok(None));
     // A transaction's read of its own state agrees.
