@@ -9,6 +9,7 @@ pub(crate) mod grouping;
 pub(crate) mod organizations;
 pub(crate) mod projection;
 pub(crate) mod repositories;
+pub(crate) mod stats;
 pub(crate) mod upsert_columns;
 pub(crate) mod users;
 
