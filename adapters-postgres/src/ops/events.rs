@@ -16,7 +16,7 @@ use crate::conn::{PgConn, atomic, guarded};
 use crate::crud::{by_id, to_domain};
 use crate::error::Op;
 use crate::handle::Handle;
-use crate::ops::{execute_raw, query_raw};
+use crate::ops::raw_statements::{execute_raw, query_raw};
 use crate::table::{Invocations, Logs, TableDef};
 
 /// The log insert: five arrays, one row per element.

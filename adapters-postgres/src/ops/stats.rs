@@ -11,7 +11,7 @@ use crate::conn::PgConn;
 use crate::crud::scalar;
 use crate::error::Op;
 use crate::handle::Handle;
-use crate::ops::query_raw;
+use crate::ops::raw_statements::query_raw;
 
 /// The statistics query over the function `$1` names (`WHERE` part below): whether it exists
 /// and, in one pass over the `(function_id, "timestamp")` index range, its statistics.
