@@ -99,8 +99,12 @@
 //!   hash index by uuid.
 //! - `crud.rs`: the generic reads and statements, written once over `TableDef`;
 //!   `table/def.rs`: the `TableDef` trait; `table/<table>.rs`: one file per table.
-//! - `ops/`: the domain operations beside the generic surface (`ops/grouping.rs`: `group_by`;
-//!   `ops/upsert_columns.rs`: `upsert_updating`).
+//! - `ops/`: the domain operations beside the generic surface, one file per idea as in the
+//!   PostgreSQL adapter: `ops/users.rs` (profiles), `ops/organizations.rs` (organizations
+//!   and members), `ops/functions.rs` (by owner, details, summaries), `ops/deployments.rs`
+//!   (insert, active deployment, activation), `ops/events.rs` (statistics, retention),
+//!   `ops/repositories.rs` (the repository tree), `ops/grouping.rs` (`group_by`),
+//!   `ops/upsert_columns.rs` (`upsert_updating`).
 //! - Memory only: `db.rs` (the whole database as one persistent value, sequences, foreign
 //!   keys and `ON DELETE` actions, replay onto newer states), `rows.rs` (one
 //!   table's rows and indexes as persistent maps, and query evaluation over them), `index.rs`

@@ -47,7 +47,7 @@ impl UserReader for Handle {
             Option<UserInformation>,
         )>,
     > {
-        self.read(|db| Ok(ops::with_organization(db, user)))
+        self.read(|db| Ok(ops::users::with_organization(db, user)))
     }
 }
 
@@ -80,7 +80,7 @@ impl UserInformationReader for Handle {
     }
 
     async fn profile(&self, user: Uuid) -> StoreResult<Option<UserProfile>> {
-        self.read(|db| Ok(ops::profile(db, user)))
+        self.read(|db| Ok(ops::users::profile(db, user)))
     }
 }
 
@@ -111,7 +111,7 @@ impl OrganizationReader for Handle {
     }
 
     async fn organization_of(&self, user: Uuid) -> StoreResult<Option<Organization>> {
-        self.read(|db| Ok(ops::organization_of(db, user)))
+        self.read(|db| Ok(ops::organizations::organization_of(db, user)))
     }
 }
 
@@ -121,7 +121,7 @@ impl OrganizationWriter for Handle {
         &self,
         new: NewOrganization,
     ) -> StoreResult<(Organization, OrganizationMember)> {
-        self.write(|db, cx| ops::create_with_owner(db, cx, &new))
+        self.write(|db, cx| ops::organizations::create_with_owner(db, cx, &new))
             .await
     }
 }
@@ -129,7 +129,7 @@ impl OrganizationWriter for Handle {
 #[async_trait]
 impl OrganizationMemberReader for Handle {
     async fn members_of(&self, organization: Uuid) -> StoreResult<Vec<MemberProfile>> {
-        self.read(|db| ops::members_of(db, organization))
+        self.read(|db| ops::organizations::members_of(db, organization))
     }
 
     async fn membership_of(&self, user: Uuid) -> StoreResult<Option<OrganizationMember>> {
@@ -146,12 +146,12 @@ impl OrganizationMemberReader for Handle {
 #[async_trait]
 impl OrganizationMemberWriter for Handle {
     async fn add_member(&self, organization: Uuid, user: Uuid) -> StoreResult<OrganizationMember> {
-        self.write(|db, cx| ops::add_member(db, cx, organization, user))
+        self.write(|db, cx| ops::organizations::add_member(db, cx, organization, user))
             .await
     }
 
     async fn remove_member(&self, organization: Uuid, user: Uuid) -> StoreResult<()> {
-        self.write(|db, _| ops::remove_member(db, organization, user))
+        self.write(|db, _| ops::organizations::remove_member(db, organization, user))
             .await
     }
 }
@@ -163,34 +163,34 @@ impl FunctionReader for Handle {
         owner: Ref<User>,
         page: PageRequest,
     ) -> StoreResult<Page<Function>> {
-        self.read(|db| ops::find_by_owner(db, owner, page))
+        self.read(|db| ops::functions::find_by_owner(db, owner, page))
     }
 
     async fn details(&self, function: Ref<Function>) -> StoreResult<Option<FunctionDetails>> {
-        self.read(|db| ops::details(db, function))
+        self.read(|db| ops::functions::details(db, function))
     }
 
     async fn summaries(&self, query: Query<FunctionField>) -> StoreResult<Vec<FunctionSummary>> {
-        self.read(|db| ops::summaries(db, &query))
+        self.read(|db| ops::functions::summaries(db, &query))
     }
 }
 
 #[async_trait]
 impl DeploymentReader for Handle {
     async fn active_for(&self, function: Ref<Function>) -> StoreResult<Option<Deployment>> {
-        self.read(|db| Ok(ops::active_for(db, function)))
+        self.read(|db| Ok(ops::deployments::active_for(db, function)))
     }
 }
 
 #[async_trait]
 impl DeploymentWriter for Handle {
     async fn create_next_version(&self, new: NewDeployment) -> StoreResult<Deployment> {
-        self.write(|db, cx| ops::insert_deployment(db, cx, &new))
+        self.write(|db, cx| ops::deployments::insert_deployment(db, cx, &new))
             .await
     }
 
     async fn activate(&self, id: DeploymentId) -> StoreResult<Deployment> {
-        self.write(|db, cx| ops::activate(db, cx, i64::from(id.get())))
+        self.write(|db, cx| ops::deployments::activate(db, cx, i64::from(id.get())))
             .await
     }
 }
@@ -230,7 +230,8 @@ impl LogWriter for Handle {
     }
 
     async fn delete_older_than(&self, cutoff: Timestamp) -> StoreResult<u64> {
-        self.write(|db, _| ops::delete_older_than(db, cutoff)).await
+        self.write(|db, _| ops::events::delete_older_than(db, cutoff))
+            .await
     }
 }
 
@@ -241,7 +242,7 @@ impl InvocationReader for Handle {
         function: Ref<Function>,
         since: Timestamp,
     ) -> StoreResult<Option<FunctionStats>> {
-        self.read(|db| Ok(ops::stats(db, function, since)))
+        self.read(|db| Ok(ops::events::stats(db, function, since)))
     }
 }
 
@@ -270,19 +271,21 @@ impl InvocationWriter for Handle {
 #[async_trait]
 impl RepositoryReader for Handle {
     async fn find_by_path(&self, path: &RepositoryPath) -> StoreResult<Option<Repository>> {
-        self.read(|db| Ok(ops::live_at(db, path.as_str()).map(|row| Repository::clone(&row))))
+        self.read(|db| {
+            Ok(ops::repositories::live_at(db, path.as_str()).map(|row| Repository::clone(&row)))
+        })
     }
 
     async fn descendants_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
-        self.read(|db| ops::descendants_of(db, repository))
+        self.read(|db| ops::repositories::descendants_of(db, repository))
     }
 
     async fn ancestors_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
-        self.read(|db| ops::ancestors_of(db, repository))
+        self.read(|db| ops::repositories::ancestors_of(db, repository))
     }
 
     async fn siblings_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
-        self.read(|db| ops::siblings_of(db, repository))
+        self.read(|db| ops::repositories::siblings_of(db, repository))
     }
 }
 
@@ -296,7 +299,7 @@ impl RepositoryWriter for Handle {
     }
 
     async fn soft_delete(&self, repository: Ref<Repository>) -> StoreResult<u64> {
-        self.write(|db, cx| ops::soft_delete(db, cx, repository))
+        self.write(|db, cx| ops::repositories::soft_delete(db, cx, repository))
             .await
     }
 }

@@ -48,7 +48,7 @@ use sea_orm::{ActiveModelTrait, ActiveValue, ConnectionTrait, IdenStatic, Value}
 use crate::conn::{PgConn, atomic};
 use crate::crud::scalar;
 use crate::error::{Op, map_db_err};
-use crate::ops::query_raw;
+use crate::ops::raw_statements::query_raw;
 use crate::table::TableDef;
 
 /// A batch write's error: a store error, or a failed statement whose row is still to be
@@ -480,7 +480,7 @@ pub(crate) async fn settle<C: PgConn, T>(conn: &C, result: BatchResult<T>) -> St
 /// A statement with `$n` parameters, for unit tests of the diagnosis SQL.
 #[cfg(test)]
 fn render(q: &Diagnosis) -> sea_orm::Statement {
-    crate::ops::statement(&q.sql, q.values.clone())
+    crate::ops::raw_statements::statement(&q.sql, q.values.clone())
 }
 
 #[cfg(test)]

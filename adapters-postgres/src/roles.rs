@@ -247,7 +247,7 @@ impl<C: Routed> InvocationReader for Handle<C> {
         function: Ref<Function>,
         since: Timestamp,
     ) -> StoreResult<Option<FunctionStats>> {
-        let call = routed!(self, |h| ops::events::stats(h, function, since));
+        let call = routed!(self, |h| ops::stats::stats(h, function, since));
         traced(&self.conn, "stats", Invocations::TABLE, call).await
     }
 }

@@ -49,7 +49,7 @@ impl TableDef for Repositories {
     /// The live parent (the path minus its last segment) must exist, else
     /// `ReferenceMissing` before any sequence value.
     fn prepare(db: &mut Db, new: &NewRepository) -> StoreResult<Option<RepositoryId>> {
-        crate::ops::lock_live_parent(db, &new.path)
+        crate::ops::repositories::lock_live_parent(db, &new.path)
     }
     fn build(
         new: &NewRepository,
@@ -69,7 +69,7 @@ impl TableDef for Repositories {
         })
     }
     /// Without a path, an update only stamps `updated_at` (paths go through
-    /// [`crate::ops::update_repository`]).
+    /// [`crate::ops::repositories::update_repository`]).
     fn patch(row: &Repository, patch: &RepositoryPatch, now: Timestamp) -> StoreResult<Repository> {
         if patch.path.is_some() {
             return Err(StoreError::invalid(
@@ -103,6 +103,6 @@ impl TableDef for Repositories {
         id: i64,
         patch: &RepositoryPatch,
     ) -> StoreResult<Arc<Repository>> {
-        crate::ops::update_repository(db, cx, id, patch)
+        crate::ops::repositories::update_repository(db, cx, id, patch)
     }
 }

@@ -25,7 +25,7 @@ use crate::crud::{self, by_id, insert_stmt, model_of, scalar, write_returning};
 use crate::entity::deployment;
 use crate::error::Op;
 use crate::handle::Handle;
-use crate::ops::{consume_sequence_value, execute_raw, query_raw};
+use crate::ops::raw_statements::{consume_sequence_value, execute_raw, query_raw};
 use crate::reference::{Scope, refers_to};
 use crate::table::{Deployments, Functions, TableDef};
 

@@ -1,27 +1,22 @@
 //! Logs and invocations: set-based batch inserts through `UNNEST` (one array parameter per
 //! column, one statement per `BATCH_CHUNK_ROWS` rows, so no batch size reaches the
-//! 65,535-parameter limit), written once for both tables ([`Event`]), and the statistics
-//! query.
+//! 65,535-parameter limit), written once for both tables ([`Event`]). The statistics query
+//! is in [`crate::ops::stats`].
 //!
 //! sea-query cannot bind an array holding NULL elements, so the nullable `error` column of
 //! invocations travels as a text array (empty where NULL) plus a boolean NULL mask.
 
-use containerpub_domain::{
-    DurationMs, Function, FunctionId, FunctionStats, Invocation, InvocationStatus, LogEntry,
-    NewInvocation, NewLog, Timestamp, mean,
-};
-use containerpub_ports::{
-    BATCH_CHUNK_ROWS, InvocationField, LogField, Ref, StoreError, StoreResult,
-};
+use containerpub_domain::{Invocation, LogEntry, NewInvocation, NewLog, Timestamp};
+use containerpub_ports::{BATCH_CHUNK_ROWS, InvocationField, LogField, StoreResult};
 use sea_orm::Value;
 use sea_orm::sea_query::ArrayType;
 
 use crate::batch::{BatchResult, KeyRows, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
-use crate::crud::{by_id, scalar, to_domain};
+use crate::crud::{by_id, to_domain};
 use crate::error::Op;
 use crate::handle::Handle;
-use crate::ops::{execute_raw, query_raw};
+use crate::ops::raw_statements::{execute_raw, query_raw};
 use crate::table::{Invocations, Logs, TableDef};
 
 /// The log insert: five arrays, one row per element.
@@ -282,80 +277,9 @@ pub(crate) async fn insert_invocation_rows<D: PgConn>(
     insert_rows(db, rows, now).await
 }
 
-/// The statistics query over the function `$1` names (`WHERE` part below): whether it exists
-/// and, in one pass over the `(function_id, "timestamp")` index range, its statistics.
-macro_rules! stats_query {
-    ($function:literal) => {
-        concat!(
-            r#"WITH "f" AS (SELECT "id" FROM "functions" WHERE "#,
-            $function,
-            r#") SELECT (SELECT "id" FROM "f") AS "function_id", count(*) AS "total", count(*) FILTER (WHERE "status" = $3) AS "success", count(*) FILTER (WHERE "status" = $4) AS "error", count(*) FILTER (WHERE "status" = $5) AS "timeout", sum("duration_ms")::int8 AS "sum", max("duration_ms") AS "max", percentile_cont(0.5) WITHIN GROUP (ORDER BY "duration_ms") AS "p50", percentile_cont(0.95) WITHIN GROUP (ORDER BY "duration_ms") AS "p95", percentile_cont(0.99) WITHIN GROUP (ORDER BY "duration_ms") AS "p99" FROM "function_invocations" WHERE "function_id" = (SELECT "id" FROM "f") AND "timestamp" >= $2"#
-        )
-    };
-}
-
-/// [`stats_query`] of the function with id `$1`.
-pub(crate) const STATS: &str = stats_query!(r#""id" = $1"#);
-/// [`stats_query`] of the function with uuid `$1`.
-pub(crate) const STATS_BY_UUID: &str = stats_query!(r#""uuid" = $1"#);
-
-/// `stats`: counts per status, sum and max, continuous percentiles in SQL; the average is
-/// `domain::mean(sum, total)`, computed here so both adapters agree to the last bit. `None`
-/// when the function does not exist (its id comes back NULL).
-pub(crate) async fn stats<C: PgConn>(
-    h: &Handle<C>,
-    function: Ref<Function>,
-    since: Timestamp,
-) -> StoreResult<Option<FunctionStats>> {
-    let (sql, function) = match function {
-        Ref::Id(id) => (STATS, Value::from(id.get())),
-        Ref::Uuid(uuid) => (STATS_BY_UUID, Value::from(uuid)),
-    };
-    let values = vec![
-        function,
-        Value::from(since.naive_utc()),
-        Value::from(InvocationStatus::Success.as_str()),
-        Value::from(InvocationStatus::Error.as_str()),
-        Value::from(InvocationStatus::Timeout.as_str()),
-    ];
-    let rows = query_raw(&h.conn, sql, values, Op::Read).await?;
-    let row = rows
-        .first()
-        .ok_or_else(|| StoreError::internal("the statistics query returned no row"))?;
-    let Some(function_id): Option<i32> = scalar(row, "function_id")? else {
-        return Ok(None);
-    };
-    let count = |column: &str| -> StoreResult<u64> {
-        let n: i64 = scalar(row, column)?;
-        Ok(u64::try_from(n).unwrap_or(0))
-    };
-    let total = count("total")?;
-    let sum: Option<i64> = scalar(row, "sum")?;
-    let max: Option<i32> = scalar(row, "max")?;
-    if let Some(max) = max {
-        // Re-validate like any stored duration.
-        DurationMs::new(max).map_err(|e| {
-            StoreError::internal(format!("function_invocations.duration_ms: {}", e.rule))
-        })?;
-    }
-    Ok(Some(FunctionStats {
-        function_id: FunctionId::new(function_id),
-        since,
-        total,
-        success: count("success")?,
-        error: count("error")?,
-        timeout: count("timeout")?,
-        avg_duration_ms: mean(sum.unwrap_or(0), total),
-        max_duration_ms: max,
-        p50_duration_ms: scalar(row, "p50")?,
-        p95_duration_ms: scalar(row, "p95")?,
-        p99_duration_ms: scalar(row, "p99")?,
-    }))
-}
-
 #[cfg(test)]
 mod tests {
-    use containerpub_domain::{LogLevel, Text};
+    use containerpub_domain::{DurationMs, FunctionId, InvocationStatus, LogLevel, Text};
 
     use super::*;
 

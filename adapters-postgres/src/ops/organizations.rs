@@ -16,7 +16,7 @@ use crate::crud::{self, by_id, insert_stmt, prefixed_model_of, write_returning};
 use crate::entity::{member, organization, profile, user};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
-use crate::ops::execute_raw;
+use crate::ops::raw_statements::execute_raw;
 use crate::table::{Members, Organizations, Profiles, TableDef, Users};
 
 /// Inserts organizations (statements of `BATCH_CHUNK_ROWS` rows) and, after each statement,
@@ -335,7 +335,8 @@ pub(crate) async fn remove_member<C: PgConn>(
     if deleted > 0 {
         return Ok(());
     }
-    let member = crate::ops::query_raw(&h.conn, IS_MEMBER, values(), Op::Read).await?;
+    let member =
+        crate::ops::raw_statements::query_raw(&h.conn, IS_MEMBER, values(), Op::Read).await?;
     if member.is_empty() {
         return Err(StoreError::not_found(
             Table::OrganizationMembers,

@@ -23,7 +23,7 @@ use crate::crud::{self, by_id, insert_stmt, model_of, scalar, to_domain, write_r
 use crate::entity::repository;
 use crate::error::Op;
 use crate::handle::Handle;
-use crate::ops::{consume_sequence_value, execute_raw, query_raw};
+use crate::ops::raw_statements::{consume_sequence_value, execute_raw, query_raw};
 use crate::reference::find_by_ref;
 use crate::table::{Repositories, TableDef};
 
