@@ -5,13 +5,14 @@
 //! when the handle has one, see [`crate::replica`]); writes through [`written`].
 //!
 //! ## From a port method to its SQL
-//! From its contract in `ports/src/stores/reader.rs` ([`containerpub_ports::Reader`]), a read
-//! such as `find_window` reaches its SQL through four files:
-//! 1. this file: tracing and replica routing, then `crud::find_window::<E::Table, _>`;
-//! 2. `crud.rs`: validation and the keyset plan, then the statement;
-//! 3. `crud/statements.rs`: the statement (`select_window`);
-//! 4. `sql.rs`: the typed filter and sort rendered as sea-query expressions (columns from
-//!    `TableDef::column`, every value bound).
+//! A read such as `find_window` reaches its SQL statement in four files:
+//! 1. `ports/src/stores/reader.rs`: the port method and its contract
+//!    ([`containerpub_ports::Reader`]);
+//! 2. this file: tracing and replica routing, then `crud::find_window::<E::Table, _>`;
+//! 3. `crud.rs`: validation and the keyset plan, then the statement;
+//! 4. `crud/statements.rs`: the statement (`select_window`), whose `WHERE` and `ORDER BY` are
+//!    the typed filter and sort rendered by `sql.rs` (columns from `TableDef::column`, every
+//!    value bound).
 //!
 //! The rows come back through `crud/fetch.rs` (`fetch_all`), mapped to the entity by the
 //! table's `TableDef`.
