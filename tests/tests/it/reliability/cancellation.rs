@@ -180,6 +180,32 @@ async fn begin_polled_once_and_dropped_leaks_nothing() {
     test_db.drop_db().await;
 }
 
+/// How soon after a stopped statement began the next call must be done.
+const NEXT_CALL_BOUND: Duration = Duration::from_millis(400);
+
+/// Within 400 ms of `start`, the next call succeeds (its connection is free again), and no
+/// `pg_sleep(5)` is left running: the statement timeout stopped it long before it would have
+/// ended by itself. Returns when the next call was done, counted from `start`.
+async fn next_call_is_served(store: &PgStore, observer: &mut Observer, start: Instant) -> Duration {
+    store
+        .users()
+        .count(Filter::All)
+        .await
+        .expect("the next call succeeds");
+    let next_ok = start.elapsed();
+    assert!(
+        next_ok < NEXT_CALL_BOUND,
+        "the connection was free again after {next_ok:?}"
+    );
+    assert_eq!(
+        observer
+            .running_settled("pg_sleep(5)", Duration::from_secs(2))
+            .await,
+        0
+    );
+    next_ok
+}
+
 /// Scenario 8: a statement timeout of 200 ms on a pool of one connection. A slow query is
 /// stopped by the server (`Unavailable`, SQLSTATE 57014) and the next call succeeds within
 /// 400 ms of the start; a caller giving up after 50 ms (its future dropped) gets the same
@@ -188,7 +214,6 @@ async fn begin_polled_once_and_dropped_leaks_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
     const TIMEOUT: Duration = Duration::from_millis(200);
-    const NEXT_CALL_BOUND: Duration = Duration::from_millis(400);
     let test_db = TestDatabase::new().await;
     let store = PgStore::connect(
         PgConfig::new(test_db.url())
@@ -215,23 +240,7 @@ async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
         failed_after >= TIMEOUT && failed_after < NEXT_CALL_BOUND,
         "stopped by the server after {failed_after:?}"
     );
-    store
-        .users()
-        .count(Filter::All)
-        .await
-        .expect("the next call succeeds");
-    let next_ok = start.elapsed();
-    assert!(
-        next_ok < NEXT_CALL_BOUND,
-        "the connection was free again after {next_ok:?}"
-    );
-    // Stopped by the statement timeout, long before `pg_sleep(5)` would end by itself.
-    assert_eq!(
-        observer
-            .running_settled("pg_sleep(5)", Duration::from_secs(2))
-            .await,
-        0
-    );
+    let next_ok = next_call_is_served(&store, &mut observer, start).await;
     eprintln!(
         "scenario 8: stopped by the server after {failed_after:?}, next call done after \
          {next_ok:?}"
@@ -246,23 +255,7 @@ async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
     )
     .await;
     assert!(gave_up.is_err(), "the caller's deadline fires first");
-    store
-        .users()
-        .count(Filter::All)
-        .await
-        .expect("the next call succeeds");
-    let next_ok = start.elapsed();
-    assert!(
-        next_ok < NEXT_CALL_BOUND,
-        "the connection was free again after {next_ok:?}"
-    );
-    // Stopped by the statement timeout, long before `pg_sleep(5)` would end by itself.
-    assert_eq!(
-        observer
-            .running_settled("pg_sleep(5)", Duration::from_secs(2))
-            .await,
-        0
-    );
+    let next_ok = next_call_is_served(&store, &mut observer, start).await;
     eprintln!("scenario 8: after a caller's 50 ms deadline, next call done after {next_ok:?}");
     observer.close().await;
     store.close().await;
