@@ -21,7 +21,7 @@ use containerpub_ports::{
     Cursor, DeploymentField, DeploymentStore, Field, Filter, FunctionField, FunctionStore,
     InvocationField, InvocationStore, KeysetRequest, LogField, LogStore, MAX_PAGE_SIZE,
     OrganizationField, OrganizationMemberField, OrganizationMemberStore, OrganizationStore,
-    PageRequest, Query, RepositoryField, RepositoryStore, Sort, StoreResult, UserField,
+    PageRequest, Query, RepositoryField, RepositoryStore, Sort, StoreError, StoreResult, UserField,
     UserInformationField, UserInformationStore, UserStore, Value, Window,
 };
 
@@ -70,6 +70,31 @@ pub(crate) trait Crud {
     ) -> StoreResult<u64>;
     async fn delete_by_id(&self, id: Self::Id) -> StoreResult<()>;
     async fn delete_where(&self, filter: Filter<Self::Field>) -> StoreResult<u64>;
+}
+
+/// Asserts that `new` is refused with `expected` three ways: by the entity's own create call
+/// (`created`, its result), by `insert`, and by `insert_many` of it alone (at index 0).
+pub(crate) async fn assert_refused<S, T>(
+    store: &S,
+    new: S::New,
+    created: StoreResult<T>,
+    expected: StoreError,
+) where
+    S: Crud + ?Sized,
+    S::New: Debug,
+    T: PartialEq + Debug,
+{
+    assert_eq!(created, Err(expected.clone()), "create {new:?}");
+    assert_eq!(
+        store.insert(new.clone()).await.map(drop),
+        Err(expected.clone()),
+        "insert {new:?}"
+    );
+    assert_eq!(
+        store.insert_many(vec![new.clone()]).await.map(drop),
+        Err(expected.at_index(0)),
+        "insert_many {new:?}"
+    );
 }
 
 macro_rules! crud {
