@@ -32,6 +32,18 @@ async fn close(store: PgStore, db: TestDatabase) {
     db.drop_db().await;
 }
 
+/// The e-mail addresses of every user, in id order.
+async fn emails_in_id_order(store: &PgStore) -> Vec<String> {
+    store
+        .users()
+        .find_all(containerpub_ports::Query::new().order_by(UserField::Id.asc()))
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|u| u.email.as_str().to_owned())
+        .collect()
+}
+
 /// sqlx 0.9.0 issue 4385: a `begin()` polled once and dropped must not leave the pooled
 /// connection inside a transaction.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -122,14 +134,7 @@ async fn transactions_savepoints_and_failed_calls() {
     inner.commit().await.expect("release savepoint");
     assert_eq!(store.users().count(Filter::All).await.expect("count"), 0);
     tx.commit().await.expect("commit");
-    let emails: Vec<String> = store
-        .users()
-        .find_all(containerpub_ports::Query::new().order_by(UserField::Id.asc()))
-        .await
-        .expect("read")
-        .into_iter()
-        .map(|u| u.email.as_str().to_owned())
-        .collect();
+    let emails = emails_in_id_order(&store).await;
     assert_eq!(emails, ["a@example.com", "c@example.com"]);
     close(store, db).await;
 }
@@ -248,14 +253,7 @@ async fn failed_statements_make_a_transaction_unusable() {
         .await
         .expect("insert after the recovered savepoints");
     tx.commit().await.expect("commit");
-    let emails: Vec<String> = store
-        .users()
-        .find_all(containerpub_ports::Query::new().order_by(UserField::Id.asc()))
-        .await
-        .expect("read")
-        .into_iter()
-        .map(|u| u.email.as_str().to_owned())
-        .collect();
+    let emails = emails_in_id_order(&store).await;
     assert_eq!(emails, ["kept@example.com", "also-kept@example.com"]);
     close(store, db).await;
 }
