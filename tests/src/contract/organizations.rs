@@ -11,7 +11,7 @@ use containerpub_ports::{
 };
 
 use super::seed::{conflict, missing, name, no_membership, not_found, organization, profile, user};
-use super::surface::{Spec, assert_refused, check};
+use super::surface::{Spec, assert_refused, check, check_after};
 use super::{ContractStore, Fixture};
 
 fn stored_org(new: &NewOrganization, id: OrganizationId, now: Timestamp) -> Organization {
@@ -73,7 +73,6 @@ pub async fn organizations_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|_, new, id, now| stored_org(new, id, now),
             patch: OrganizationPatch {
@@ -456,11 +455,11 @@ pub async fn organization_members_generic<U: ContractStore>(fx: Fixture<U>) {
         });
     }
     let store: &dyn OrganizationMemberStore = fx.db.organization_members();
-    check(
+    check_after(
         &fx.clock,
         store,
+        existing,
         Spec {
-            existing,
             news,
             expect_insert: &|_, new, id, now| OrganizationMember {
                 id,

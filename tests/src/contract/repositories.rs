@@ -83,7 +83,6 @@ pub async fn repositories_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|_, new, id, now| stored_repository(new, id, None, now),
             patch: RepositoryPatch::default(),

@@ -204,8 +204,6 @@ pub(crate) type ExpectInsert<'f, S> =
 
 /// What [`check`] needs to know about one entity.
 pub(crate) struct Spec<'f, S: Crud + ?Sized> {
-    /// The rows already in the table when the check starts, in id order.
-    pub existing: Vec<S::Entity>,
     /// At least five inputs: the first two are inserted one by one, the rest in one batch.
     pub news: Vec<S::New>,
     /// The row `insert` must return for each input.
@@ -271,12 +269,22 @@ pub(crate) async fn walk<S: Crud + ?Sized>(
     panic!("the keyset walk did not end");
 }
 
-/// Checks the generic surface of one entity's store (see the module doc).
-#[allow(clippy::too_many_lines)]
+/// Checks the generic surface of one entity's store (see the module doc), starting on an
+/// empty table.
 pub(crate) async fn check<S: Crud + ?Sized>(clock: &ManualClock, store: &S, spec: Spec<'_, S>) {
+    check_after(clock, store, Vec::new(), spec).await;
+}
+
+/// [`check`] on a table that already holds `existing` (in id order) when it starts.
+#[allow(clippy::too_many_lines)]
+pub(crate) async fn check_after<S: Crud + ?Sized>(
+    clock: &ManualClock,
+    store: &S,
+    existing: Vec<S::Entity>,
+    spec: Spec<'_, S>,
+) {
     let table = <S::Field as Field>::TABLE;
     let Spec {
-        existing,
         news,
         expect_insert,
         patch,
