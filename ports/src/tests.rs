@@ -27,6 +27,34 @@ fn log(id: i64, at: i64) -> LogEntry {
     }
 }
 
+/// Every log sorted by timestamp, and the cursor after the first of two logs in that order.
+fn timestamp_cursor() -> (Filter<LogField>, Vec<Sort<LogField>>, Cursor) {
+    let filter = Filter::All;
+    let sort = vec![LogField::Timestamp.asc()];
+    let plan = Keyset::plan(&filter, &sort, &KeysetRequest::first(1)).expect("plan");
+    let cursor = plan
+        .window(vec![log(1, 10), log(2, 20)])
+        .next
+        .expect("cursor");
+    (filter, sort, cursor)
+}
+
+/// Asserts that a window after `cursor` (over `filter` and `sort`) is refused as invalid input
+/// naming the `cursor`; `why` says what is wrong with it.
+#[track_caller]
+fn assert_cursor_refused(
+    filter: &Filter<LogField>,
+    sort: &[Sort<LogField>],
+    cursor: Cursor,
+    why: &str,
+) {
+    let err = Keyset::plan(filter, sort, &KeysetRequest::after(cursor, 1)).expect_err(why);
+    assert!(
+        matches!(err, StoreError::InvalidInput(ref i) if i.field == "cursor"),
+        "{why}: {err:?}"
+    );
+}
+
 #[test]
 fn filters_check_operand_kinds() {
     assert!(FunctionField::Name.eq("api").validate().is_ok());
@@ -174,21 +202,13 @@ fn keyset_cursors_resume_and_bind_to_their_query() {
         (&other_filter, sort.clone()),
         (&filter, vec![LogField::Timestamp.asc()]),
     ] {
-        let err = Keyset::plan(f, &s, &KeysetRequest::after(cursor.clone(), 2))
-            .expect_err("foreign cursor");
-        assert!(matches!(err, StoreError::InvalidInput(ref i) if i.field == "cursor"));
+        assert_cursor_refused(f, &s, cursor.clone(), "a foreign cursor");
     }
 }
 
 #[test]
 fn malformed_cursors_are_invalid_input() {
-    let filter = Filter::All;
-    let sort = vec![LogField::Timestamp.asc()];
-    let plan = Keyset::plan(&filter, &sort, &KeysetRequest::first(1)).expect("plan");
-    let good = plan
-        .window(vec![log(1, 10), log(2, 20)])
-        .next
-        .expect("cursor");
+    let (filter, sort, good) = timestamp_cursor();
     let mut tampered = good.as_str().to_owned();
     tampered.pop();
     for bad in [
@@ -199,16 +219,8 @@ fn malformed_cursors_are_invalid_input() {
         format!("{}AAAA", good.as_str()),
         "A".repeat(100_000),
     ] {
-        let err = Keyset::plan(
-            &filter,
-            &sort,
-            &KeysetRequest::after(Cursor::from_string(bad.clone()), 1),
-        )
-        .expect_err("malformed");
-        assert!(
-            matches!(err, StoreError::InvalidInput(ref i) if i.field == "cursor"),
-            "{bad:?}"
-        );
+        let why = format!("malformed: {bad:?}");
+        assert_cursor_refused(&filter, &sort, Cursor::from_string(bad), &why);
     }
 }
 
@@ -356,13 +368,7 @@ fn filters_over_the_depth_and_size_limits_are_refused_iteratively() {
 /// is still well-formed base64url) is rejected, not read as another position.
 #[test]
 fn cursors_with_altered_values_are_rejected() {
-    let filter = Filter::All;
-    let sort = vec![LogField::Timestamp.asc()];
-    let plan = Keyset::plan(&filter, &sort, &KeysetRequest::first(1)).expect("plan");
-    let good = plan
-        .window(vec![log(1, 10), log(2, 20)])
-        .next
-        .expect("cursor");
+    let (filter, sort, good) = timestamp_cursor();
     assert!(Keyset::plan(&filter, &sort, &KeysetRequest::after(good.clone(), 1)).is_ok());
     let bytes = crate::cursor::decode_bytes(good.as_str()).expect("base64url");
     // Every byte after the version and the fingerprint: the sort-key values (and the sum).
@@ -370,12 +376,7 @@ fn cursors_with_altered_values_are_rejected() {
         let mut altered = bytes.clone();
         altered[i] ^= 0x01;
         let cursor = Cursor::from_string(crate::cursor::encode_bytes(&altered));
-        let err = Keyset::plan(&filter, &sort, &KeysetRequest::after(cursor, 1))
-            .expect_err("an altered cursor");
-        assert!(
-            matches!(err, StoreError::InvalidInput(ref e) if e.field == "cursor"),
-            "byte {i}: {err:?}"
-        );
+        assert_cursor_refused(&filter, &sort, cursor, &format!("byte {i} altered"));
     }
 }
 

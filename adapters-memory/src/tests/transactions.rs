@@ -3,7 +3,7 @@
 //! savepoints (ended innermost first), handles outliving their transaction and the closure
 //! form are contract scenarios (`containerpub-tests`), run on both adapters.
 
-use containerpub_domain::{NewDeployment, NewUser, UserPatch};
+use containerpub_domain::{NewDeployment, NewUser, User, UserPatch};
 use containerpub_ports::{StoreError, Stores, Transaction, UniqueKey, UnitOfWork};
 
 use std::future::Future;
@@ -12,6 +12,7 @@ use std::task::{Context, Waker};
 
 use super::{function, store, user};
 use crate::table::Users;
+use crate::{MemoryStore, MemoryTransaction};
 
 fn new_user(email: &str) -> NewUser {
     NewUser::parse(email).expect("valid")
@@ -29,6 +30,24 @@ fn email_patch(email: &str) -> UserPatch {
         email: Some(containerpub_domain::Email::parse(email).expect("valid")),
         ..UserPatch::default()
     }
+}
+
+/// A store with two users, `a@example.com` and `b@example.com`.
+async fn two_users() -> (MemoryStore, User, User) {
+    let (db, _) = store();
+    let a = user(&db, "a@example.com").await;
+    let b = user(&db, "b@example.com").await;
+    (db, a, b)
+}
+
+/// A transaction that has locked `locked` (with an empty update).
+async fn begin_locking(db: &MemoryStore, locked: &User) -> MemoryTransaction {
+    let tx = db.begin().await.expect("begin");
+    tx.users()
+        .update_by_id(locked.id, UserPatch::default())
+        .await
+        .expect("the transaction locks its row");
+    tx
 }
 
 #[tokio::test]
@@ -154,19 +173,8 @@ async fn deployment_inserts_lock_their_function() {
 
 #[tokio::test]
 async fn crossed_locks_fail_the_first_waiter_with_a_deadlock() {
-    let (db, _) = store();
-    let a = user(&db, "a@example.com").await;
-    let b = user(&db, "b@example.com").await;
-    let t1 = db.begin().await.expect("begin");
-    let t2 = db.begin().await.expect("begin");
-    t1.users()
-        .update_by_id(a.id, UserPatch::default())
-        .await
-        .expect("t1 locks a");
-    t2.users()
-        .update_by_id(b.id, UserPatch::default())
-        .await
-        .expect("t2 locks b");
+    let (db, a, b) = two_users().await;
+    let (t1, t2) = (begin_locking(&db, &a).await, begin_locking(&db, &b).await);
     {
         let u2 = t2.users();
         let mut second = pin!(u2.update_by_id(a.id, email_patch("a2@example.com")));
@@ -203,15 +211,11 @@ async fn crossed_locks_fail_the_first_waiter_with_a_deadlock() {
 
 #[tokio::test]
 async fn a_waiter_dropped_while_waiting_leaves_nothing_behind() {
-    let (db, _) = store();
-    let a = user(&db, "a@example.com").await;
-    let b = user(&db, "b@example.com").await;
-    let t1 = db.begin().await.expect("begin");
-    let t2 = db.begin().await.expect("begin");
-    t1.users()
-        .update_by_id(a.id, UserPatch::default())
-        .await
-        .expect("t1 locks a");
+    let (db, a, b) = two_users().await;
+    let (t1, t2) = (
+        begin_locking(&db, &a).await,
+        db.begin().await.expect("begin"),
+    );
     let held = db.lock_counts();
     {
         // t2's call locks b, then waits for a; dropped, it gives b back.

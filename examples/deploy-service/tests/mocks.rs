@@ -1,8 +1,8 @@
 //! The deploy service on mocks: which calls it makes, through which handle, in which
 //! transaction, and what each failure answers.
 
-use containerpub_domain::{EntityName, ImageTag, Uuid, Version};
-use containerpub_ports::mock::{MockDatabase, testing};
+use containerpub_domain::{Deployment, EntityName, Function, ImageTag, User, Uuid, Version};
+use containerpub_ports::mock::{MockDatabase, MockStores, testing};
 use containerpub_ports::{ForeignKey, Found, Lookup, StoreError, Table, UniqueKey};
 use deploy_service::{DeployError, DeployRequest, DeployService, http_status};
 
@@ -14,6 +14,33 @@ fn request(owner: Uuid) -> DeployRequest {
     }
 }
 
+/// The calls of one deploy of `owner`'s function, each expected once: the owner found, the
+/// function found or inserted, its next version created and activated, one log appended.
+fn expect_a_deploy(
+    tx: &mut MockStores,
+    owner: &User,
+    function: Found<Function>,
+    deployment: Deployment,
+) {
+    tx.users
+        .expect_find_by_uuid()
+        .times(1)
+        .return_const(Ok(Some(owner.clone())));
+    tx.functions
+        .expect_find_or_insert()
+        .times(1)
+        .return_const(Ok(function));
+    tx.deployments
+        .expect_create_next_version()
+        .times(1)
+        .return_const(Ok(deployment.clone()));
+    tx.deployments
+        .expect_activate()
+        .times(1)
+        .return_const(Ok(deployment));
+    tx.logs.expect_append().times(1).return_const(Ok(1));
+}
+
 #[tokio::test]
 async fn deploys_in_one_transaction() {
     let owner = testing::user();
@@ -21,20 +48,7 @@ async fn deploys_in_one_transaction() {
     let deployment = testing::deployment(&function);
     let mut db = MockDatabase::new();
     db.expect_committed();
-    let tx = db.tx();
-    tx.users
-        .expect_find_by_uuid()
-        .return_const(Ok(Some(owner.clone())));
-    tx.functions
-        .expect_find_or_insert()
-        .return_const(Ok(Found::Existing(function)));
-    tx.deployments
-        .expect_create_next_version()
-        .return_const(Ok(deployment.clone()));
-    tx.deployments
-        .expect_activate()
-        .return_const(Ok(deployment));
-    tx.logs.expect_append().times(1).return_const(Ok(1));
+    expect_a_deploy(db.tx(), &owner, Found::Existing(function), deployment);
 
     let deployed = DeployService::new(db)
         .deploy(&request(owner.uuid))
@@ -72,20 +86,7 @@ async fn a_failed_commit_answers_503() {
     db.expect_begin().return_const(Ok(()));
     db.expect_commit()
         .return_const(Err(StoreError::unavailable("connection lost")));
-    let tx = db.tx();
-    tx.users
-        .expect_find_by_uuid()
-        .return_const(Ok(Some(owner.clone())));
-    tx.functions
-        .expect_find_or_insert()
-        .return_const(Ok(Found::Inserted(function)));
-    tx.deployments
-        .expect_create_next_version()
-        .return_const(Ok(deployment.clone()));
-    tx.deployments
-        .expect_activate()
-        .return_const(Ok(deployment));
-    tx.logs.expect_append().return_const(Ok(1));
+    expect_a_deploy(db.tx(), &owner, Found::Inserted(function), deployment);
 
     let error = DeployService::new(db)
         .deploy(&request(owner.uuid))

@@ -74,7 +74,6 @@ pub async fn deployments_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|index, new, id, now| {
                 stored_deployment(new, id, i32::try_from(index).expect("small") + 1, now)

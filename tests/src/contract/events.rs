@@ -79,7 +79,6 @@ pub async fn logs_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|_, new, id, now| stored_log(new, id, now),
             patch: LogPatch {
@@ -412,7 +411,6 @@ pub async fn invocations_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|_, new, id, now| stored_invocation(new, id, now),
             patch: InvocationPatch {

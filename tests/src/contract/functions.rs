@@ -61,7 +61,6 @@ pub async fn functions_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|_, new, id, now| stored_function(new, id, now),
             patch: FunctionPatch {

@@ -11,7 +11,7 @@ use containerpub_ports::{
 };
 
 use super::seed::{conflict, missing, name, no_membership, not_found, organization, profile, user};
-use super::surface::{Spec, check};
+use super::surface::{Spec, assert_refused, check, check_after};
 use super::{ContractStore, Fixture};
 
 fn stored_org(new: &NewOrganization, id: OrganizationId, now: Timestamp) -> Organization {
@@ -73,7 +73,6 @@ pub async fn organizations_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|_, new, id, now| stored_org(new, id, now),
             patch: OrganizationPatch {
@@ -178,21 +177,8 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
         ),
     ];
     for (new, expected) in cases {
-        assert_eq!(
-            orgs.create_with_owner(new.clone()).await,
-            Err(expected.clone()),
-            "create_with_owner {new:?}"
-        );
-        assert_eq!(
-            orgs.insert(new.clone()).await,
-            Err(expected.clone()),
-            "insert {new:?}"
-        );
-        assert_eq!(
-            orgs.insert_many(vec![new.clone()]).await,
-            Err(expected.at_index(0)),
-            "insert_many {new:?}"
-        );
+        let created = orgs.create_with_owner(new.clone()).await;
+        assert_refused(orgs, new, created, expected).await;
     }
     assert_eq!(snapshot(&fx.db).await, before);
     assert_eq!(orgs.find_by_name(&name("gamma")).await, Ok(None));
@@ -469,11 +455,11 @@ pub async fn organization_members_generic<U: ContractStore>(fx: Fixture<U>) {
         });
     }
     let store: &dyn OrganizationMemberStore = fx.db.organization_members();
-    check(
+    check_after(
         &fx.clock,
         store,
+        existing,
         Spec {
-            existing,
             news,
             expect_insert: &|_, new, id, now| OrganizationMember {
                 id,

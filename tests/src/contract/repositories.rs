@@ -9,7 +9,7 @@ use containerpub_ports::{
 };
 
 use super::seed::{assert_invalid, conflict, missing, not_found, path, repository};
-use super::surface::{Spec, check};
+use super::surface::{Spec, assert_refused, check};
 use super::{ContractStore, Fixture};
 
 fn stored_repository(
@@ -83,7 +83,6 @@ pub async fn repositories_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|_, new, id, now| stored_repository(new, id, None, now),
             patch: RepositoryPatch::default(),
@@ -262,21 +261,8 @@ pub async fn repositories_tree<U: ContractStore>(fx: Fixture<U>) {
         ),
     ];
     for (new, expected) in cases {
-        assert_eq!(
-            repos.create(new.clone()).await,
-            Err(expected.clone()),
-            "{new:?}"
-        );
-        assert_eq!(
-            repos.insert(new.clone()).await,
-            Err(expected.clone()),
-            "{new:?}"
-        );
-        assert_eq!(
-            repos.insert_many(vec![new.clone()]).await,
-            Err(expected.at_index(0)),
-            "{new:?}"
-        );
+        let created = repos.create(new.clone()).await;
+        assert_refused(repos, new, created, expected).await;
     }
     assert_eq!(
         repos

@@ -21,7 +21,7 @@ use containerpub_ports::{
     Cursor, DeploymentField, DeploymentStore, Field, Filter, FunctionField, FunctionStore,
     InvocationField, InvocationStore, KeysetRequest, LogField, LogStore, MAX_PAGE_SIZE,
     OrganizationField, OrganizationMemberField, OrganizationMemberStore, OrganizationStore,
-    PageRequest, Query, RepositoryField, RepositoryStore, Sort, StoreResult, UserField,
+    PageRequest, Query, RepositoryField, RepositoryStore, Sort, StoreError, StoreResult, UserField,
     UserInformationField, UserInformationStore, UserStore, Value, Window,
 };
 
@@ -70,6 +70,31 @@ pub(crate) trait Crud {
     ) -> StoreResult<u64>;
     async fn delete_by_id(&self, id: Self::Id) -> StoreResult<()>;
     async fn delete_where(&self, filter: Filter<Self::Field>) -> StoreResult<u64>;
+}
+
+/// Asserts that `new` is refused with `expected` three ways: by the entity's own create call
+/// (`created`, its result), by `insert`, and by `insert_many` of it alone (at index 0).
+pub(crate) async fn assert_refused<S, T>(
+    store: &S,
+    new: S::New,
+    created: StoreResult<T>,
+    expected: StoreError,
+) where
+    S: Crud + ?Sized,
+    S::New: Debug,
+    T: PartialEq + Debug,
+{
+    assert_eq!(created, Err(expected.clone()), "create {new:?}");
+    assert_eq!(
+        store.insert(new.clone()).await.map(drop),
+        Err(expected.clone()),
+        "insert {new:?}"
+    );
+    assert_eq!(
+        store.insert_many(vec![new.clone()]).await.map(drop),
+        Err(expected.at_index(0)),
+        "insert_many {new:?}"
+    );
 }
 
 macro_rules! crud {
@@ -179,8 +204,6 @@ pub(crate) type ExpectInsert<'f, S> =
 
 /// What [`check`] needs to know about one entity.
 pub(crate) struct Spec<'f, S: Crud + ?Sized> {
-    /// The rows already in the table when the check starts, in id order.
-    pub existing: Vec<S::Entity>,
     /// At least five inputs: the first two are inserted one by one, the rest in one batch.
     pub news: Vec<S::New>,
     /// The row `insert` must return for each input.
@@ -246,12 +269,22 @@ pub(crate) async fn walk<S: Crud + ?Sized>(
     panic!("the keyset walk did not end");
 }
 
-/// Checks the generic surface of one entity's store (see the module doc).
-#[allow(clippy::too_many_lines)]
+/// Checks the generic surface of one entity's store (see the module doc), starting on an
+/// empty table.
 pub(crate) async fn check<S: Crud + ?Sized>(clock: &ManualClock, store: &S, spec: Spec<'_, S>) {
+    check_after(clock, store, Vec::new(), spec).await;
+}
+
+/// [`check`] on a table that already holds `existing` (in id order) when it starts.
+#[allow(clippy::too_many_lines)]
+pub(crate) async fn check_after<S: Crud + ?Sized>(
+    clock: &ManualClock,
+    store: &S,
+    existing: Vec<S::Entity>,
+    spec: Spec<'_, S>,
+) {
     let table = <S::Field as Field>::TABLE;
     let Spec {
-        existing,
         news,
         expect_insert,
         patch,

@@ -68,7 +68,6 @@ pub async fn users_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|_, new, id, now| stored_user(new, id, now),
             patch: UserPatch {
@@ -373,7 +372,6 @@ pub async fn user_information_generic<U: ContractStore>(fx: Fixture<U>) {
         &fx.clock,
         store,
         Spec {
-            existing: vec![],
             news,
             expect_insert: &|_, new, id, now| stored_profile(new, id, now),
             patch: UserInformationPatch {

@@ -15,14 +15,40 @@ use containerpub_postgres::{PgConfig, PgStore};
 use containerpub_tests::fixture::new_user;
 use containerpub_tests::pg::TestDatabase;
 
+/// A fresh migrated database and a store on it, its pool configured by `configure`.
+async fn store_on_a_new_database(
+    configure: impl FnOnce(PgConfig) -> PgConfig,
+) -> (TestDatabase, PgStore) {
+    let db = TestDatabase::new().await;
+    let store = PgStore::connect(configure(PgConfig::new(db.url())))
+        .await
+        .expect("connect");
+    (db, store)
+}
+
+/// Closes `store`'s pool, then drops its database.
+async fn close(store: PgStore, db: TestDatabase) {
+    store.close().await;
+    db.drop_db().await;
+}
+
+/// The e-mail addresses of every user, in id order.
+async fn emails_in_id_order(store: &PgStore) -> Vec<String> {
+    store
+        .users()
+        .find_all(containerpub_ports::Query::new().order_by(UserField::Id.asc()))
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|u| u.email.as_str().to_owned())
+        .collect()
+}
+
 /// sqlx 0.9.0 issue 4385: a `begin()` polled once and dropped must not leave the pooled
 /// connection inside a transaction.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn begin_and_commit_dropped_after_one_poll_leave_nothing_open() {
-    let db = TestDatabase::new().await;
-    let store = PgStore::connect(PgConfig::new(db.url()).max_connections(1))
-        .await
-        .expect("connect");
+    let (db, store) = store_on_a_new_database(|config| config.max_connections(1)).await;
     let observer = PgStore::connect(PgConfig::new(db.url()))
         .await
         .expect("connect");
@@ -78,10 +104,7 @@ async fn begin_and_commit_dropped_after_one_poll_leave_nothing_open() {
 /// savepoint is rolled back.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn transactions_savepoints_and_failed_calls() {
-    let db = TestDatabase::new().await;
-    let store = PgStore::connect(PgConfig::new(db.url()))
-        .await
-        .expect("connect");
+    let (db, store) = store_on_a_new_database(|config| config).await;
     let tx = store.begin().await.expect("begin");
     tx.users()
         .insert(new_user("a@example.com"))
@@ -111,26 +134,15 @@ async fn transactions_savepoints_and_failed_calls() {
     inner.commit().await.expect("release savepoint");
     assert_eq!(store.users().count(Filter::All).await.expect("count"), 0);
     tx.commit().await.expect("commit");
-    let emails: Vec<String> = store
-        .users()
-        .find_all(containerpub_ports::Query::new().order_by(UserField::Id.asc()))
-        .await
-        .expect("read")
-        .into_iter()
-        .map(|u| u.email.as_str().to_owned())
-        .collect();
+    let emails = emails_in_id_order(&store).await;
     assert_eq!(emails, ["a@example.com", "c@example.com"]);
-    store.close().await;
-    db.drop_db().await;
+    close(store, db).await;
 }
 
 /// Batches past the 65,535-parameter limit, in one transaction.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn batches_of_any_size() {
-    let db = TestDatabase::new().await;
-    let store = PgStore::connect(PgConfig::new(db.url()))
-        .await
-        .expect("connect");
+    let (db, store) = store_on_a_new_database(|config| config).await;
     let users: Vec<NewUser> = (0..13_108)
         .map(|i| new_user(&format!("bulk{i}@example.com")))
         .collect();
@@ -153,8 +165,7 @@ async fn batches_of_any_size() {
         store.users().count(Filter::All).await.expect("count"),
         13_108
     );
-    store.close().await;
-    db.drop_db().await;
+    close(store, db).await;
 }
 
 /// True if `result` is the refusal of a transaction that is no longer usable.
@@ -172,10 +183,7 @@ fn refused<T: std::fmt::Debug>(result: &Result<T, StoreError>) -> bool {
 /// usable again. A failing write, in its own savepoint, leaves the transaction usable.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn failed_statements_make_a_transaction_unusable() {
-    let db = TestDatabase::new().await;
-    let store = PgStore::connect(PgConfig::new(db.url()).max_connections(1))
-        .await
-        .expect("connect");
+    let (db, store) = store_on_a_new_database(|config| config.max_connections(1)).await;
 
     // In the transaction itself: unusable until it ends, nothing committed.
     let tx = store.begin().await.expect("begin");
@@ -245,15 +253,7 @@ async fn failed_statements_make_a_transaction_unusable() {
         .await
         .expect("insert after the recovered savepoints");
     tx.commit().await.expect("commit");
-    let emails: Vec<String> = store
-        .users()
-        .find_all(containerpub_ports::Query::new().order_by(UserField::Id.asc()))
-        .await
-        .expect("read")
-        .into_iter()
-        .map(|u| u.email.as_str().to_owned())
-        .collect();
+    let emails = emails_in_id_order(&store).await;
     assert_eq!(emails, ["kept@example.com", "also-kept@example.com"]);
-    store.close().await;
-    db.drop_db().await;
+    close(store, db).await;
 }

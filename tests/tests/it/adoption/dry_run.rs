@@ -157,127 +157,35 @@ async fn the_dry_run_reports_the_seed_era_and_changes_nothing() {
             "{trigger}"
         );
     }
-    assert!(has(
-        "users",
-        "column",
-        "uuid default",
-        "uuid_generate_v4()",
-        "gen_random_uuid()"
-    ));
-    assert!(has(
-        "users",
-        "column",
-        "email",
-        "as typed",
-        "trimmed and lowercased"
-    ));
-    assert!(has(
-        "users",
-        "column",
-        "password_hash nullability",
-        "NOT NULL",
-        "NULL"
-    ));
-    assert!(has(
-        "functions",
-        "column",
-        "status nullability",
-        "NULL",
-        "NOT NULL"
-    ));
-    assert!(has(
-        "functions",
-        "constraint",
-        "functions_active_deployment_id_fkey",
-        "absent",
-        "ON DELETE SET NULL"
-    ));
-    assert!(has(
-        "function_deployments",
-        "constraint",
-        "function_deployments_version_check",
-        "absent",
-        "version > 0"
-    ));
-    assert!(has(
-        "function_deployments",
-        "column",
-        "status default",
-        "'building'",
-        "'pending'"
-    ));
-    assert!(has(
-        "function_deployments",
-        "index",
-        "function_deployments_function_id_active_key",
-        "absent",
-        "WHERE is_active"
-    ));
-    assert!(has(
-        "function_logs",
-        "column",
-        "id type",
-        "integer",
-        "bigint"
-    ));
-    assert!(has(
-        "function_invocations",
-        "column",
-        "id type",
-        "integer",
-        "bigint"
-    ));
-    assert!(has(
-        "function_invocations",
-        "constraint",
-        "function_invocations_duration_ms_check",
-        "absent",
-        "duration_ms >= 0"
-    ));
-    assert!(has(
-        "function_logs",
-        "index",
-        "idx_function_logs_timestamp",
-        "DESC",
-        "absent"
-    ));
-    assert!(has(
-        "user_information",
-        "column",
-        "created_at type",
-        "with time zone",
-        "without time zone"
-    ));
-    assert!(has(
-        "user_information",
-        "constraint",
-        "user_information_role_check",
-        "CHECK",
-        "absent"
-    ));
-    assert!(has(
-        "organizations",
-        "constraint",
-        "organizations_owner_id_fkey",
-        "ON DELETE CASCADE",
-        "ON DELETE RESTRICT"
-    ));
-    assert!(has(
-        "organization_members",
-        "column",
-        "joined_at type",
-        "with time zone",
-        "without time zone"
-    ));
-    assert!(has("users", "index", "idx_users_uuid", "uuid", "absent"));
-    assert!(has(
-        "repositories",
-        "table",
-        "repositories",
-        "absent",
-        "present"
-    ));
-    assert!(has("", "extension", "uuid-ossp", "installed", "absent"));
+    #[rustfmt::skip]
+    let differences = [
+        // (table, object, name, found contains, expected contains)
+        ("users", "column", "uuid default", "uuid_generate_v4()", "gen_random_uuid()"),
+        ("users", "column", "email", "as typed", "trimmed and lowercased"),
+        ("users", "column", "password_hash nullability", "NOT NULL", "NULL"),
+        ("functions", "column", "status nullability", "NULL", "NOT NULL"),
+        ("functions", "constraint", "functions_active_deployment_id_fkey", "absent", "ON DELETE SET NULL"),
+        ("function_deployments", "constraint", "function_deployments_version_check", "absent", "version > 0"),
+        ("function_deployments", "column", "status default", "'building'", "'pending'"),
+        ("function_deployments", "index", "function_deployments_function_id_active_key", "absent", "WHERE is_active"),
+        ("function_logs", "column", "id type", "integer", "bigint"),
+        ("function_invocations", "column", "id type", "integer", "bigint"),
+        ("function_invocations", "constraint", "function_invocations_duration_ms_check", "absent", "duration_ms >= 0"),
+        ("function_logs", "index", "idx_function_logs_timestamp", "DESC", "absent"),
+        ("user_information", "column", "created_at type", "with time zone", "without time zone"),
+        ("user_information", "constraint", "user_information_role_check", "CHECK", "absent"),
+        ("organizations", "constraint", "organizations_owner_id_fkey", "ON DELETE CASCADE", "ON DELETE RESTRICT"),
+        ("organization_members", "column", "joined_at type", "with time zone", "without time zone"),
+        ("users", "index", "idx_users_uuid", "uuid", "absent"),
+        ("repositories", "table", "repositories", "absent", "present"),
+        ("", "extension", "uuid-ossp", "installed", "absent"),
+    ];
+    for (table, object, name, found, expected) in differences {
+        assert!(
+            has(table, object, name, found, expected),
+            "{table} {object} {name}: found {found:?}, expected {expected:?}"
+        );
+    }
     assert!(!report.plan.is_empty());
 
     assert_eq!(

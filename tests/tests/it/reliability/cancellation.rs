@@ -16,6 +16,26 @@ use containerpub_tests::pg::TestDatabase;
 
 use super::support::{GENEROUS_ACQUIRE, Observer, PollBudget, tasks_settled};
 
+/// A fresh database, a store on it with a pool of one connection (further configured by
+/// `configure`), and an observer of the database.
+async fn one_connection_store(
+    configure: impl FnOnce(PgConfig) -> PgConfig,
+) -> (TestDatabase, PgStore, Observer) {
+    let test_db = TestDatabase::new().await;
+    let store = PgStore::connect(configure(PgConfig::new(test_db.url()).max_connections(1)))
+        .await
+        .expect("connect");
+    let observer = Observer::connect(test_db.url()).await;
+    (test_db, store, observer)
+}
+
+/// Closes the observer and the store, then drops the database.
+async fn close_all(observer: Observer, store: PgStore, test_db: TestDatabase) {
+    observer.close().await;
+    store.close().await;
+    test_db.drop_db().await;
+}
+
 /// The multi-step transaction of scenario 6: begin, insert A, insert B, commit. Sets
 /// `commit_started` just before `commit` is first polled (it starts the commit on a task of
 /// its own in that very poll).
@@ -64,15 +84,8 @@ async fn assert_pool_clean(store: &PgStore, observer: &mut Observer, baseline: u
 async fn transaction_dropped_at_every_await_point() {
     /// More polls than the transaction ever needs (it completes long before).
     const MAX_POLLS: usize = 2_000;
-    let test_db = TestDatabase::new().await;
-    let store = PgStore::connect(
-        PgConfig::new(test_db.url())
-            .max_connections(1)
-            .acquire_timeout(GENEROUS_ACQUIRE),
-    )
-    .await
-    .expect("connect");
-    let mut observer = Observer::connect(test_db.url()).await;
+    let (test_db, store, mut observer) =
+        one_connection_store(|config| config.acquire_timeout(GENEROUS_ACQUIRE)).await;
     let metrics = tokio::runtime::Handle::current().metrics();
     // Open the pool's connection (and the driver's background tasks) before counting tasks.
     store.users().count(Filter::All).await.expect("warm up");
@@ -127,9 +140,7 @@ async fn transaction_dropped_at_every_await_point() {
         "drops happened at every stage ({before_commit} before the commit, {during_commit} \
          during it, in {sweeps} sweeps)"
     );
-    observer.close().await;
-    store.close().await;
-    test_db.drop_db().await;
+    close_all(observer, store, test_db).await;
 }
 
 /// Scenario 7: `begin()` polled once and dropped, 200 times, on a pool of one connection:
@@ -137,15 +148,8 @@ async fn transaction_dropped_at_every_await_point() {
 /// connection (sqlx issue 4385).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn begin_polled_once_and_dropped_leaks_nothing() {
-    let test_db = TestDatabase::new().await;
-    let store = PgStore::connect(
-        PgConfig::new(test_db.url())
-            .max_connections(1)
-            .acquire_timeout(GENEROUS_ACQUIRE),
-    )
-    .await
-    .expect("connect");
-    let mut observer = Observer::connect(test_db.url()).await;
+    let (test_db, store, mut observer) =
+        one_connection_store(|config| config.acquire_timeout(GENEROUS_ACQUIRE)).await;
     store.users().count(Filter::All).await.expect("warm up");
     let baseline = tokio::runtime::Handle::current()
         .metrics()
@@ -175,9 +179,33 @@ async fn begin_polled_once_and_dropped_leaks_nothing() {
         .expect("insert");
     tx.commit().await.expect("commit");
     assert_eq!(observer.users_with_emails(&["in-tx@example.com"]).await, 1);
-    observer.close().await;
-    store.close().await;
-    test_db.drop_db().await;
+    close_all(observer, store, test_db).await;
+}
+
+/// How soon after a stopped statement began the next call must be done.
+const NEXT_CALL_BOUND: Duration = Duration::from_millis(400);
+
+/// Within 400 ms of `start`, the next call succeeds (its connection is free again), and no
+/// `pg_sleep(5)` is left running: the statement timeout stopped it long before it would have
+/// ended by itself. Returns when the next call was done, counted from `start`.
+async fn next_call_is_served(store: &PgStore, observer: &mut Observer, start: Instant) -> Duration {
+    store
+        .users()
+        .count(Filter::All)
+        .await
+        .expect("the next call succeeds");
+    let next_ok = start.elapsed();
+    assert!(
+        next_ok < NEXT_CALL_BOUND,
+        "the connection was free again after {next_ok:?}"
+    );
+    assert_eq!(
+        observer
+            .running_settled("pg_sleep(5)", Duration::from_secs(2))
+            .await,
+        0
+    );
+    next_ok
 }
 
 /// Scenario 8: a statement timeout of 200 ms on a pool of one connection. A slow query is
@@ -188,16 +216,8 @@ async fn begin_polled_once_and_dropped_leaks_nothing() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
     const TIMEOUT: Duration = Duration::from_millis(200);
-    const NEXT_CALL_BOUND: Duration = Duration::from_millis(400);
-    let test_db = TestDatabase::new().await;
-    let store = PgStore::connect(
-        PgConfig::new(test_db.url())
-            .max_connections(1)
-            .statement_timeout(Some(TIMEOUT)),
-    )
-    .await
-    .expect("connect");
-    let mut observer = Observer::connect(test_db.url()).await;
+    let (test_db, store, mut observer) =
+        one_connection_store(|config| config.statement_timeout(Some(TIMEOUT))).await;
     store.users().count(Filter::All).await.expect("warm up");
 
     // The server stops the statement.
@@ -215,23 +235,7 @@ async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
         failed_after >= TIMEOUT && failed_after < NEXT_CALL_BOUND,
         "stopped by the server after {failed_after:?}"
     );
-    store
-        .users()
-        .count(Filter::All)
-        .await
-        .expect("the next call succeeds");
-    let next_ok = start.elapsed();
-    assert!(
-        next_ok < NEXT_CALL_BOUND,
-        "the connection was free again after {next_ok:?}"
-    );
-    // Stopped by the statement timeout, long before `pg_sleep(5)` would end by itself.
-    assert_eq!(
-        observer
-            .running_settled("pg_sleep(5)", Duration::from_secs(2))
-            .await,
-        0
-    );
+    let next_ok = next_call_is_served(&store, &mut observer, start).await;
     eprintln!(
         "scenario 8: stopped by the server after {failed_after:?}, next call done after \
          {next_ok:?}"
@@ -246,27 +250,9 @@ async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
     )
     .await;
     assert!(gave_up.is_err(), "the caller's deadline fires first");
-    store
-        .users()
-        .count(Filter::All)
-        .await
-        .expect("the next call succeeds");
-    let next_ok = start.elapsed();
-    assert!(
-        next_ok < NEXT_CALL_BOUND,
-        "the connection was free again after {next_ok:?}"
-    );
-    // Stopped by the statement timeout, long before `pg_sleep(5)` would end by itself.
-    assert_eq!(
-        observer
-            .running_settled("pg_sleep(5)", Duration::from_secs(2))
-            .await,
-        0
-    );
+    let next_ok = next_call_is_served(&store, &mut observer, start).await;
     eprintln!("scenario 8: after a caller's 50 ms deadline, next call done after {next_ok:?}");
-    observer.close().await;
-    store.close().await;
-    test_db.drop_db().await;
+    close_all(observer, store, test_db).await;
 }
 
 /// Scenario 8, inside a transaction: a read stopped by the statement timeout aborts the
@@ -275,15 +261,9 @@ async fn statement_timeout_stops_slow_queries_and_frees_the_connection() {
 /// its writes, before or after the timeout, is present, and the pool serves again.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn statement_timeout_inside_a_transaction_fails_its_commit() {
-    let test_db = TestDatabase::new().await;
-    let store = PgStore::connect(
-        PgConfig::new(test_db.url())
-            .max_connections(1)
-            .statement_timeout(Some(Duration::from_millis(200))),
-    )
-    .await
-    .expect("connect");
-    let mut observer = Observer::connect(test_db.url()).await;
+    let (test_db, store, mut observer) =
+        one_connection_store(|config| config.statement_timeout(Some(Duration::from_millis(200))))
+            .await;
     let emails = [
         "before@example.com",
         "after1@example.com",
@@ -323,9 +303,7 @@ async fn statement_timeout_inside_a_transaction_fails_its_commit() {
     observer
         .wait_no_idle_in_transaction("after the aborted transaction")
         .await;
-    observer.close().await;
-    store.close().await;
-    test_db.drop_db().await;
+    close_all(observer, store, test_db).await;
 }
 
 /// What happened to one transaction of [`write_dropped_inside_a_transaction`].
@@ -479,15 +457,8 @@ async fn write_dropped_inside_a_transaction() {
     /// Sweeps per mode, at least and at most.
     const MIN_SWEEPS: usize = 3;
     const MAX_SWEEPS: usize = 30;
-    let test_db = TestDatabase::new().await;
-    let store = PgStore::connect(
-        PgConfig::new(test_db.url())
-            .max_connections(1)
-            .acquire_timeout(GENEROUS_ACQUIRE),
-    )
-    .await
-    .expect("connect");
-    let mut observer = Observer::connect(test_db.url()).await;
+    let (test_db, store, mut observer) =
+        one_connection_store(|config| config.acquire_timeout(GENEROUS_ACQUIRE)).await;
     store.users().count(Filter::All).await.expect("warm up");
     for nested in [false, true] {
         // How many polls each step needs depends on timing (an answer already waiting costs
@@ -528,7 +499,5 @@ async fn write_dropped_inside_a_transaction() {
              may still run in it)"
         );
     }
-    observer.close().await;
-    store.close().await;
-    test_db.drop_db().await;
+    close_all(observer, store, test_db).await;
 }
