@@ -38,26 +38,43 @@ async fn collect<C: ConnectionTrait>(
         .and_then(|r| r.last().cloned().flatten())
         .and_then(|n| n.parse().ok())
         .unwrap_or(0);
-    for row in rows.into_iter().take(LIMIT) {
+    let listed = rows.into_iter().map(|row| {
         let mut it = row.into_iter();
-        out.push(Blocker {
-            kind,
-            table: table.to_owned(),
-            row: it.next().flatten().unwrap_or_default(),
-            column: column.to_owned(),
-            reason: it.next().flatten().unwrap_or_default(),
-        });
-    }
-    if total > LIMIT {
-        out.push(Blocker {
-            kind,
-            table: table.to_owned(),
-            row: "…".to_owned(),
-            column: column.to_owned(),
-            reason: format!("and {} more rows like these", total - LIMIT),
-        });
-    }
+        let key = it.next().flatten().unwrap_or_default();
+        (key, it.next().flatten().unwrap_or_default())
+    });
+    push_listed(out, kind, table, column, listed, total);
     Ok(())
+}
+
+/// Appends the first [`LIMIT`] of `rows` (row key, reason) as blockers of one kind, table and
+/// column, then one line counting the rest when `total` is larger.
+fn push_listed(
+    out: &mut Vec<Blocker>,
+    kind: BlockerKind,
+    table: &str,
+    column: &str,
+    rows: impl IntoIterator<Item = (String, String)>,
+    total: usize,
+) {
+    let blocker = |row: String, reason: String| Blocker {
+        kind,
+        table: table.to_owned(),
+        row,
+        column: column.to_owned(),
+        reason,
+    };
+    out.extend(
+        rows.into_iter()
+            .take(LIMIT)
+            .map(|(row, reason)| blocker(row, reason)),
+    );
+    if total > LIMIT {
+        out.push(blocker(
+            "…".to_owned(),
+            format!("and {} more rows like these", total - LIMIT),
+        ));
+    }
 }
 
 /// What the domain stores for an e-mail: trimmed of white space and lowercased, as
@@ -90,26 +107,17 @@ async fn non_ascii_emails<C: ConnectionTrait>(db: &C, out: &mut Vec<Blocker>) ->
         })
         .collect();
     let total = differing.len();
-    for uuid in differing.into_iter().take(LIMIT) {
-        out.push(Blocker {
-            kind: BlockerKind::InvalidValue,
-            table: "users".to_owned(),
-            row: uuid,
-            column: "email".to_owned(),
-            reason: "non-ASCII letters that PostgreSQL's lower() and the domain lowercase \
-                     differently: store the address lowercased by hand"
-                .to_owned(),
-        });
-    }
-    if total > LIMIT {
-        out.push(Blocker {
-            kind: BlockerKind::InvalidValue,
-            table: "users".to_owned(),
-            row: "…".to_owned(),
-            column: "email".to_owned(),
-            reason: format!("and {} more rows like these", total - LIMIT),
-        });
-    }
+    let reason = "non-ASCII letters that PostgreSQL's lower() and the domain lowercase \
+                  differently: store the address lowercased by hand";
+    let listed = differing.into_iter().map(|uuid| (uuid, reason.to_owned()));
+    push_listed(
+        out,
+        BlockerKind::InvalidValue,
+        "users",
+        "email",
+        listed,
+        total,
+    );
     Ok(())
 }
 
