@@ -132,4 +132,4 @@ pub use members::{OrganizationMemberDto, OrganizationWithMembersDto};
 pub use organization::{OrganizationDto, UserWithOrganizationDto};
 pub use page::PageDto;
 pub use stats::FunctionStatsDto;
-pub use user::{UserDto, UserInformationDto, UserProfileDto};
+pub use user::{ProfileFields, UserDto, UserInformationDto, UserProfileDto};

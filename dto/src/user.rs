@@ -1,4 +1,5 @@
-//! Accounts and profiles: `UserDto`, `UserInformationDto`, `UserProfileDto`.
+//! Accounts and profiles: `UserDto`, `UserInformationDto`, `UserProfileDto` (the last two
+//! share `ProfileFields`).
 
 use chrono::{DateTime, Utc};
 use containerpub_domain::{Role, User, UserInformation, UserProfile};
@@ -43,6 +44,16 @@ impl From<&User> for UserDto {
 pub struct UserInformationDto {
     /// The profile's uuid.
     pub uuid: Uuid,
+    /// The profile's fields, written inline after `uuid`.
+    #[serde(flatten)]
+    pub fields: ProfileFields,
+}
+
+/// A profile's fields as the wire shows them, inline in [`UserInformationDto`] and
+/// [`UserProfileDto`]: `first_name, last_name, phone_number?, country?, city?, address?,
+/// zip_code?, avatar?, role`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProfileFields {
     /// First name; `''` when not stored.
     pub first_name: String,
     /// Last name; `''` when not stored.
@@ -70,6 +81,22 @@ pub struct UserInformationDto {
     pub role: Role,
 }
 
+impl From<&UserInformation> for ProfileFields {
+    fn from(info: &UserInformation) -> Self {
+        Self {
+            first_name: text_or_empty(info.first_name.as_ref()),
+            last_name: text_or_empty(info.last_name.as_ref()),
+            phone_number: text(info.phone_number.as_ref()),
+            country: text(info.country.as_ref()),
+            city: text(info.city.as_ref()),
+            address: text(info.address.as_ref()),
+            zip_code: text(info.zip_code.as_ref()),
+            avatar: text(info.avatar.as_ref()),
+            role: info.role,
+        }
+    }
+}
+
 /// `Option<&impl AsRef<str>>` to an owned `Option<String>`.
 pub(crate) fn text<T: AsRef<str>>(value: Option<&T>) -> Option<String> {
     value.map(|v| v.as_ref().to_owned())
@@ -86,15 +113,7 @@ impl UserInformationDto {
     pub fn from_entity(info: &UserInformation) -> Self {
         Self {
             uuid: info.uuid,
-            first_name: text_or_empty(info.first_name.as_ref()),
-            last_name: text_or_empty(info.last_name.as_ref()),
-            phone_number: text(info.phone_number.as_ref()),
-            country: text(info.country.as_ref()),
-            city: text(info.city.as_ref()),
-            address: text(info.address.as_ref()),
-            zip_code: text(info.zip_code.as_ref()),
-            avatar: text(info.avatar.as_ref()),
-            role: info.role,
+            fields: ProfileFields::from(info),
         }
     }
 }
@@ -114,31 +133,9 @@ pub struct UserProfileDto {
     pub uuid: Uuid,
     /// The e-mail address as stored.
     pub email: String,
-    /// First name; `''` when not stored.
-    pub first_name: String,
-    /// Last name; `''` when not stored.
-    pub last_name: String,
-    /// Phone number; absent when not stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub phone_number: Option<String>,
-    /// Country; absent when not stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
-    /// City; absent when not stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub city: Option<String>,
-    /// Street address; absent when not stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub address: Option<String>,
-    /// Postal code; absent when not stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub zip_code: Option<String>,
-    /// Avatar URL; absent when not stored.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub avatar: Option<String>,
-    /// Role, as its stored word.
-    #[serde(serialize_with = "crate::word::serialize")]
-    pub role: Role,
+    /// The profile's fields, written inline after `email`.
+    #[serde(flatten)]
+    pub fields: ProfileFields,
     /// When the account was created.
     #[serde(serialize_with = "crate::timestamp::serialize")]
     pub created_at: DateTime<Utc>,
@@ -153,19 +150,10 @@ impl UserProfileDto {
         if information.user_uuid != user.uuid {
             return Err(DtoError::ProfileOfAnotherUser);
         }
-        let info = UserInformationDto::from(information);
         Ok(Self {
             uuid: user.uuid,
             email: user.email.as_str().to_owned(),
-            first_name: info.first_name,
-            last_name: info.last_name,
-            phone_number: info.phone_number,
-            country: info.country,
-            city: info.city,
-            address: info.address,
-            zip_code: info.zip_code,
-            avatar: info.avatar,
-            role: info.role,
+            fields: ProfileFields::from(information),
             created_at: user.created_at.as_datetime(),
         })
     }
