@@ -12,9 +12,11 @@ use containerpub_ports::{
     StoreError, StoreResult, UniqueKey, Upserted, Window,
 };
 
-use crate::db::{Cx, Db, check_fks, delete_rows};
+use crate::db::Db;
+use crate::foreign_keys::{check_fks, delete_rows};
 use crate::index::IndexKey;
 use crate::rows::Scan;
+use crate::sequences::Cx;
 use crate::table::TableDef;
 
 /// The rows as owned entities.

@@ -11,8 +11,9 @@ use containerpub_domain::Uuid;
 use containerpub_ports::{CANCELLED_WRITE, StoreError, StoreResult};
 
 use crate::crud;
-use crate::db::{CallSeq, Cx, Db};
+use crate::db::Db;
 use crate::locks::{LockCx, TxId, deadlock};
+use crate::sequences::{CallSeq, Cx};
 use crate::shared::{Aborted, Active, FOR_GOOD, Shared, TxCell, ended, lock};
 use crate::table::TableDef;
 

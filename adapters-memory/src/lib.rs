@@ -113,6 +113,7 @@
 
 mod crud;
 mod db;
+mod foreign_keys;
 mod handle;
 mod hot;
 mod index;
@@ -122,6 +123,7 @@ mod ops;
 mod reference;
 mod roles;
 mod rows;
+mod sequences;
 mod shared;
 mod sql;
 mod store;

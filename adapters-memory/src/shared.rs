@@ -9,9 +9,10 @@ use containerpub_domain::Clock;
 use containerpub_ports::{StoreError, StoreResult, TX_ENDED};
 use tokio::sync::Notify;
 
-use crate::db::{Db, Sequences};
+use crate::db::Db;
 use crate::hot::Hot;
 use crate::locks::{LockTable, TxId};
+use crate::sequences::Sequences;
 
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     // A failing or panicking call is undone before the lock is released (`Db::atomically`),

@@ -33,6 +33,31 @@ macro_rules! table_slot {
     };
 }
 
+/// Calls a generic function with the [`TableDef`] of a runtime
+/// [`Table`](containerpub_ports::Table): `dispatch!(table, f(args))` is `f::<Users>(args)` for
+/// `Table::Users`, and so on (the caller has `Table` in scope).
+///
+/// A macro because what it chooses by the runtime value is a type argument: Rust has no
+/// generic closures, so a plain function would need a trait with a generic method and, at
+/// each call site, a struct carrying the arguments with an impl of that trait.
+macro_rules! dispatch {
+    ($table:expr, $func:ident ( $($arg:expr),* $(,)? )) => {
+        match $table {
+            Table::Users => $func::<$crate::table::Users>($($arg),*),
+            Table::UserInformation => $func::<$crate::table::Profiles>($($arg),*),
+            Table::Organizations => $func::<$crate::table::Organizations>($($arg),*),
+            Table::OrganizationMembers => $func::<$crate::table::Members>($($arg),*),
+            Table::Functions => $func::<$crate::table::Functions>($($arg),*),
+            Table::FunctionDeployments => $func::<$crate::table::Deployments>($($arg),*),
+            Table::FunctionLogs => $func::<$crate::table::Logs>($($arg),*),
+            Table::FunctionInvocations => $func::<$crate::table::Invocations>($($arg),*),
+            Table::Repositories => $func::<$crate::table::Repositories>($($arg),*),
+        }
+    };
+}
+
+pub(crate) use dispatch;
+
 /// A `SERIAL` value as the `i32` its id type holds.
 fn id32(id: i64) -> StoreResult<i32> {
     i32::try_from(id).map_err(|_| StoreError::internal(format!("id {id} out of range")))

@@ -11,9 +11,10 @@ use containerpub_ports::{
 };
 pub(crate) use containerpub_ports::{OnDelete, Target};
 
-use crate::db::{Cx, Db, Undo, UndoLog};
+use crate::db::{Db, Undo, UndoLog};
 use crate::index::IndexKey;
 use crate::rows::TableState;
+use crate::sequences::Cx;
 
 /// What an equality filter on a field can be answered from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
