@@ -78,7 +78,7 @@ pub(crate) struct Undo {
 
 /// Puts back the rows one table had before the failed call's writes, latest write first.
 fn undo_table<T: TableDef>(db: &mut Db, undo: &mut Undo) {
-    let log = std::mem::take(T::undo_log(undo));
+    let log = std::mem::take(T::undo_log_mut(undo));
     let table = T::state_mut(db);
     for (id, old) in log.into_iter().rev() {
         match old {
@@ -132,7 +132,7 @@ impl Db {
         }
         let old = T::state_mut(self).put(row);
         if let Some(undo) = self.undo.as_deref_mut() {
-            T::undo_log(undo).push((id, old.clone()));
+            T::undo_log_mut(undo).push((id, old.clone()));
         }
         old
     }
@@ -148,7 +148,7 @@ impl Db {
         }
         let old = T::state_mut(self).remove(id);
         if let Some(undo) = self.undo.as_deref_mut() {
-            T::undo_log(undo).push((id, old.clone()));
+            T::undo_log_mut(undo).push((id, old.clone()));
         }
         old
     }

@@ -18,7 +18,10 @@ macro_rules! table_slot {
         fn state_mut(db: &mut Db) -> &mut TableState<Self> {
             Arc::make_mut(&mut db.$slot)
         }
-        fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self> {
+        fn undo_log(undo: &Undo) -> &UndoLog<Self> {
+            &undo.$slot
+        }
+        fn undo_log_mut(undo: &mut Undo) -> &mut UndoLog<Self> {
             &mut undo.$slot
         }
         fn hot(hot: &$crate::hot::Hot) -> &$crate::hot::HotMap<$row> {
