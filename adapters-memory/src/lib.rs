@@ -111,6 +111,7 @@
 //!   (the index maps), `sql.rs` (SQL comparison and three-valued logic), `locks.rs` (row and
 //!   key locks, waits and deadlocks).
 
+mod active;
 mod crud;
 mod db;
 mod foreign_keys;
