@@ -10,6 +10,12 @@ use containerpub_ports::{StoreError, StoreResult};
 /// The accessors every table description repeats: where its state, undo log and hot uuid
 /// index live in [`crate::db::Db`] / [`crate::db::Undo`] / [`crate::hot::Hot`], and its row's
 /// id as `i64`.
+///
+/// A macro because the seven accessors differ per table only by a field name and the row
+/// type: written out they would be seven near-identical functions in each of nine files; the
+/// plain-Rust alternative, one generic container of nine slots per kind of slot (with a
+/// generic associated type naming what a slot holds) and one `slot`/`slot_mut` pair per
+/// table, is longer than this and no clearer.
 macro_rules! table_slot {
     ($slot:ident, $row:ty) => {
         fn state(db: &Db) -> &TableState<Self> {
