@@ -8,13 +8,15 @@ use std::sync::Arc;
 use containerpub_domain::{Page, Uuid};
 use containerpub_ports::support::{Keyset, effective_sort};
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, Direction, Filter, KeysetRequest, Lookup, PageRequest, Query, Sort,
-    StoreError, StoreResult, UniqueKey, Upserted, Window,
+    BATCH_CHUNK_ROWS, Filter, KeysetRequest, Lookup, PageRequest, Query, Sort, StoreError,
+    StoreResult, UniqueKey, Upserted, Window,
 };
 
-use crate::db::{Cx, Db, check_fks, delete_rows};
+use crate::db::Db;
+use crate::foreign_keys::{check_fks, delete_rows};
 use crate::index::IndexKey;
 use crate::rows::Scan;
+use crate::sequences::Cx;
 use crate::table::TableDef;
 
 /// The rows as owned entities.
@@ -30,13 +32,6 @@ pub(crate) fn single<R>(rows: Vec<R>) -> StoreResult<R> {
 
 fn to_usize(n: u64) -> usize {
     usize::try_from(n).unwrap_or(usize::MAX)
-}
-
-fn id_sort<T: TableDef>() -> [Sort<T::Field>; 1] {
-    [Sort {
-        field: <T::Field as containerpub_ports::Field>::ID,
-        direction: Direction::Asc,
-    }]
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -71,20 +66,32 @@ pub(crate) fn find_by_uuid<T: TableDef>(db: &Db, uuid: &Uuid) -> Option<T::Row> 
         .map(|row| T::Row::clone(row))
 }
 
+/// The visible rows matching `filter` in the effective order of `sort`, from `offset` on, at
+/// most `take`.
+fn select<T: TableDef>(
+    db: &Db,
+    filter: &Filter<T::Field>,
+    sort: &[Sort<T::Field>],
+    offset: u64,
+    take: usize,
+) -> Vec<Arc<T::Row>> {
+    db.t::<T>().select(&Scan {
+        filter,
+        sort: &effective_sort(sort),
+        after: None,
+        skip: to_usize(offset),
+        take,
+    })
+}
+
 /// `find_all`.
 pub(crate) fn find_all<T: TableDef>(
     db: &Db,
     query: &Query<T::Field>,
 ) -> StoreResult<Vec<Arc<T::Row>>> {
     query.validate()?;
-    let sort = effective_sort(&query.sort);
-    let rows = db.t::<T>().select(&Scan {
-        filter: &query.filter,
-        sort: &sort,
-        after: None,
-        skip: to_usize(query.offset),
-        take: to_usize(query.fetch_limit()),
-    });
+    let take = to_usize(query.fetch_limit());
+    let rows = select::<T>(db, &query.filter, &query.sort, query.offset, take);
     query.check_unlimited(rows.len())?;
     Ok(rows)
 }
@@ -95,14 +102,7 @@ pub(crate) fn find_one<T: TableDef>(
     query: &Query<T::Field>,
 ) -> StoreResult<Option<T::Row>> {
     query.validate_ignoring_limit()?;
-    let sort = effective_sort(&query.sort);
-    let rows = db.t::<T>().select(&Scan {
-        filter: &query.filter,
-        sort: &sort,
-        after: None,
-        skip: to_usize(query.offset),
-        take: 1,
-    });
+    let rows = select::<T>(db, &query.filter, &query.sort, query.offset, 1);
     Ok(rows.into_iter().next().map(|row| T::Row::clone(&row)))
 }
 
@@ -115,28 +115,18 @@ pub(crate) fn find_page<T: TableDef>(
 ) -> StoreResult<Page<T::Row>> {
     filter.validate()?;
     let offset = page.offset()?;
-    let sort = effective_sort(sort);
-    let table = db.t::<T>();
-    let total = table.count(filter);
-    let items = table.select(&Scan {
-        filter,
-        sort: &sort,
-        after: None,
-        skip: to_usize(offset),
-        take: to_usize(page.page_size),
-    });
+    let total = db.t::<T>().count(filter);
+    let items = select::<T>(db, filter, sort, offset, to_usize(page.page_size));
     Ok(Page::new(owned(items), total, page.page, page.page_size))
 }
 
-/// `find_window`: planned by [`Keyset::plan`], `limit + 1` rows fetched strictly after the
-/// position, the window built by [`Keyset::window`].
-pub(crate) fn find_window<T: TableDef>(
+/// The window `plan` asks for of the visible rows matching `filter`: `limit + 1` rows
+/// strictly after its position, built by [`Keyset::window`].
+fn select_window<T: TableDef>(
     db: &Db,
     filter: &Filter<T::Field>,
-    sort: &[Sort<T::Field>],
-    window: &KeysetRequest,
-) -> StoreResult<Window<T::Row>> {
-    let plan = Keyset::plan(filter, sort, window)?;
+    plan: &Keyset<T::Field>,
+) -> Window<T::Row> {
     let rows = db.t::<T>().select(&Scan {
         filter,
         sort: &plan.sort,
@@ -144,7 +134,18 @@ pub(crate) fn find_window<T: TableDef>(
         skip: 0,
         take: to_usize(plan.limit).saturating_add(1),
     });
-    Ok(plan.window(owned(rows)))
+    plan.window(owned(rows))
+}
+
+/// `find_window`: planned by [`Keyset::plan`], then [`select_window`].
+pub(crate) fn find_window<T: TableDef>(
+    db: &Db,
+    filter: &Filter<T::Field>,
+    sort: &[Sort<T::Field>],
+    window: &KeysetRequest,
+) -> StoreResult<Window<T::Row>> {
+    let plan = Keyset::plan(filter, sort, window)?;
+    Ok(select_window::<T>(db, filter, &plan))
 }
 
 /// `find_window` over the rows that also match `within`, a condition that is not part of
@@ -158,15 +159,7 @@ pub(crate) fn find_window_within<T: TableDef>(
     window: &KeysetRequest,
 ) -> StoreResult<Window<T::Row>> {
     let plan = Keyset::plan(filter, sort, window)?;
-    let scanned = filter.clone().and(within);
-    let rows = db.t::<T>().select(&Scan {
-        filter: &scanned,
-        sort: &plan.sort,
-        after: plan.after.as_deref(),
-        skip: 0,
-        take: to_usize(plan.limit).saturating_add(1),
-    });
-    Ok(plan.window(owned(rows)))
+    Ok(select_window::<T>(db, &filter.clone().and(within), &plan))
 }
 
 /// `count`.
@@ -183,18 +176,8 @@ pub(crate) fn exists<T: TableDef>(db: &Db, filter: &Filter<T::Field>) -> StoreRe
 
 /// The ids of the visible rows matching `filter`, in id order.
 fn matching_ids<T: TableDef>(db: &Db, filter: &Filter<T::Field>) -> Vec<i64> {
-    let sort = id_sort::<T>();
-    db.t::<T>()
-        .select(&Scan {
-            filter,
-            sort: &sort,
-            after: None,
-            skip: 0,
-            take: usize::MAX,
-        })
-        .iter()
-        .map(|row| T::id(row))
-        .collect()
+    let rows = select::<T>(db, filter, &[], 0, usize::MAX);
+    rows.iter().map(|row| T::id(row)).collect()
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -10,10 +10,12 @@ use std::sync::{Arc, MutexGuard};
 use containerpub_domain::Uuid;
 use containerpub_ports::{CANCELLED_WRITE, StoreError, StoreResult};
 
+use crate::active::{Aborted, Active, FOR_GOOD, TxCell, ended};
 use crate::crud;
-use crate::db::{CallSeq, Cx, Db};
+use crate::db::Db;
 use crate::locks::{LockCx, TxId, deadlock};
-use crate::shared::{Aborted, Active, FOR_GOOD, Shared, TxCell, ended, lock};
+use crate::sequences::{CallSeq, Cx};
+use crate::shared::{Shared, lock};
 use crate::table::TableDef;
 
 /// One write call in progress: if it is dropped while waiting for a lock (or fails), the

@@ -13,14 +13,15 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use containerpub_domain::Uuid;
+use containerpub_ports::Table;
 use imbl::OrdSet;
 
 use crate::db::{Db, Undo, UndoLog};
-use crate::index::{IndexKey, UuidHasherBuilder};
-use crate::rows::TableState;
+use crate::index::UuidHasherBuilder;
+use crate::rows::{TableState, uuid_of};
 use crate::table::{
     Deployments, Functions, Invocations, Logs, Members, Organizations, Profiles, Repositories,
-    TableDef, Users, table_index,
+    TableDef, Users, dispatch, table_index,
 };
 
 /// uuid (as `u128`) → row, of one table.
@@ -38,14 +39,6 @@ pub(crate) struct Hot {
     pub(crate) logs: HotMap<<Logs as TableDef>::Row>,
     pub(crate) invocations: HotMap<<Invocations as TableDef>::Row>,
     pub(crate) repositories: HotMap<<Repositories as TableDef>::Row>,
-}
-
-/// The row's uuid as the key.
-fn uuid_of<T: TableDef>(row: &T::Row) -> Option<u128> {
-    match T::UUID_KEY.and_then(|key| T::unique_value(row, key)) {
-        Some(IndexKey::Uuid(uuid)) => Some(uuid.as_u128()),
-        _ => None,
-    }
 }
 
 /// Brings one table's map up to date after the rows in `changes` were written: each id with
@@ -79,6 +72,11 @@ fn sync<T: TableDef>(hot: &mut Hot, changes: &UndoLog<T>, now: &TableState<T>) {
 
 /// [`sync`] for the ids in `written` (a transaction's write set), their old rows read from
 /// `previous`.
+/// [`sync`] for the rows of `undo` (a write call's undo log).
+fn sync_written<T: TableDef>(hot: &mut Hot, now: &Db, undo: &Undo) {
+    sync::<T>(hot, T::undo_log(undo), now.t::<T>());
+}
+
 fn sync_published<T: TableDef>(hot: &mut Hot, previous: &Db, now: &Db, written: &[OrdSet<i64>]) {
     let ids = &written[table_index(T::TABLE)];
     if T::UUID_KEY.is_none() || ids.is_empty() {
@@ -104,36 +102,24 @@ impl Hot {
     /// After a commit replaced the committed state `previous` by `now`, which differ in the
     /// rows of `written` at most (the transaction's write set).
     pub(crate) fn published(&mut self, previous: &Db, now: &Db, written: &[OrdSet<i64>]) {
-        sync_published::<Users>(self, previous, now, written);
-        sync_published::<Profiles>(self, previous, now, written);
-        sync_published::<Organizations>(self, previous, now, written);
-        sync_published::<Members>(self, previous, now, written);
-        sync_published::<Functions>(self, previous, now, written);
-        sync_published::<Deployments>(self, previous, now, written);
-        sync_published::<Logs>(self, previous, now, written);
-        sync_published::<Invocations>(self, previous, now, written);
-        sync_published::<Repositories>(self, previous, now, written);
+        for table in Table::ALL {
+            dispatch!(table, sync_published(self, previous, now, written));
+        }
     }
 
     /// After a successful write call changed the committed state `now` in place: `undo` is
     /// its undo log (every row it wrote, with the row it replaced).
     pub(crate) fn written(&mut self, now: &Db, undo: &Undo) {
-        sync::<Users>(self, &undo.users, now.t::<Users>());
-        sync::<Profiles>(self, &undo.profiles, now.t::<Profiles>());
-        sync::<Organizations>(self, &undo.organizations, now.t::<Organizations>());
-        sync::<Members>(self, &undo.members, now.t::<Members>());
-        sync::<Functions>(self, &undo.functions, now.t::<Functions>());
-        sync::<Deployments>(self, &undo.deployments, now.t::<Deployments>());
-        sync::<Logs>(self, &undo.logs, now.t::<Logs>());
-        sync::<Invocations>(self, &undo.invocations, now.t::<Invocations>());
-        sync::<Repositories>(self, &undo.repositories, now.t::<Repositories>());
+        for table in Table::ALL {
+            dispatch!(table, sync_written(self, now, undo));
+        }
     }
 
     /// Panics unless every map equals a rebuild from `db`'s rows (the same uuids, each
     /// holding the very row of `db`).
     #[cfg(test)]
     pub(crate) fn assert_consistent(&self, db: &Db) {
-        fn table<T: TableDef>(hot: &Hot, db: &Db) {
+        fn check<T: TableDef>(hot: &Hot, db: &Db) {
             let map = T::hot(hot);
             let mut rebuilt: HashMap<u128, &Arc<T::Row>> = HashMap::new();
             for row in db.t::<T>().rows() {
@@ -163,14 +149,8 @@ impl Hot {
                 );
             }
         }
-        table::<Users>(self, db);
-        table::<Profiles>(self, db);
-        table::<Organizations>(self, db);
-        table::<Members>(self, db);
-        table::<Functions>(self, db);
-        table::<Deployments>(self, db);
-        table::<Logs>(self, db);
-        table::<Invocations>(self, db);
-        table::<Repositories>(self, db);
+        for table in Table::ALL {
+            dispatch!(table, check(self, db));
+        }
     }
 }

@@ -95,9 +95,11 @@
 //!   `handle.rs`: `Handle`, the one internal handle that implements every store trait (the
 //!   generic surface once in `surface.rs`, the entity-specific methods in `roles.rs`, over
 //!   `mapped.rs`); `shared.rs`: the state every handle of one store shares (the committed
-//!   state, the lock table, open transactions) and commit; `hot.rs`: the committed state's
-//!   hash index by uuid.
+//!   state, the lock table, the sequences) and commit; `active.rs`: one open transaction's
+//!   state (working state, savepoints, why it refuses calls); `hot.rs`: the committed
+//!   state's hash index by uuid.
 //! - `crud.rs`: the generic reads and statements, written once over `TableDef`;
+//!   `reference.rs`: resolving a `Ref` (a row by id or by uuid);
 //!   `table/def.rs`: the `TableDef` trait; `table/<table>.rs`: one file per table.
 //! - `ops/`: the domain operations beside the generic surface, one file per idea as in the
 //!   PostgreSQL adapter: `ops/users.rs` (profiles), `ops/organizations.rs` (organizations
@@ -105,14 +107,18 @@
 //!   (insert, active deployment, activation), `ops/events.rs` (statistics, retention),
 //!   `ops/repositories.rs` (the repository tree), `ops/grouping.rs` (`group_by`),
 //!   `ops/upsert_columns.rs` (`upsert_updating`).
-//! - Memory only: `db.rs` (the whole database as one persistent value, sequences, foreign
-//!   keys and `ON DELETE` actions, replay onto newer states), `rows.rs` (one
-//!   table's rows and indexes as persistent maps, and query evaluation over them), `index.rs`
-//!   (the index maps), `sql.rs` (SQL comparison and three-valued logic), `locks.rs` (row and
-//!   key locks, waits and deadlocks).
+//! - Memory only: `db.rs` (the whole database as one persistent value, the undo log of the
+//!   call running on it, a transaction's write set and its replay onto newer states),
+//!   `sequences.rs` (the id sequences and a call's replayable view of them),
+//!   `foreign_keys.rs` (reference checks and `ON DELETE` actions), `rows.rs` (one table's
+//!   rows and indexes as persistent maps), `rows/scan.rs` (query evaluation over them),
+//!   `index.rs` (the index maps), `sql.rs` (SQL comparison and three-valued logic),
+//!   `locks.rs` (row and key locks, the ones each write takes, waits and deadlocks).
 
+mod active;
 mod crud;
 mod db;
+mod foreign_keys;
 mod handle;
 mod hot;
 mod index;
@@ -122,6 +128,7 @@ mod ops;
 mod reference;
 mod roles;
 mod rows;
+mod sequences;
 mod shared;
 mod sql;
 mod store;

@@ -1,5 +1,6 @@
-//! Row and key locks of open transactions, as PostgreSQL takes them under READ COMMITTED, the
-//! waits between transactions, and deadlock detection.
+//! Row and key locks of open transactions, as PostgreSQL takes them under READ COMMITTED
+//! (including which ones a write or delete of a row takes), the waits between transactions,
+//! and deadlock detection.
 //!
 //! A lock is held on a [`Resource`]: a row (`(table, id)`), in one of PostgreSQL's four row
 //! lock modes ([`Mode`]), or a unique key value (what an uncommitted index entry is in
@@ -14,6 +15,7 @@ use std::collections::HashMap;
 use containerpub_ports::{StoreError, Table, UniqueKey};
 
 use crate::index::IndexKey;
+use crate::table::TableDef;
 
 /// A transaction's identity in the lock table.
 pub(crate) type TxId = u64;
@@ -77,6 +79,11 @@ struct Wait {
 /// reports it.
 pub(crate) fn deadlock() -> StoreError {
     StoreError::transaction_conflict("40P01", "deadlock detected")
+}
+
+/// What a call that met another transaction's lock returns until it is undone.
+pub(crate) fn blocked() -> StoreError {
+    StoreError::internal("the call waits for a lock held by another transaction")
 }
 
 /// Every lock held and every wait, shared by all the handles of one store.
@@ -269,6 +276,55 @@ impl LockCx {
     /// Whether taking locks can matter (inside a transaction, or some lock is held).
     pub(crate) fn active(&self) -> bool {
         self.me.is_some() || !self.table.is_idle()
+    }
+
+    /// Whether the call met a lock held by another transaction.
+    pub(crate) fn is_blocked(&self) -> bool {
+        self.blocked.is_some()
+    }
+
+    /// The locks writing `row` takes, `old` being the row it replaces if it exists: that row
+    /// (`FOR UPDATE` when a unique value changes, else `FOR NO KEY UPDATE`), and every unique
+    /// value it had and will have (an uncommitted index entry: other writers of that value
+    /// wait).
+    pub(crate) fn take_write<T: TableDef>(&mut self, old: Option<&T::Row>, row: &T::Row) {
+        if !self.active() {
+            return;
+        }
+        if let Some(old) = old {
+            let key_change = T::UNIQUES.iter().any(|key| {
+                match (T::unique_value(old, *key), T::unique_value(row, *key)) {
+                    (Some(a), Some(b)) => a != b,
+                    _ => false,
+                }
+            });
+            let mode = if key_change {
+                Mode::Update
+            } else {
+                Mode::NoKeyUpdate
+            };
+            self.take(&Resource::Row(T::TABLE, T::id(old)), mode);
+            self.take_unique_values::<T>(old);
+        }
+        self.take_unique_values::<T>(row);
+    }
+
+    /// The locks deleting `row` takes: `FOR UPDATE` on it and its unique values.
+    pub(crate) fn take_delete<T: TableDef>(&mut self, row: &T::Row) {
+        if !self.active() {
+            return;
+        }
+        self.take(&Resource::Row(T::TABLE, T::id(row)), Mode::Update);
+        self.take_unique_values::<T>(row);
+    }
+
+    /// `FOR UPDATE` on every unique value `row` holds.
+    fn take_unique_values<T: TableDef>(&mut self, row: &T::Row) {
+        for key in T::UNIQUES {
+            if let Some(value) = T::unique_value(row, *key) {
+                self.take(&Resource::Key(*key, value), Mode::Update);
+            }
+        }
     }
 }
 

@@ -1,6 +1,6 @@
 //! [`Ref`]s (a row by internal id or by uuid), resolved in the snapshot of the read that takes
-//! them, as the PostgreSQL adapter resolves them in the statement: an id is used as the id
-//! form always used it; a uuid names the visible row holding it (soft-deleted rows are not
+//! them, as the PostgreSQL adapter resolves them in the statement: an id is used as it is; a
+//! uuid names the visible row holding it (soft-deleted rows are not
 //! visible), and a uuid no visible row holds selects nothing, as an id no row has.
 
 use containerpub_ports::support::Record;

@@ -13,11 +13,13 @@ use containerpub_ports::{
 };
 use tokio::sync::Notify;
 
-use crate::db::{Db, Sequences};
+use crate::active::{Active, FOR_GOOD, Savepoint, TxCell, ended};
+use crate::db::Db;
 use crate::handle::Handle;
 use crate::hot::Hot;
 use crate::locks::LockTable;
-use crate::shared::{Active, Committed, FOR_GOOD, Savepoint, Shared, TxCell, ended, lock};
+use crate::sequences::Sequences;
+use crate::shared::{Committed, Shared, lock};
 
 /// The in-memory store: every port, with the semantics of the PostgreSQL schema.
 ///

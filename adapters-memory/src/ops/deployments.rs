@@ -4,10 +4,11 @@ use containerpub_domain::{Deployment, DeploymentStatus, Function};
 use containerpub_ports::{Lookup, Ref, StoreError, StoreResult, Table, UniqueKey};
 
 use crate::crud::{self, find_by_key, single, update_statement};
-use crate::db::{Cx, Db};
+use crate::db::Db;
 use crate::index::IndexKey;
 use crate::locks::Mode;
 use crate::ops::internal_missing;
+use crate::sequences::Cx;
 use crate::table::{Deployments, Functions};
 
 /// The deployments' insert and `create_next_version`.

@@ -3,7 +3,8 @@
 use containerpub_domain::{Function, FunctionStats, Timestamp};
 use containerpub_ports::{Ref, StoreResult, Table};
 
-use crate::db::{Db, delete_rows};
+use crate::db::Db;
+use crate::foreign_keys::delete_rows;
 use crate::reference::find_by_ref;
 use crate::table::{Functions, Invocations, Logs};
 

@@ -9,9 +9,11 @@ use containerpub_domain::{
 use containerpub_ports::{ForeignKey, Lookup, StoreError, StoreResult, Table, UniqueKey};
 
 use crate::crud::{self, find_by_key};
-use crate::db::{Cx, Db, delete_rows};
+use crate::db::Db;
+use crate::foreign_keys::delete_rows;
 use crate::index::IndexKey;
 use crate::ops::internal_missing;
+use crate::sequences::Cx;
 use crate::table::{Members, Organizations, Profiles, Users};
 
 /// `organization_of(user)`.

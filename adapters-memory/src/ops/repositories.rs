@@ -7,9 +7,10 @@ use containerpub_domain::{Repository, RepositoryId, RepositoryPatch, RepositoryP
 use containerpub_ports::{ForeignKey, Lookup, Ref, StoreError, StoreResult, Table, UniqueKey};
 
 use crate::crud::{self, single, update_statement};
-use crate::db::{Cx, Db};
+use crate::db::Db;
 use crate::index::IndexKey;
 use crate::locks::Mode;
+use crate::sequences::Cx;
 use crate::table::{NOT_BELOW_ITSELF, Repositories};
 
 /// The live repository at `path`.

@@ -11,9 +11,10 @@ use containerpub_ports::{
 };
 pub(crate) use containerpub_ports::{OnDelete, Target};
 
-use crate::db::{Cx, Db, Undo, UndoLog};
+use crate::db::{Db, Undo, UndoLog};
 use crate::index::IndexKey;
 use crate::rows::TableState;
+use crate::sequences::Cx;
 
 /// What an equality filter on a field can be answered from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,7 +64,9 @@ pub(crate) trait TableDef: Sized + Send + Sync + 'static {
     /// The table's state in a database, for writing (copy-on-write).
     fn state_mut(db: &mut Db) -> &mut TableState<Self>;
     /// The table's undo log.
-    fn undo_log(undo: &mut Undo) -> &mut UndoLog<Self>;
+    fn undo_log(undo: &Undo) -> &UndoLog<Self>;
+    /// The same, for writing.
+    fn undo_log_mut(undo: &mut Undo) -> &mut UndoLog<Self>;
     /// The table's map in the committed state's hot uuid index.
     fn hot(hot: &crate::hot::Hot) -> &crate::hot::HotMap<Self::Row>;
     /// The same, for writing.

@@ -9,8 +9,9 @@ use containerpub_domain::{
 use containerpub_ports::{OrganizationField, StoreResult, Table, UniqueKey};
 
 use crate::crud;
-use crate::db::{Cx, Db, Undo, UndoLog};
+use crate::db::{Db, Undo, UndoLog};
 use crate::rows::TableState;
+use crate::sequences::Cx;
 
 use super::Members;
 use super::def::TableDef;

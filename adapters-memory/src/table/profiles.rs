@@ -36,22 +36,7 @@ impl TableDef for Profiles {
         id: i64,
         now: Timestamp,
     ) -> StoreResult<UserInformation> {
-        Ok(UserInformation {
-            id: UserInformationId::new(id32(id)?),
-            uuid: new.uuid,
-            user_uuid: new.user_uuid,
-            first_name: new.first_name.clone(),
-            last_name: new.last_name.clone(),
-            phone_number: new.phone_number.clone(),
-            country: new.country.clone(),
-            city: new.city.clone(),
-            address: new.address.clone(),
-            zip_code: new.zip_code.clone(),
-            avatar: new.avatar.clone(),
-            role: new.role,
-            created_at: now,
-            updated_at: now,
-        })
+        Ok(fresh(new, UserInformationId::new(id32(id)?), now))
     }
     fn patch(
         row: &UserInformation,
@@ -81,19 +66,33 @@ impl TableDef for Profiles {
         new: &NewUserInformation,
         now: Timestamp,
     ) -> UserInformation {
-        // Every profile column; the link to the user (`user_id`) is kept.
+        // Every profile column; the identity (id, uuid, the user's uuid) and
+        // `created_at` are kept.
         UserInformation {
-            first_name: new.first_name.clone(),
-            last_name: new.last_name.clone(),
-            phone_number: new.phone_number.clone(),
-            country: new.country.clone(),
-            city: new.city.clone(),
-            address: new.address.clone(),
-            zip_code: new.zip_code.clone(),
-            avatar: new.avatar.clone(),
-            role: new.role,
-            updated_at: now,
-            ..row.clone()
+            uuid: row.uuid,
+            user_uuid: row.user_uuid,
+            created_at: row.created_at,
+            ..fresh(new, row.id, now)
         }
+    }
+}
+
+/// The row `new` describes under `id`, stamped `now`.
+fn fresh(new: &NewUserInformation, id: UserInformationId, now: Timestamp) -> UserInformation {
+    UserInformation {
+        id,
+        uuid: new.uuid,
+        user_uuid: new.user_uuid,
+        first_name: new.first_name.clone(),
+        last_name: new.last_name.clone(),
+        phone_number: new.phone_number.clone(),
+        country: new.country.clone(),
+        city: new.city.clone(),
+        address: new.address.clone(),
+        zip_code: new.zip_code.clone(),
+        avatar: new.avatar.clone(),
+        role: new.role,
+        created_at: now,
+        updated_at: now,
     }
 }

@@ -7,9 +7,10 @@ use containerpub_domain::{
 };
 use containerpub_ports::{ForeignKey, RepositoryField, StoreError, StoreResult, Table, UniqueKey};
 
-use crate::db::{Cx, Db, Undo, UndoLog};
+use crate::db::{Db, Undo, UndoLog};
 use crate::index::IndexKey;
 use crate::rows::TableState;
+use crate::sequences::Cx;
 
 use super::def::TableDef;
 use super::id32;

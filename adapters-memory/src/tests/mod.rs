@@ -1,8 +1,9 @@
 //! Unit tests of the in-memory model (no server): constraints, actions, filters, ordering,
-//! transactions, sequences and the domain operations.
+//! transactions, sequences, and its internals (indexes, undo, locks, the hot index). The
+//! domain operations' contracts are scenarios of the contract suite (`containerpub-tests`),
+//! run on both adapters.
 
 mod constraints;
-mod domain;
 mod hot;
 mod queries;
 mod transactions;
