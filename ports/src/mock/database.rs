@@ -180,6 +180,16 @@ pub struct MockTransaction {
     shared: Arc<Shared>,
 }
 
+impl MockTransaction {
+    /// Calls the expected `begin`; then a transaction (or savepoint) on `shared`'s mocks.
+    fn begin_on(shared: &Arc<Shared>) -> StoreResult<Self> {
+        shared.lifecycle.begin()?;
+        Ok(Self {
+            shared: Arc::clone(shared),
+        })
+    }
+}
+
 impl Stores for MockDatabase {
     fn store_set(&self) -> StoreSet<'_> {
         self.handle.store_set()
@@ -194,10 +204,7 @@ impl UnitOfWork for MockDatabase {
     type Tx = MockTransaction;
 
     async fn begin(&self) -> StoreResult<MockTransaction> {
-        self.shared.lifecycle.begin()?;
-        Ok(MockTransaction {
-            shared: Arc::clone(&self.shared),
-        })
+        MockTransaction::begin_on(&self.shared)
     }
 }
 
@@ -216,10 +223,7 @@ impl UnitOfWork for MockTransaction {
     type Tx = MockTransaction;
 
     async fn begin(&self) -> StoreResult<MockTransaction> {
-        self.shared.lifecycle.begin()?;
-        Ok(MockTransaction {
-            shared: Arc::clone(&self.shared),
-        })
+        MockTransaction::begin_on(&self.shared)
     }
 }
 
