@@ -22,8 +22,7 @@ use crate::shared::{Active, Committed, FOR_GOOD, Savepoint, Shared, TxCell, ende
 ///
 /// Cheap to create (one per test) and to clone (clones share the data). Calls on it run
 /// outside any transaction: each is atomic (they wait for transactions' locks, holding none
-/// themselves). [`UnitOfWork::begin`]
-/// starts a [`MemoryTransaction`].
+/// themselves). [`UnitOfWork::begin`] starts a [`MemoryTransaction`].
 #[derive(Clone)]
 pub struct MemoryStore {
     handle: Handle,

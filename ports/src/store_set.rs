@@ -1,6 +1,6 @@
-//! [`StoreSet`]: every entity's store one handle hands out, in one value, so that
-//! [`Stores`](crate::Stores)' accessors are written once (as its provided methods) instead of
-//! in every adapter, transaction and mock.
+//! [`StoreSet`]: every entity's store that one handle hands out, as one value. An
+//! implementation of [`Stores`](crate::Stores) returns it; the trait's accessors
+//! (`users()`, `functions()`, …) each read one of its fields.
 
 use crate::stores::{
     DeploymentStore, FunctionStore, InvocationStore, LogStore, OrganizationMemberStore,
