@@ -14,74 +14,62 @@ use crate::table::{
 };
 
 /// A domain entity and the table definition that stores it (the same row, field, input and patch
-/// types).
+/// types), and how its typed id becomes the table's key.
 pub(crate) trait Mapped: Entity {
     /// Its table definition.
     type Table: TableDef<Row = Self, Field = Self::Field, New = Self::New, Patch = Self::Patch>;
 
+    /// The primary key's integer: `i32` for a `SERIAL` key, `i64` for a `BIGSERIAL` one
+    /// (what the domain's id converts into).
+    type RawId: From<Self::Id> + Into<i64>;
+
     /// The id as the table's primary-key value.
-    fn raw_id(id: Self::Id) -> i64;
+    fn raw_id(id: Self::Id) -> i64 {
+        Self::RawId::from(id).into()
+    }
 }
 
 impl Mapped for User {
     type Table = Users;
-    fn raw_id(id: Self::Id) -> i64 {
-        i64::from(id.get())
-    }
+    type RawId = i32;
 }
 
 impl Mapped for UserInformation {
     type Table = Profiles;
-    fn raw_id(id: Self::Id) -> i64 {
-        i64::from(id.get())
-    }
+    type RawId = i32;
 }
 
 impl Mapped for Organization {
     type Table = Organizations;
-    fn raw_id(id: Self::Id) -> i64 {
-        i64::from(id.get())
-    }
+    type RawId = i32;
 }
 
 impl Mapped for OrganizationMember {
     type Table = Members;
-    fn raw_id(id: Self::Id) -> i64 {
-        i64::from(id.get())
-    }
+    type RawId = i32;
 }
 
 impl Mapped for Function {
     type Table = Functions;
-    fn raw_id(id: Self::Id) -> i64 {
-        i64::from(id.get())
-    }
+    type RawId = i32;
 }
 
 impl Mapped for Deployment {
     type Table = Deployments;
-    fn raw_id(id: Self::Id) -> i64 {
-        i64::from(id.get())
-    }
+    type RawId = i32;
 }
 
 impl Mapped for LogEntry {
     type Table = Logs;
-    fn raw_id(id: Self::Id) -> i64 {
-        id.get()
-    }
+    type RawId = i64;
 }
 
 impl Mapped for Invocation {
     type Table = Invocations;
-    fn raw_id(id: Self::Id) -> i64 {
-        id.get()
-    }
+    type RawId = i64;
 }
 
 impl Mapped for Repository {
     type Table = Repositories;
-    fn raw_id(id: Self::Id) -> i64 {
-        i64::from(id.get())
-    }
+    type RawId = i32;
 }

@@ -13,8 +13,8 @@ use containerpub_ports::{
     InvocationWriter, KeysetRequest, LogField, LogQuery, LogReader, LogWriter,
     OrganizationMemberReader, OrganizationMemberWriter, OrganizationReader, OrganizationWriter,
     PageRequest, Query, Ref, RepositoryReader, RepositoryWriter, StoreResult, UniqueKey, Upserted,
-    UserInformationReader, UserInformationWriter, UserKey, UserReader, UserWriter, Window,
-    async_trait,
+    UserInformationReader, UserInformationWriter, UserKey, UserReader,
+    UserWithOrganizationAndProfile, UserWriter, Window, async_trait,
 };
 
 use crate::crud;
@@ -41,12 +41,7 @@ impl UserReader for Handle {
     async fn with_organization(
         &self,
         user: Uuid,
-    ) -> StoreResult<
-        Option<(
-            containerpub_domain::UserWithOrganization,
-            Option<UserInformation>,
-        )>,
-    > {
+    ) -> StoreResult<Option<UserWithOrganizationAndProfile>> {
         self.read(|db| Ok(ops::users::with_organization(db, user)))
     }
 }

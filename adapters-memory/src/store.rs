@@ -7,9 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use containerpub_domain::{Clock, SystemClock};
 use containerpub_ports::{
-    DeploymentStore, FunctionStore, InvocationStore, LogStore, OUT_OF_ORDER_END,
-    OrganizationMemberStore, OrganizationStore, RepositoryStore, StoreError, StoreResult, Stores,
-    Transaction, UnitOfWork, UserInformationStore, UserStore, async_trait,
+    OUT_OF_ORDER_END, StoreError, StoreResult, StoreSet, Stores, Transaction, UnitOfWork,
+    async_trait,
 };
 use tokio::sync::Notify;
 
@@ -25,8 +24,7 @@ use crate::shared::{Committed, Shared, lock};
 ///
 /// Cheap to create (one per test) and to clone (clones share the data). Calls on it run
 /// outside any transaction: each is atomic (they wait for transactions' locks, holding none
-/// themselves). [`UnitOfWork::begin`]
-/// starts a [`MemoryTransaction`].
+/// themselves). [`UnitOfWork::begin`] starts a [`MemoryTransaction`].
 #[derive(Clone)]
 pub struct MemoryStore {
     handle: Handle,
@@ -316,32 +314,8 @@ impl Transaction for MemoryTransaction {
 }
 
 impl Stores for MemoryStore {
-    fn users(&self) -> &dyn UserStore {
-        &self.handle
-    }
-    fn user_information(&self) -> &dyn UserInformationStore {
-        &self.handle
-    }
-    fn organizations(&self) -> &dyn OrganizationStore {
-        &self.handle
-    }
-    fn organization_members(&self) -> &dyn OrganizationMemberStore {
-        &self.handle
-    }
-    fn functions(&self) -> &dyn FunctionStore {
-        &self.handle
-    }
-    fn deployments(&self) -> &dyn DeploymentStore {
-        &self.handle
-    }
-    fn logs(&self) -> &dyn LogStore {
-        &self.handle
-    }
-    fn invocations(&self) -> &dyn InvocationStore {
-        &self.handle
-    }
-    fn repositories(&self) -> &dyn RepositoryStore {
-        &self.handle
+    fn store_set(&self) -> StoreSet<'_> {
+        StoreSet::of(&self.handle)
     }
     /// Always consistent: every read sees every committed write.
     fn consistent(&self) -> &dyn Stores {
@@ -350,32 +324,8 @@ impl Stores for MemoryStore {
 }
 
 impl Stores for MemoryTransaction {
-    fn users(&self) -> &dyn UserStore {
-        &self.handle
-    }
-    fn user_information(&self) -> &dyn UserInformationStore {
-        &self.handle
-    }
-    fn organizations(&self) -> &dyn OrganizationStore {
-        &self.handle
-    }
-    fn organization_members(&self) -> &dyn OrganizationMemberStore {
-        &self.handle
-    }
-    fn functions(&self) -> &dyn FunctionStore {
-        &self.handle
-    }
-    fn deployments(&self) -> &dyn DeploymentStore {
-        &self.handle
-    }
-    fn logs(&self) -> &dyn LogStore {
-        &self.handle
-    }
-    fn invocations(&self) -> &dyn InvocationStore {
-        &self.handle
-    }
-    fn repositories(&self) -> &dyn RepositoryStore {
-        &self.handle
+    fn store_set(&self) -> StoreSet<'_> {
+        StoreSet::of(&self.handle)
     }
     /// Always consistent: every read sees every committed write.
     fn consistent(&self) -> &dyn Stores {

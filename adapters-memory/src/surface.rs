@@ -81,14 +81,7 @@ impl<E: Mapped> Reader<E> for Handle {
         self.usable()?;
         projection::validate_fields(&fields)?;
         let window = Reader::<E>::find_window(self, filter, sort, window).await?;
-        Ok(Window {
-            items: window
-                .items
-                .iter()
-                .map(|row| projection::project(row, &fields))
-                .collect(),
-            next: window.next,
-        })
+        Ok(window.map(|row| projection::project(&row, &fields)))
     }
 
     async fn group_by(&self, query: GroupQuery<E::Field>) -> StoreResult<Vec<Group>> {

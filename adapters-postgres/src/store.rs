@@ -7,9 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use containerpub_domain::{Clock, Rule, SystemClock};
 use containerpub_ports::{
-    DeploymentStore, FunctionStore, InvocationStore, LogStore, OrganizationMemberStore,
-    OrganizationStore, RepositoryStore, StoreError, StoreResult, Stores, Transaction, UnitOfWork,
-    UserInformationStore, UserStore, Value,
+    StoreError, StoreResult, StoreSet, Stores, Transaction, UnitOfWork, Value,
 };
 use sea_orm::{Database, DatabaseConnection};
 
@@ -213,32 +211,8 @@ impl PgTransaction {
 }
 
 impl Stores for PgStore {
-    fn users(&self) -> &dyn UserStore {
-        &self.handle
-    }
-    fn user_information(&self) -> &dyn UserInformationStore {
-        &self.handle
-    }
-    fn organizations(&self) -> &dyn OrganizationStore {
-        &self.handle
-    }
-    fn organization_members(&self) -> &dyn OrganizationMemberStore {
-        &self.handle
-    }
-    fn functions(&self) -> &dyn FunctionStore {
-        &self.handle
-    }
-    fn deployments(&self) -> &dyn DeploymentStore {
-        &self.handle
-    }
-    fn logs(&self) -> &dyn LogStore {
-        &self.handle
-    }
-    fn invocations(&self) -> &dyn InvocationStore {
-        &self.handle
-    }
-    fn repositories(&self) -> &dyn RepositoryStore {
-        &self.handle
+    fn store_set(&self) -> StoreSet<'_> {
+        StoreSet::of(&self.handle)
     }
     /// With replicas, the primary view; without, the store itself (reads are on the primary).
     fn consistent(&self) -> &dyn Stores {
@@ -250,32 +224,8 @@ impl Stores for PgStore {
 }
 
 impl Stores for PgTransaction {
-    fn users(&self) -> &dyn UserStore {
-        &self.handle
-    }
-    fn user_information(&self) -> &dyn UserInformationStore {
-        &self.handle
-    }
-    fn organizations(&self) -> &dyn OrganizationStore {
-        &self.handle
-    }
-    fn organization_members(&self) -> &dyn OrganizationMemberStore {
-        &self.handle
-    }
-    fn functions(&self) -> &dyn FunctionStore {
-        &self.handle
-    }
-    fn deployments(&self) -> &dyn DeploymentStore {
-        &self.handle
-    }
-    fn logs(&self) -> &dyn LogStore {
-        &self.handle
-    }
-    fn invocations(&self) -> &dyn InvocationStore {
-        &self.handle
-    }
-    fn repositories(&self) -> &dyn RepositoryStore {
-        &self.handle
+    fn store_set(&self) -> StoreSet<'_> {
+        StoreSet::of(&self.handle)
     }
     /// Everything in a transaction runs on the primary.
     fn consistent(&self) -> &dyn Stores {

@@ -18,10 +18,7 @@ use std::ops::Deref;
 use async_trait::async_trait;
 
 use crate::error::StoreResult;
-use crate::stores::{
-    DeploymentStore, FunctionStore, InvocationStore, LogStore, OrganizationMemberStore,
-    OrganizationStore, RepositoryStore, UserInformationStore, UserStore,
-};
+use crate::store_set::StoreSet;
 use crate::uow::{Stores, UnitOfWork};
 
 impl<P> Stores for P
@@ -29,32 +26,8 @@ where
     P: Deref + Send + Sync,
     P::Target: Stores,
 {
-    fn users(&self) -> &dyn UserStore {
-        (**self).users()
-    }
-    fn user_information(&self) -> &dyn UserInformationStore {
-        (**self).user_information()
-    }
-    fn organizations(&self) -> &dyn OrganizationStore {
-        (**self).organizations()
-    }
-    fn organization_members(&self) -> &dyn OrganizationMemberStore {
-        (**self).organization_members()
-    }
-    fn functions(&self) -> &dyn FunctionStore {
-        (**self).functions()
-    }
-    fn deployments(&self) -> &dyn DeploymentStore {
-        (**self).deployments()
-    }
-    fn logs(&self) -> &dyn LogStore {
-        (**self).logs()
-    }
-    fn invocations(&self) -> &dyn InvocationStore {
-        (**self).invocations()
-    }
-    fn repositories(&self) -> &dyn RepositoryStore {
-        (**self).repositories()
+    fn store_set(&self) -> StoreSet<'_> {
+        (**self).store_set()
     }
     fn consistent(&self) -> &dyn Stores {
         (**self).consistent()

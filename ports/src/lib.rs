@@ -12,7 +12,8 @@
 //! - typed queries ([`Query`], [`Filter`], [`Sort`], offset [`PageRequest`]s and keyset
 //!   [`KeysetRequest`]s with opaque [`Cursor`]s): no column name or SQL is taken from a string;
 //! - for adapter authors only, [`support`] (the keyset plan, records, the effective sort);
-//! - the unit of work ([`Stores`], [`UnitOfWork`], [`Transaction`], [`UnitOfWorkExt`]);
+//! - the unit of work ([`Stores`] and its [`StoreSet`], [`UnitOfWork`], [`Transaction`],
+//!   [`UnitOfWorkExt`]);
 //! - one error type, [`StoreError`], meaning the same in every adapter;
 //! - with feature `mock`, mockall mocks of every store (`MockStore<E>`, `MockUserStore`, …),
 //!   of the generic traits (`MockReader<E>`, `MockWriter<E>`), `mock::MockStores`, the mocked
@@ -39,6 +40,7 @@ pub mod prelude;
 pub mod query;
 pub mod reference;
 pub mod repository_tree;
+pub mod store_set;
 pub mod stores;
 pub mod support;
 #[cfg(test)]
@@ -71,6 +73,7 @@ pub use query::{
 };
 pub use reference::Ref;
 pub use repository_tree::create_with_parents;
+pub use store_set::StoreSet;
 pub use stores::*;
 pub use uow::{BoxFuture, Retryable, Stores, Transaction, UnitOfWork, UnitOfWorkExt};
 pub use upsert_columns::UserColumn;

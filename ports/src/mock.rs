@@ -69,10 +69,7 @@ use containerpub_domain::{
     UserInformation,
 };
 
-use crate::stores::{
-    DeploymentStore, FunctionStore, InvocationStore, LogStore, OrganizationMemberStore,
-    OrganizationStore, RepositoryStore, UserInformationStore, UserStore,
-};
+use crate::store_set::StoreSet;
 pub use crate::stores::{MockReader, MockUuidReader, MockWriter};
 use crate::uow::Stores;
 
@@ -134,32 +131,18 @@ impl MockStores {
 }
 
 impl Stores for MockStores {
-    fn users(&self) -> &dyn UserStore {
-        &self.users
-    }
-    fn user_information(&self) -> &dyn UserInformationStore {
-        &self.user_information
-    }
-    fn organizations(&self) -> &dyn OrganizationStore {
-        &self.organizations
-    }
-    fn organization_members(&self) -> &dyn OrganizationMemberStore {
-        &self.organization_members
-    }
-    fn functions(&self) -> &dyn FunctionStore {
-        &self.functions
-    }
-    fn deployments(&self) -> &dyn DeploymentStore {
-        &self.deployments
-    }
-    fn logs(&self) -> &dyn LogStore {
-        &self.logs
-    }
-    fn invocations(&self) -> &dyn InvocationStore {
-        &self.invocations
-    }
-    fn repositories(&self) -> &dyn RepositoryStore {
-        &self.repositories
+    fn store_set(&self) -> StoreSet<'_> {
+        StoreSet {
+            users: &self.users,
+            user_information: &self.user_information,
+            organizations: &self.organizations,
+            organization_members: &self.organization_members,
+            functions: &self.functions,
+            deployments: &self.deployments,
+            logs: &self.logs,
+            invocations: &self.invocations,
+            repositories: &self.repositories,
+        }
     }
     fn consistent(&self) -> &dyn Stores {
         self

@@ -20,6 +20,7 @@ use std::pin::Pin;
 use async_trait::async_trait;
 
 use crate::error::{StoreError, StoreResult};
+use crate::store_set::StoreSet;
 use crate::stores::{
     DeploymentStore, FunctionStore, InvocationStore, LogStore, OrganizationMemberStore,
     OrganizationStore, RepositoryStore, UserInformationStore, UserStore,
@@ -29,31 +30,56 @@ use crate::stores::{
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// Every entity's store, bound to one handle (the database, or one transaction).
+///
+/// An implementation writes two methods: [`Stores::store_set`] (an adapter whose handle
+/// serves every entity returns [`StoreSet::of`] it) and [`Stores::consistent`]; the
+/// accessors (`users()`, `functions()`, …) are provided.
 pub trait Stores: Send + Sync {
+    /// Every entity's store at once; each accessor below hands out one of them.
+    fn store_set(&self) -> StoreSet<'_>;
+
     /// `users`
-    fn users(&self) -> &dyn UserStore;
+    fn users(&self) -> &dyn UserStore {
+        self.store_set().users
+    }
     /// `user_information`
-    fn user_information(&self) -> &dyn UserInformationStore;
+    fn user_information(&self) -> &dyn UserInformationStore {
+        self.store_set().user_information
+    }
     /// `organizations`
-    fn organizations(&self) -> &dyn OrganizationStore;
+    fn organizations(&self) -> &dyn OrganizationStore {
+        self.store_set().organizations
+    }
     /// `organization_members`
-    fn organization_members(&self) -> &dyn OrganizationMemberStore;
+    fn organization_members(&self) -> &dyn OrganizationMemberStore {
+        self.store_set().organization_members
+    }
     /// `functions`
-    fn functions(&self) -> &dyn FunctionStore;
+    fn functions(&self) -> &dyn FunctionStore {
+        self.store_set().functions
+    }
     /// `function_deployments`
-    fn deployments(&self) -> &dyn DeploymentStore;
+    fn deployments(&self) -> &dyn DeploymentStore {
+        self.store_set().deployments
+    }
     /// `function_logs`
-    fn logs(&self) -> &dyn LogStore;
+    fn logs(&self) -> &dyn LogStore {
+        self.store_set().logs
+    }
     /// `function_invocations`
-    fn invocations(&self) -> &dyn InvocationStore;
+    fn invocations(&self) -> &dyn InvocationStore {
+        self.store_set().invocations
+    }
     /// `repositories`
-    fn repositories(&self) -> &dyn RepositoryStore;
+    fn repositories(&self) -> &dyn RepositoryStore {
+        self.store_set().repositories
+    }
 
     /// The same stores with read-your-writes: every read through them sees every write
     /// committed before it began, the caller's own included. An adapter that serves reads
     /// from replicas (which may lag) routes these to the primary; a transaction, and an
-    /// adapter that is always consistent (the in-memory one), return themselves (the
-    /// default). Cheap: nothing is opened.
+    /// adapter that is always consistent (the in-memory one), return themselves. Cheap:
+    /// nothing is opened.
     ///
     /// ```text
     /// let user = stores.users().insert(new).await?;

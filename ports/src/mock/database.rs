@@ -6,10 +6,7 @@ use async_trait::async_trait;
 
 use super::MockStores;
 use crate::error::StoreResult;
-use crate::stores::{
-    DeploymentStore, FunctionStore, InvocationStore, LogStore, OrganizationMemberStore,
-    OrganizationStore, RepositoryStore, UserInformationStore, UserStore,
-};
+use crate::store_set::StoreSet;
 use crate::uow::{Stores, Transaction, UnitOfWork};
 
 #[cfg(test)]
@@ -183,33 +180,19 @@ pub struct MockTransaction {
     shared: Arc<Shared>,
 }
 
+impl MockTransaction {
+    /// Calls the expected `begin`; then a transaction (or savepoint) on `shared`'s mocks.
+    fn begin_on(shared: &Arc<Shared>) -> StoreResult<Self> {
+        shared.lifecycle.begin()?;
+        Ok(Self {
+            shared: Arc::clone(shared),
+        })
+    }
+}
+
 impl Stores for MockDatabase {
-    fn users(&self) -> &dyn UserStore {
-        self.handle.users()
-    }
-    fn user_information(&self) -> &dyn UserInformationStore {
-        self.handle.user_information()
-    }
-    fn organizations(&self) -> &dyn OrganizationStore {
-        self.handle.organizations()
-    }
-    fn organization_members(&self) -> &dyn OrganizationMemberStore {
-        self.handle.organization_members()
-    }
-    fn functions(&self) -> &dyn FunctionStore {
-        self.handle.functions()
-    }
-    fn deployments(&self) -> &dyn DeploymentStore {
-        self.handle.deployments()
-    }
-    fn logs(&self) -> &dyn LogStore {
-        self.handle.logs()
-    }
-    fn invocations(&self) -> &dyn InvocationStore {
-        self.handle.invocations()
-    }
-    fn repositories(&self) -> &dyn RepositoryStore {
-        self.handle.repositories()
+    fn store_set(&self) -> StoreSet<'_> {
+        self.handle.store_set()
     }
     fn consistent(&self) -> &dyn Stores {
         self
@@ -221,40 +204,13 @@ impl UnitOfWork for MockDatabase {
     type Tx = MockTransaction;
 
     async fn begin(&self) -> StoreResult<MockTransaction> {
-        self.shared.lifecycle.begin()?;
-        Ok(MockTransaction {
-            shared: Arc::clone(&self.shared),
-        })
+        MockTransaction::begin_on(&self.shared)
     }
 }
 
 impl Stores for MockTransaction {
-    fn users(&self) -> &dyn UserStore {
-        self.shared.tx.users()
-    }
-    fn user_information(&self) -> &dyn UserInformationStore {
-        self.shared.tx.user_information()
-    }
-    fn organizations(&self) -> &dyn OrganizationStore {
-        self.shared.tx.organizations()
-    }
-    fn organization_members(&self) -> &dyn OrganizationMemberStore {
-        self.shared.tx.organization_members()
-    }
-    fn functions(&self) -> &dyn FunctionStore {
-        self.shared.tx.functions()
-    }
-    fn deployments(&self) -> &dyn DeploymentStore {
-        self.shared.tx.deployments()
-    }
-    fn logs(&self) -> &dyn LogStore {
-        self.shared.tx.logs()
-    }
-    fn invocations(&self) -> &dyn InvocationStore {
-        self.shared.tx.invocations()
-    }
-    fn repositories(&self) -> &dyn RepositoryStore {
-        self.shared.tx.repositories()
+    fn store_set(&self) -> StoreSet<'_> {
+        self.shared.tx.store_set()
     }
     fn consistent(&self) -> &dyn Stores {
         self
@@ -267,10 +223,7 @@ impl UnitOfWork for MockTransaction {
     type Tx = MockTransaction;
 
     async fn begin(&self) -> StoreResult<MockTransaction> {
-        self.shared.lifecycle.begin()?;
-        Ok(MockTransaction {
-            shared: Arc::clone(&self.shared),
-        })
+        MockTransaction::begin_on(&self.shared)
     }
 }
 

@@ -6,8 +6,7 @@ use containerpub_domain::{
     Deployment, DeploymentId, Email, EntityName, Function, FunctionDetails, FunctionStats,
     FunctionSummary, Invocation, LogEntry, MemberProfile, NewDeployment, NewInvocation, NewLog,
     NewOrganization, NewRepository, NewUser, NewUserInformation, Organization, OrganizationMember,
-    Page, Repository, RepositoryPath, Timestamp, User, UserInformation, UserProfile,
-    UserWithOrganization, Uuid,
+    Page, Repository, RepositoryPath, Timestamp, User, UserInformation, UserProfile, Uuid,
 };
 
 use crate::entity::{Entity, WithUuid};
@@ -23,7 +22,8 @@ use crate::stores::{
     DeploymentReader, DeploymentWriter, FunctionReader, InvocationReader, InvocationWriter,
     LogQuery, LogReader, LogWriter, OrganizationMemberReader, OrganizationMemberWriter,
     OrganizationReader, OrganizationWriter, Reader, RepositoryReader, RepositoryWriter,
-    UserInformationReader, UserInformationWriter, UserReader, UserWriter, UuidReader, Writer,
+    UserInformationReader, UserInformationWriter, UserReader, UserWithOrganizationAndProfile,
+    UserWriter, UuidReader, Writer,
 };
 use crate::upsert_columns::UserColumn;
 
@@ -66,7 +66,7 @@ mockall::mock! {
     #[async_trait]
     impl UserReader for Store<User> {
         async fn find_by_email(&self, email: &Email) -> StoreResult<Option<User>>;
-        async fn with_organization(&self, user: Uuid) -> StoreResult<Option<(UserWithOrganization, Option<UserInformation>)>>;
+        async fn with_organization(&self, user: Uuid) -> StoreResult<Option<UserWithOrganizationAndProfile>>;
     }
     #[async_trait]
     impl UserWriter for Store<User> {

@@ -49,6 +49,16 @@ pub struct Window<T> {
     pub next: Option<Cursor>,
 }
 
+impl<T> Window<T> {
+    /// The same window with each item mapped (the cursor is kept).
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Window<U> {
+        Window {
+            items: self.items.into_iter().map(f).collect(),
+            next: self.next,
+        }
+    }
+}
+
 /// An opaque keyset cursor.
 ///
 /// It carries the sort-key values of the last row of a window, a fingerprint of the query
@@ -84,5 +94,26 @@ impl Cursor {
     #[must_use]
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn map_maps_every_item_in_order_and_keeps_the_cursor() {
+        let next = Some(Cursor::from_string("c"));
+        let window = Window {
+            items: vec![1, 2, 3],
+            next: next.clone(),
+        };
+        assert_eq!(
+            window.map(|n| n * 10),
+            Window {
+                items: vec![10, 20, 30],
+                next,
+            }
+        );
     }
 }

@@ -67,7 +67,7 @@ pub use reader::Reader;
 pub use repositories::{RepositoryReader, RepositoryStore, RepositoryWriter};
 pub use store::Store;
 pub use user_information::{UserInformationReader, UserInformationStore, UserInformationWriter};
-pub use users::{UserReader, UserStore, UserWriter};
+pub use users::{UserReader, UserStore, UserWithOrganizationAndProfile, UserWriter};
 pub use uuid_reader::UuidReader;
 pub use writer::Writer;
 

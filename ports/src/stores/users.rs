@@ -9,6 +9,10 @@ use crate::keys::{Upserted, UserKey};
 use crate::stores::{Reader, UuidReader, Writer};
 use crate::upsert_columns::UserColumn;
 
+/// What [`UserReader::with_organization`] finds: the user with the organization they belong
+/// to (if any), and their profile (if any).
+pub type UserWithOrganizationAndProfile = (UserWithOrganization, Option<UserInformation>);
+
 /// Reads `users`.
 #[async_trait]
 pub trait UserReader: Reader<User> + UuidReader<User> {
@@ -27,7 +31,7 @@ pub trait UserReader: Reader<User> + UuidReader<User> {
     async fn with_organization(
         &self,
         user: Uuid,
-    ) -> StoreResult<Option<(UserWithOrganization, Option<UserInformation>)>>;
+    ) -> StoreResult<Option<UserWithOrganizationAndProfile>>;
 }
 
 /// Writes `users`. Deleting a user cascades to their functions (and so deployments,
