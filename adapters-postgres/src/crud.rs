@@ -106,7 +106,7 @@ pub(crate) async fn upsert_generic<T: TableDef, D: PgConn>(
         .ok_or_else(|| StoreError::internal(format!("{}: the upsert returned no row", T::TABLE)))
 }
 
-/// UPDATE … WHERE id = $1 RETURNING <every column>.
+/// `UPDATE … WHERE id = $1 RETURNING` every column.
 pub(crate) async fn update_by_id_generic<T: TableDef, D: PgConn>(
     db: &D,
     id: T::Id,
@@ -333,7 +333,7 @@ pub(crate) async fn insert_isolated<T: TableDef, C: PgConn>(
 ) -> StoreResult<T::Domain> {
     let now = h.now();
     let written: BatchResult<Vec<T::Domain>> =
-        atomic!(&h.conn, |tx| T::insert_rows(tx, vec![new], now).await);
+        atomic(&h.conn, async |tx| T::insert_rows(tx, vec![new], now).await).await;
     settle(&h.conn, written)
         .await
         .map_err(StoreError::without_index)?
@@ -354,7 +354,7 @@ pub(crate) async fn insert_many<T: TableDef, C: PgConn>(
     let now = h.now();
     let written: BatchResult<Vec<T::Domain>> =
         if T::INSERT_NEEDS_TX || rows.len() > BATCH_CHUNK_ROWS {
-            atomic!(&h.conn, |tx| T::insert_rows(tx, rows, now).await)
+            atomic(&h.conn, async |tx| T::insert_rows(tx, rows, now).await).await
         } else {
             replied!(&h.conn, rows: rows.len(), |c| T::insert_rows(c, rows, now).await)
         };
@@ -369,7 +369,7 @@ pub(crate) async fn upsert<T: TableDef, C: PgConn>(
 ) -> StoreResult<Upserted<T::Domain>> {
     let now = h.now();
     if T::UPSERT_NEEDS_TX {
-        atomic!(&h.conn, |tx| T::upsert_row(tx, new, key, now).await)
+        atomic(&h.conn, async |tx| T::upsert_row(tx, new, key, now).await).await
     } else {
         replied!(&h.conn, rows: 1, |c| T::upsert_row(c, new, key, now).await)
     }
@@ -383,7 +383,7 @@ pub(crate) async fn update_by_id<T: TableDef, C: PgConn>(
 ) -> StoreResult<T::Domain> {
     let now = h.now();
     if T::update_needs_tx(&patch) {
-        atomic!(&h.conn, |tx| T::update_row(tx, id, patch, now).await)
+        atomic(&h.conn, async |tx| T::update_row(tx, id, patch, now).await).await
     } else {
         replied!(&h.conn, rows: 1, |c| T::update_row(c, id, patch, now).await)
     }

@@ -206,7 +206,7 @@ async fn write_all<C: PgConn, E: Event>(h: &Handle<C>, rows: Vec<E>) -> StoreRes
     }
     let now = h.now();
     let written = if rows.len() > BATCH_CHUNK_ROWS {
-        atomic!(&h.conn, |tx| write_counted(tx, rows, now).await)
+        atomic(&h.conn, async |tx| write_counted(tx, rows, now).await).await
     } else {
         guarded!(&h.conn, rows: rows.len(), |c| write_counted(c, rows, now).await)
     };

@@ -127,7 +127,10 @@ pub(crate) async fn create_with_owner<C: PgConn>(
     new: NewOrganization,
 ) -> StoreResult<(Organization, OrganizationMember)> {
     let now = h.now();
-    let created = atomic!(&h.conn, |tx| insert_with_owners(tx, vec![new], now).await);
+    let created = atomic(&h.conn, async |tx| {
+        insert_with_owners(tx, vec![new], now).await
+    })
+    .await;
     // One organization is not a batch: its errors carry no row index.
     let mut created = settle(&h.conn, created)
         .await
