@@ -50,7 +50,8 @@ mod set;
 mod status;
 mod store;
 
-pub(crate) use config::{ReplicaConfig, check_urls};
+pub use config::ReplicaSettings;
+pub(crate) use config::check_urls;
 pub(crate) use routing::{Lease, Routed, routed};
 pub(crate) use set::{ReplicaSet, connect};
 pub use status::ReplicaStatus;
