@@ -206,20 +206,33 @@ pub(crate) async fn find_page_within<T: TableDef, C: PgConn>(
     let mut count = select_count::<T>(&filter);
     and_within(&mut count, within.as_ref());
     let total = count_of(h, &count).await?;
-    let query = Query {
+    let items = match page_query(filter, sort, &page, offset, total) {
+        Some(query) => {
+            let mut stmt = select_query::<T>(&query);
+            and_within(&mut stmt, within.as_ref());
+            fetch_all::<T, _>(&h.conn, &stmt).await?
+        }
+        None => Vec::new(),
+    };
+    Ok(Page::new(items, total, page.page, page.page_size))
+}
+
+/// The query reading `page` (which starts at row `offset`) of the rows matching `filter` in
+/// `sort` order; `None` when the page starts past the last of the `total` rows, so that
+/// there is nothing to read.
+pub(crate) fn page_query<F>(
+    filter: Filter<F>,
+    sort: Vec<Sort<F>>,
+    page: &PageRequest,
+    offset: u64,
+    total: u64,
+) -> Option<Query<F>> {
+    (offset < total).then(|| Query {
         filter,
         sort,
         limit: Some(page.page_size),
         offset,
-    };
-    let items = if offset < total {
-        let mut stmt = select_query::<T>(&query);
-        and_within(&mut stmt, within.as_ref());
-        fetch_all::<T, _>(&h.conn, &stmt).await?
-    } else {
-        Vec::new()
-    };
-    Ok(Page::new(items, total, page.page, page.page_size))
+    })
 }
 
 /// `find_one` with a condition besides the typed filter (see [`find_page_within`]).
