@@ -20,7 +20,7 @@ use containerpub_ports::{
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, SelectStatement};
 
-use crate::batch::{BatchResult, KeyRows, Steps, settle};
+use crate::batch::{BatchResult, KeyRows, Steps, chunks, settle};
 use crate::conn::{PgConn, atomic, guarded};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
@@ -49,29 +49,35 @@ pub(crate) async fn insert_rows_generic<T: TableDef, D: PgConn>(
 ) -> BatchResult<Vec<T::Domain>> {
     let mut out = Vec::with_capacity(rows.len());
     let mut steps = Steps::default();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<T::ActiveModel> = rows
-            .by_ref()
-            .take(BATCH_CHUNK_ROWS)
-            .map(|new| T::new_row(new, now))
-            .collect();
-        let (first, len) = (out.len(), chunk.len());
-        let keys = KeyRows::of_models::<T>(first, &chunk);
-        let stmt = insert_stmt::<T>(chunk);
-        let written = steps
-            .run(
-                db,
-                T::TABLE,
-                first,
-                len,
-                write_returning::<T, _, _>(db, &stmt, Op::Write),
-                keys,
-            )
-            .await?;
-        out.extend(by_id::<T>(written));
+    for chunk in chunks(rows.into_iter().map(|new| T::new_row(new, now))) {
+        let written = insert_chunk::<T, D>(db, &mut steps, out.len(), chunk).await?;
+        out.extend(written);
     }
     Ok(out)
+}
+
+/// Writes `rows` (new rows of `T`, rows `first ..` of the batch) as one INSERT statement of
+/// the batch `steps` runs, and returns the written rows in input order.
+pub(crate) async fn insert_chunk<T: TableDef, D: PgConn>(
+    db: &D,
+    steps: &mut Steps,
+    first: usize,
+    rows: Vec<T::ActiveModel>,
+) -> BatchResult<Vec<T::Domain>> {
+    let len = rows.len();
+    let keys = KeyRows::of_models::<T>(first, &rows);
+    let stmt = insert_stmt::<T>(rows);
+    let written = steps
+        .run(
+            db,
+            T::TABLE,
+            first,
+            len,
+            write_returning::<T, _, _>(db, &stmt, Op::Write),
+            keys,
+        )
+        .await?;
+    Ok(by_id::<T>(written))
 }
 
 /// Runs an upsert statement built by [`upsert_stmt`].

@@ -11,7 +11,7 @@ use containerpub_ports::{BATCH_CHUNK_ROWS, InvocationField, LogField, StoreResul
 use sea_orm::Value;
 use sea_orm::sea_query::ArrayType;
 
-use crate::batch::{BatchResult, KeyRows, Steps, settle};
+use crate::batch::{BatchResult, KeyRows, Steps, chunks, settle};
 use crate::conn::{PgConn, atomic, guarded};
 use crate::crud::{by_id, to_domain};
 use crate::error::Op;
@@ -106,15 +106,6 @@ pub(crate) fn invocation_arrays(
         array(ArrayType::Bool, error_nulls),
         array(ArrayType::ChronoDateTime, times),
     ]
-}
-
-/// Splits a batch into owned chunks of `BATCH_CHUNK_ROWS` rows.
-fn chunks<T>(rows: Vec<T>) -> impl Iterator<Item = Vec<T>> {
-    let mut rows = rows.into_iter().peekable();
-    std::iter::from_fn(move || {
-        rows.peek()?;
-        Some(rows.by_ref().take(BATCH_CHUNK_ROWS).collect())
-    })
 }
 
 /// A log or invocation input: a row of an event table, written in chunks of `UNNEST` arrays.
