@@ -475,8 +475,7 @@ pub(crate) async fn settle<C: PgConn, T>(conn: &C, result: BatchResult<T>) -> St
     };
     let Undiagnosed { error, rows } = undiagnosed;
     let found = if C::IN_TRANSACTION {
-        let lookup = async { atomic(conn, async |tx| find(tx, &rows, &error).await).await };
-        lookup.await
+        atomic(conn, async |tx| find(tx, &rows, &error).await).await
     } else {
         find(conn, &rows, &error).await
     };
