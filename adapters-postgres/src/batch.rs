@@ -26,7 +26,7 @@
 //! as before), and inside a transaction the search runs once the batch's own transaction or
 //! savepoint has rolled back ([`BatchError::Undiagnosed`], [`settle`]). So a batch that
 //! succeeds pays for this one `SAVEPOINT` per further statement into a table (statements
-//! hold [`BATCH_CHUNK_ROWS`](containerpub_ports::BATCH_CHUNK_ROWS) rows, so never more than
+//! hold [`BATCH_CHUNK_ROWS`] rows, so never more than
 //! one per 5,000 rows) and, per statement of more than one row, a copy of its key values; a
 //! one-row statement needs neither, nor a search.
 //!
