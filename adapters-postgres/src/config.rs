@@ -3,15 +3,14 @@
 use std::fmt;
 use std::time::Duration;
 
+mod pool;
 mod secrets;
 
+pub use pool::{DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, PoolSettings};
 pub use secrets::redact;
 pub(crate) use secrets::without_secrets;
 
-/// Default of [`PgConfig::statement_timeout`].
-pub const DEFAULT_STATEMENT_TIMEOUT: Duration = Duration::from_secs(30);
-/// Default of [`PgConfig::idle_in_transaction_timeout`].
-pub const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60);
+use crate::replica::ReplicaSettings;
 
 /// How to connect to PostgreSQL: the URL and the pool's knobs.
 ///
@@ -23,7 +22,7 @@ pub const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60
 ///     .max_connections(20)
 ///     .acquire_timeout(Duration::from_secs(3))
 ///     .statement_timeout(Some(Duration::from_secs(10)));
-/// assert_eq!(config.get_max_connections(), 20);
+/// assert_eq!(config.pool().max_connections, 20);
 /// ```
 ///
 /// | knob | default | cost / effect |
@@ -42,9 +41,9 @@ pub const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60
 /// | `replica_check_interval` | 1 s | how often each replica's health and lag are checked: one small query per replica and one on the primary each time, each on one extra connection of its own |
 /// | `replica_acquire_timeout` | 1 s | how long a read waits for a replica connection before running on the primary |
 ///
-/// Read a setting back with [`PgConfig::url`], or with `get_` and the knob's name
-/// ([`PgConfig::get_max_connections`], …): the plain names are the builder methods above (the
-/// convention of `std::process::Command::get_program`).
+/// Read the settings back with [`PgConfig::url`], [`PgConfig::pool`] (the pool's knobs:
+/// `config.pool().max_connections`) and [`PgConfig::replica_settings`] (the replicas' URLs and
+/// knobs); the plain names are the builder methods above.
 ///
 /// Statement logging by the driver is always off (the stores emit `tracing` spans instead).
 /// Every session runs with `standard_conforming_strings = on` (backslashes in `'…'` are
@@ -53,16 +52,8 @@ pub const DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT: Duration = Duration::from_secs(60
 #[derive(Clone)]
 pub struct PgConfig {
     pub(crate) url: String,
-    pub(crate) max_connections: u32,
-    pub(crate) min_connections: u32,
-    pub(crate) acquire_timeout: Duration,
-    pub(crate) statement_timeout: Option<Duration>,
-    pub(crate) idle_in_transaction_timeout: Option<Duration>,
-    pub(crate) idle_health_check: Option<Duration>,
-    pub(crate) idle_timeout: Option<Duration>,
-    pub(crate) max_lifetime: Option<Duration>,
-    pub(crate) application_name: Option<String>,
-    pub(crate) replicas: crate::replica::ReplicaConfig,
+    pub(crate) pool: PoolSettings,
+    pub(crate) replicas: ReplicaSettings,
     /// Replica pools: every session `default_transaction_read_only`.
     pub(crate) read_only: bool,
 }
@@ -72,18 +63,7 @@ impl fmt::Debug for PgConfig {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PgConfig")
             .field("url", &redact(&self.url))
-            .field("max_connections", &self.max_connections)
-            .field("min_connections", &self.min_connections)
-            .field("acquire_timeout", &self.acquire_timeout)
-            .field("statement_timeout", &self.statement_timeout)
-            .field(
-                "idle_in_transaction_timeout",
-                &self.idle_in_transaction_timeout,
-            )
-            .field("idle_health_check", &self.idle_health_check)
-            .field("idle_timeout", &self.idle_timeout)
-            .field("max_lifetime", &self.max_lifetime)
-            .field("application_name", &self.application_name)
+            .field("pool", &self.pool)
             .field("replicas", &self.replicas)
             .finish()
     }
@@ -96,16 +76,8 @@ impl PgConfig {
     pub fn new(url: impl Into<String>) -> Self {
         Self {
             url: url.into(),
-            max_connections: 10,
-            min_connections: 0,
-            acquire_timeout: Duration::from_secs(5),
-            statement_timeout: Some(DEFAULT_STATEMENT_TIMEOUT),
-            idle_in_transaction_timeout: Some(DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT),
-            idle_health_check: Some(Duration::from_secs(30)),
-            idle_timeout: None,
-            max_lifetime: None,
-            application_name: None,
-            replicas: crate::replica::ReplicaConfig::default(),
+            pool: PoolSettings::default(),
+            replicas: ReplicaSettings::default(),
             read_only: false,
         }
     }
@@ -113,21 +85,21 @@ impl PgConfig {
     /// The most connections the pool opens (at least 1).
     #[must_use]
     pub fn max_connections(mut self, n: u32) -> Self {
-        self.max_connections = n.max(1);
+        self.pool.max_connections = n.max(1);
         self
     }
 
     /// The connections the pool keeps open while idle.
     #[must_use]
     pub fn min_connections(mut self, n: u32) -> Self {
-        self.min_connections = n;
+        self.pool.min_connections = n;
         self
     }
 
     /// How long a call waits for a connection before failing with `Unavailable`.
     #[must_use]
     pub fn acquire_timeout(mut self, timeout: Duration) -> Self {
-        self.acquire_timeout = timeout;
+        self.pool.acquire_timeout = timeout;
         self
     }
 
@@ -135,7 +107,7 @@ impl PgConfig {
     /// limit).
     #[must_use]
     pub fn statement_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.statement_timeout = timeout;
+        self.pool.statement_timeout = timeout;
         self
     }
 
@@ -145,14 +117,8 @@ impl PgConfig {
     /// nothing of it is committed.
     #[must_use]
     pub fn idle_in_transaction_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.idle_in_transaction_timeout = timeout;
+        self.pool.idle_in_transaction_timeout = timeout;
         self
-    }
-
-    /// See [`PgConfig::idle_in_transaction_timeout`].
-    #[must_use]
-    pub fn get_idle_in_transaction_timeout(&self) -> Option<Duration> {
-        self.idle_in_transaction_timeout
     }
 
     /// Ping a pooled connection before handing it out only if it has been idle at least
@@ -160,28 +126,28 @@ impl PgConfig {
     /// with `Unavailable`).
     #[must_use]
     pub fn idle_health_check(mut self, idle_for: Option<Duration>) -> Self {
-        self.idle_health_check = idle_for;
+        self.pool.idle_health_check = idle_for;
         self
     }
 
     /// Close connections idle this long (`None`: the driver's default).
     #[must_use]
     pub fn idle_timeout(mut self, timeout: Option<Duration>) -> Self {
-        self.idle_timeout = timeout;
+        self.pool.idle_timeout = timeout;
         self
     }
 
     /// Recycle connections this old (`None`: the driver's default).
     #[must_use]
     pub fn max_lifetime(mut self, lifetime: Option<Duration>) -> Self {
-        self.max_lifetime = lifetime;
+        self.pool.max_lifetime = lifetime;
         self
     }
 
     /// The `application_name` the connections report.
     #[must_use]
     pub fn application_name(mut self, name: impl Into<String>) -> Self {
-        self.application_name = Some(name.into());
+        self.pool.application_name = Some(name.into());
         self
     }
 
@@ -191,34 +157,10 @@ impl PgConfig {
         &self.url
     }
 
-    /// See [`PgConfig::max_connections`].
+    /// The pool's knobs, as the builder methods set them.
     #[must_use]
-    pub fn get_max_connections(&self) -> u32 {
-        self.max_connections
-    }
-
-    /// See [`PgConfig::min_connections`].
-    #[must_use]
-    pub fn get_min_connections(&self) -> u32 {
-        self.min_connections
-    }
-
-    /// See [`PgConfig::acquire_timeout`].
-    #[must_use]
-    pub fn get_acquire_timeout(&self) -> Duration {
-        self.acquire_timeout
-    }
-
-    /// See [`PgConfig::statement_timeout`].
-    #[must_use]
-    pub fn get_statement_timeout(&self) -> Option<Duration> {
-        self.statement_timeout
-    }
-
-    /// See [`PgConfig::idle_health_check`].
-    #[must_use]
-    pub fn get_idle_health_check(&self) -> Option<Duration> {
-        self.idle_health_check
+    pub fn pool(&self) -> &PoolSettings {
+        &self.pool
     }
 
     /// The driver's options for one connection (URL without secrets, password apart), as
@@ -240,7 +182,7 @@ impl PgConfig {
         let (url, password) =
             without_secrets(&self.url).unwrap_or_else(|| (self.url.clone(), None));
         let mut options = sea_orm::ConnectOptions::new(url);
-        let idle_in_transaction = self.idle_in_transaction_timeout;
+        let idle_in_transaction = self.pool.idle_in_transaction_timeout;
         let read_only = self.read_only;
         options.map_sqlx_postgres_opts(move |mut opts| {
             if let Some(password) = &password {
@@ -260,16 +202,16 @@ impl PgConfig {
             opts
         });
         options
-            .max_connections(self.max_connections)
-            .min_connections(self.min_connections.min(self.max_connections))
-            .acquire_timeout(self.acquire_timeout)
+            .max_connections(self.pool.max_connections)
+            .min_connections(self.pool.min_connections.min(self.pool.max_connections))
+            .acquire_timeout(self.pool.acquire_timeout)
             .sqlx_logging(false);
         // Connections opened before an online schema change broke a cached statement are
         // replaced as they are handed out (`crate::stale_plans`).
         options.map_sqlx_postgres_before_acquire(|_conn, meta| {
             Box::pin(async move { Ok(!crate::stale_plans::is_stale(meta.age)) })
         });
-        match self.idle_health_check {
+        match self.pool.idle_health_check {
             Some(idle) => {
                 options.test_before_acquire_if_idle_for(idle);
             }
@@ -277,16 +219,16 @@ impl PgConfig {
                 options.test_before_acquire(false);
             }
         }
-        if let Some(timeout) = self.statement_timeout {
+        if let Some(timeout) = self.pool.statement_timeout {
             options.statement_timeout(timeout);
         }
-        if let Some(timeout) = self.idle_timeout {
+        if let Some(timeout) = self.pool.idle_timeout {
             options.idle_timeout(timeout);
         }
-        if let Some(lifetime) = self.max_lifetime {
+        if let Some(lifetime) = self.pool.max_lifetime {
             options.max_lifetime(lifetime);
         }
-        if let Some(name) = &self.application_name {
+        if let Some(name) = &self.pool.application_name {
             options.set_application_name(name.clone());
         }
         options
@@ -301,11 +243,11 @@ mod tests {
     fn defaults_and_setters() {
         let c = PgConfig::new("postgres://u:secret@h/db");
         assert_eq!(c.url(), "postgres://u:secret@h/db");
-        assert_eq!(c.get_acquire_timeout(), Duration::from_secs(5));
-        assert_eq!(c.get_idle_health_check(), Some(Duration::from_secs(30)));
-        assert_eq!(c.get_statement_timeout(), Some(DEFAULT_STATEMENT_TIMEOUT));
+        assert_eq!(c.pool().acquire_timeout, Duration::from_secs(5));
+        assert_eq!(c.pool().idle_health_check, Some(Duration::from_secs(30)));
+        assert_eq!(c.pool().statement_timeout, Some(DEFAULT_STATEMENT_TIMEOUT));
         assert_eq!(
-            c.get_idle_in_transaction_timeout(),
+            c.pool().idle_in_transaction_timeout,
             Some(DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT)
         );
         assert_eq!(
@@ -315,7 +257,7 @@ mod tests {
         let c = c
             .max_connections(0)
             .statement_timeout(Some(Duration::from_millis(1500)));
-        assert_eq!(c.get_max_connections(), 1);
+        assert_eq!(c.pool().max_connections, 1);
         let options = c.to_options();
         assert_eq!(
             options.get_statement_timeout(),

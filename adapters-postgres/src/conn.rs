@@ -3,7 +3,7 @@
 //! The stores run on anything implementing [`PgConn`]: the pool ([`DatabaseConnection`]), a
 //! caller's transaction ([`PgTx`]), or a transaction of the adapter's own
 //! ([`DatabaseTransaction`]). Multi-step operations and every write made inside a caller's
-//! transaction run in their own transaction or savepoint ([`atomic!`], [`guarded!`]), so a
+//! transaction run in their own transaction or savepoint ([`atomic()`], [`guarded!`]), so a
 //! failing call leaves no trace and the caller's transaction stays usable.
 //!
 //! # Usability of a caller's transaction
@@ -118,7 +118,7 @@ impl PgConn for DatabaseTransaction {
 
     /// A savepoint (inside a transaction of the adapter's own). If it cannot be opened, the
     /// session is ended (see [`END_SESSION`]). Its opening is not watched like
-    /// [`PgTx::open_savepoint`]: the bodies of [`atomic!`] run on a `DatabaseTransaction` and
+    /// [`PgTx::open_savepoint`]: the bodies of [`atomic()`] run on a `DatabaseTransaction` and
     /// must not open savepoints of sqlx's (a cancelled one would roll back the caller's level
     /// unnoticed); batches use plain `SAVEPOINT` statements instead ([`crate::batch::Steps`]).
     async fn begin_tx(&self) -> StoreResult<Tx> {

@@ -20,7 +20,7 @@ use containerpub_ports::{
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, SelectStatement};
 
-use crate::batch::{BatchResult, KeyRows, Steps, settle};
+use crate::batch::{BatchResult, KeyRows, Steps, chunks, settle};
 use crate::conn::{PgConn, atomic, guarded};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
@@ -49,29 +49,35 @@ pub(crate) async fn insert_rows_generic<T: TableDef, D: PgConn>(
 ) -> BatchResult<Vec<T::Domain>> {
     let mut out = Vec::with_capacity(rows.len());
     let mut steps = Steps::default();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<T::ActiveModel> = rows
-            .by_ref()
-            .take(BATCH_CHUNK_ROWS)
-            .map(|new| T::new_row(new, now))
-            .collect();
-        let (first, len) = (out.len(), chunk.len());
-        let keys = KeyRows::of_models::<T>(first, &chunk);
-        let stmt = insert_stmt::<T>(chunk);
-        let written = steps
-            .run(
-                db,
-                T::TABLE,
-                first,
-                len,
-                write_returning::<T, _, _>(db, &stmt, Op::Write),
-                keys,
-            )
-            .await?;
-        out.extend(by_id::<T>(written));
+    for chunk in chunks(rows.into_iter().map(|new| T::new_row(new, now))) {
+        let written = insert_chunk::<T, D>(db, &mut steps, out.len(), chunk).await?;
+        out.extend(written);
     }
     Ok(out)
+}
+
+/// Writes `rows` (new rows of `T`, rows `first ..` of the batch) as one INSERT statement of
+/// the batch `steps` runs, and returns the written rows in input order.
+pub(crate) async fn insert_chunk<T: TableDef, D: PgConn>(
+    db: &D,
+    steps: &mut Steps,
+    first: usize,
+    rows: Vec<T::ActiveModel>,
+) -> BatchResult<Vec<T::Domain>> {
+    let len = rows.len();
+    let keys = KeyRows::of_models::<T>(first, &rows);
+    let stmt = insert_stmt::<T>(rows);
+    let written = steps
+        .run(
+            db,
+            T::TABLE,
+            first,
+            len,
+            write_returning::<T, _, _>(db, &stmt, Op::Write),
+            keys,
+        )
+        .await?;
+    Ok(by_id::<T>(written))
 }
 
 /// Runs an upsert statement built by [`upsert_stmt`].
@@ -106,7 +112,7 @@ pub(crate) async fn upsert_generic<T: TableDef, D: PgConn>(
         .ok_or_else(|| StoreError::internal(format!("{}: the upsert returned no row", T::TABLE)))
 }
 
-/// UPDATE … WHERE id = $1 RETURNING <every column>.
+/// `UPDATE … WHERE id = $1 RETURNING` every column.
 pub(crate) async fn update_by_id_generic<T: TableDef, D: PgConn>(
     db: &D,
     id: T::Id,
@@ -206,20 +212,33 @@ pub(crate) async fn find_page_within<T: TableDef, C: PgConn>(
     let mut count = select_count::<T>(&filter);
     and_within(&mut count, within.as_ref());
     let total = count_of(h, &count).await?;
-    let query = Query {
+    let items = match page_query(filter, sort, &page, offset, total) {
+        Some(query) => {
+            let mut stmt = select_query::<T>(&query);
+            and_within(&mut stmt, within.as_ref());
+            fetch_all::<T, _>(&h.conn, &stmt).await?
+        }
+        None => Vec::new(),
+    };
+    Ok(Page::new(items, total, page.page, page.page_size))
+}
+
+/// The query reading `page` (which starts at row `offset`) of the rows matching `filter` in
+/// `sort` order; `None` when the page starts past the last of the `total` rows, so that
+/// there is nothing to read.
+pub(crate) fn page_query<F>(
+    filter: Filter<F>,
+    sort: Vec<Sort<F>>,
+    page: &PageRequest,
+    offset: u64,
+    total: u64,
+) -> Option<Query<F>> {
+    (offset < total).then(|| Query {
         filter,
         sort,
         limit: Some(page.page_size),
         offset,
-    };
-    let items = if offset < total {
-        let mut stmt = select_query::<T>(&query);
-        and_within(&mut stmt, within.as_ref());
-        fetch_all::<T, _>(&h.conn, &stmt).await?
-    } else {
-        Vec::new()
-    };
-    Ok(Page::new(items, total, page.page, page.page_size))
+    })
 }
 
 /// `find_one` with a condition besides the typed filter (see [`find_page_within`]).
@@ -333,7 +352,7 @@ pub(crate) async fn insert_isolated<T: TableDef, C: PgConn>(
 ) -> StoreResult<T::Domain> {
     let now = h.now();
     let written: BatchResult<Vec<T::Domain>> =
-        atomic!(&h.conn, |tx| T::insert_rows(tx, vec![new], now).await);
+        atomic(&h.conn, async |tx| T::insert_rows(tx, vec![new], now).await).await;
     settle(&h.conn, written)
         .await
         .map_err(StoreError::without_index)?
@@ -354,7 +373,7 @@ pub(crate) async fn insert_many<T: TableDef, C: PgConn>(
     let now = h.now();
     let written: BatchResult<Vec<T::Domain>> =
         if T::INSERT_NEEDS_TX || rows.len() > BATCH_CHUNK_ROWS {
-            atomic!(&h.conn, |tx| T::insert_rows(tx, rows, now).await)
+            atomic(&h.conn, async |tx| T::insert_rows(tx, rows, now).await).await
         } else {
             replied!(&h.conn, rows: rows.len(), |c| T::insert_rows(c, rows, now).await)
         };
@@ -369,7 +388,7 @@ pub(crate) async fn upsert<T: TableDef, C: PgConn>(
 ) -> StoreResult<Upserted<T::Domain>> {
     let now = h.now();
     if T::UPSERT_NEEDS_TX {
-        atomic!(&h.conn, |tx| T::upsert_row(tx, new, key, now).await)
+        atomic(&h.conn, async |tx| T::upsert_row(tx, new, key, now).await).await
     } else {
         replied!(&h.conn, rows: 1, |c| T::upsert_row(c, new, key, now).await)
     }
@@ -383,7 +402,7 @@ pub(crate) async fn update_by_id<T: TableDef, C: PgConn>(
 ) -> StoreResult<T::Domain> {
     let now = h.now();
     if T::update_needs_tx(&patch) {
-        atomic!(&h.conn, |tx| T::update_row(tx, id, patch, now).await)
+        atomic(&h.conn, async |tx| T::update_row(tx, id, patch, now).await).await
     } else {
         replied!(&h.conn, rows: 1, |c| T::update_row(c, id, patch, now).await)
     }

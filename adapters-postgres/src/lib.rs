@@ -212,7 +212,9 @@ mod trace;
 mod unreadable;
 
 pub use config::redact as redact_url;
-pub use config::{DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, PgConfig};
+pub use config::{
+    DEFAULT_IDLE_IN_TRANSACTION_TIMEOUT, DEFAULT_STATEMENT_TIMEOUT, PgConfig, PoolSettings,
+};
 pub use raw::{FromRawValue, RawRow, RawValue};
-pub use replica::ReplicaStatus;
+pub use replica::{ReplicaSettings, ReplicaStatus};
 pub use store::{PgStore, PgTransaction};

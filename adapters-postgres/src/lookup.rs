@@ -5,7 +5,7 @@
 //! uuid = $1`. Building and rendering it with sea-query on every call costs client CPU that a
 //! hand-written query does not spend, so the text is rendered on first use and kept for the
 //! life of the process; each call only binds the uuid. The text is the one
-//! [`select_all`](crate::sql::select_all) builds, so it names its columns like every other
+//! [`crate::sql::select_all`] builds, so it names its columns like every other
 //! statement (a prepared `SELECT *` breaks after an online `ADD COLUMN`).
 
 use std::sync::OnceLock;

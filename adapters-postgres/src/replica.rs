@@ -16,7 +16,7 @@
 //!   returned to the caller as is: the replica is healthy, and the primary would take as long.
 //! - Replica sessions run with `default_transaction_read_only = on`.
 //!
-//! One mechanism does it: the reader methods of [`Handle`](crate::handle::Handle) wrap their body in [`routed!`],
+//! One mechanism does it: the reader methods of [`Handle`](crate::handle::Handle) wrap their body in [`routed`],
 //! which asks [`Routed::replica`] for a handle on a replica pool (only the pool handle of a
 //! store with replicas has one) and runs the very same generic code on it.
 //!
@@ -50,7 +50,8 @@ mod set;
 mod status;
 mod store;
 
-pub(crate) use config::{ReplicaConfig, check_urls};
+pub use config::ReplicaSettings;
+pub(crate) use config::check_urls;
 pub(crate) use routing::{Lease, Routed, routed};
 pub(crate) use set::{ReplicaSet, connect};
 pub use status::ReplicaStatus;

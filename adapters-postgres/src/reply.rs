@@ -13,12 +13,16 @@
 /// caller's transaction as [`guarded!`](crate::conn::guarded) runs it, where a failure after
 /// the statement leaves the caller's transaction unusable, so the write is never committed
 /// (`crate::handle`'s `written`).
+///
+/// A macro for the reason [`guarded!`](crate::conn::guarded) is one: `$body` runs on `$conn`
+/// (a `&C`) or on a transaction of its own (a `&DatabaseTransaction`), two types one closure
+/// cannot take.
 macro_rules! replied {
     ($conn:expr, rows: $rows:expr, |$c:ident| $body:expr) => {{
         if $crate::conn::PgConn::in_transaction($conn) {
             $crate::conn::guarded!($conn, rows: $rows, |$c| $body)
         } else {
-            $crate::conn::atomic!($conn, |$c| $body)
+            $crate::conn::atomic($conn, async |$c| $body).await
         }
     }};
 }

@@ -1,6 +1,6 @@
 //! The entity-specific store methods on [`Handle<C>`]: one hand-written impl per role
 //! trait, each method a traced delegation to [`crate::crud`] or [`crate::ops`]. Reads run
-//! through [`routed!`], writes through [`written`], as in [`crate::surface`].
+//! through [`routed`], writes through [`written`], as in [`crate::surface`].
 
 use async_trait::async_trait;
 use containerpub_domain::{
@@ -34,11 +34,9 @@ use crate::trace::traced;
 impl<C: Routed> UserReader for Handle<C> {
     async fn find_by_email(&self, email: &Email) -> StoreResult<Option<User>> {
         let value = email.into();
-        let call = routed!(self, [value], |h| crud::find_by_column::<Users, C>(
-            h,
-            UserField::Email,
-            value
-        ));
+        let call = routed(self, value, async |h, value| {
+            crud::find_by_column::<Users, C>(h, UserField::Email, value).await
+        });
         traced(&self.conn, "find_by_email", Users::TABLE, call).await
     }
 
@@ -51,9 +49,9 @@ impl<C: Routed> UserReader for Handle<C> {
             Option<UserInformation>,
         )>,
     > {
-        let call = routed!(self, |h| ops::organizations::user_with_organization(
-            h, user
-        ));
+        let call = routed(self, user, async |h, user| {
+            ops::organizations::user_with_organization(h, user).await
+        });
         traced(&self.conn, "with_organization", Users::TABLE, call).await
     }
 }
@@ -74,12 +72,16 @@ impl<C: PgConn> UserWriter for Handle<C> {
 #[async_trait]
 impl<C: Routed> UserInformationReader for Handle<C> {
     async fn find_by_user(&self, user: Uuid) -> StoreResult<Option<UserInformation>> {
-        let call = routed!(self, |h| ops::users::find_profile_by_user(h, user));
+        let call = routed(self, user, async |h, user| {
+            ops::users::find_profile_by_user(h, user).await
+        });
         traced(&self.conn, "find_by_user", Profiles::TABLE, call).await
     }
 
     async fn profile(&self, user: Uuid) -> StoreResult<Option<UserProfile>> {
-        let call = routed!(self, |h| ops::users::profile(h, user));
+        let call = routed(self, user, async |h, user| {
+            ops::users::profile(h, user).await
+        });
         traced(&self.conn, "profile", Profiles::TABLE, call).await
     }
 }
@@ -99,16 +101,16 @@ impl<C: PgConn> UserInformationWriter for Handle<C> {
 impl<C: Routed> OrganizationReader for Handle<C> {
     async fn find_by_name(&self, name: &EntityName) -> StoreResult<Option<Organization>> {
         let value = name.as_str().into();
-        let call = routed!(self, [value], |h| crud::find_by_column::<Organizations, C>(
-            h,
-            OrganizationField::Name,
-            value
-        ));
+        let call = routed(self, value, async |h, value| {
+            crud::find_by_column::<Organizations, C>(h, OrganizationField::Name, value).await
+        });
         traced(&self.conn, "find_by_name", Organizations::TABLE, call).await
     }
 
     async fn organization_of(&self, user: Uuid) -> StoreResult<Option<Organization>> {
-        let call = routed!(self, |h| ops::organizations::organization_of(h, user));
+        let call = routed(self, user, async |h, user| {
+            ops::organizations::organization_of(h, user).await
+        });
         traced(&self.conn, "organization_of", Organizations::TABLE, call).await
     }
 }
@@ -127,16 +129,21 @@ impl<C: PgConn> OrganizationWriter for Handle<C> {
 #[async_trait]
 impl<C: Routed> OrganizationMemberReader for Handle<C> {
     async fn members_of(&self, organization: Uuid) -> StoreResult<Vec<MemberProfile>> {
-        let call = routed!(self, |h| ops::organizations::members_of(h, organization));
+        let call = routed(self, organization, async |h, organization| {
+            ops::organizations::members_of(h, organization).await
+        });
         traced(&self.conn, "members_of", Members::TABLE, call).await
     }
 
     async fn membership_of(&self, user: Uuid) -> StoreResult<Option<OrganizationMember>> {
-        let call = routed!(self, |h| crud::find_by_column::<Members, C>(
-            h,
-            containerpub_ports::OrganizationMemberField::UserId,
-            user.into()
-        ));
+        let call = routed(self, user, async |h, user| {
+            crud::find_by_column::<Members, C>(
+                h,
+                containerpub_ports::OrganizationMemberField::UserId,
+                user.into(),
+            )
+            .await
+        });
         traced(&self.conn, "membership_of", Members::TABLE, call).await
     }
 }
@@ -163,19 +170,27 @@ impl<C: Routed> FunctionReader for Handle<C> {
     ) -> StoreResult<Page<Function>> {
         let Scope { filter, within } = refers_to::<Functions, Users>(FunctionField::UserId, owner);
         let sort = vec![FunctionField::CreatedAt.desc(), FunctionField::Id.desc()];
-        let call = routed!(self, [filter, within, sort], |h| {
-            crud::find_page_within::<Functions, C>(h, filter, within, sort, page)
-        });
+        let call = routed(
+            self,
+            (filter, within, sort, page),
+            async |h, (filter, within, sort, page)| {
+                crud::find_page_within::<Functions, C>(h, filter, within, sort, page).await
+            },
+        );
         traced(&self.conn, "find_by_owner", Functions::TABLE, call).await
     }
 
     async fn details(&self, function: Ref<Function>) -> StoreResult<Option<FunctionDetails>> {
-        let call = routed!(self, |h| ops::functions::details(h, function));
+        let call = routed(self, function, async |h, function| {
+            ops::functions::details(h, function).await
+        });
         traced(&self.conn, "details", Functions::TABLE, call).await
     }
 
     async fn summaries(&self, query: Query<FunctionField>) -> StoreResult<Vec<FunctionSummary>> {
-        let call = routed!(self, [query], |h| ops::functions::summaries(h, query));
+        let call = routed(self, query, async |h, query| {
+            ops::functions::summaries(h, query).await
+        });
         traced(&self.conn, "summaries", Functions::TABLE, call).await
     }
 }
@@ -183,7 +198,9 @@ impl<C: Routed> FunctionReader for Handle<C> {
 #[async_trait]
 impl<C: Routed> DeploymentReader for Handle<C> {
     async fn active_for(&self, function: Ref<Function>) -> StoreResult<Option<Deployment>> {
-        let call = routed!(self, |h| ops::deployments::active_for(h, function));
+        let call = routed(self, function, async |h, function| {
+            ops::deployments::active_for(h, function).await
+        });
         traced(&self.conn, "active_for", Deployments::TABLE, call).await
     }
 }
@@ -219,9 +236,13 @@ impl<C: Routed> LogReader for Handle<C> {
                 (bounds, function.within, sort)
             }
         };
-        let call = routed!(self, [filter, within, sort, window], |h| {
-            crud::find_window_within::<Logs, C>(h, filter, within, sort, window)
-        });
+        let call = routed(
+            self,
+            (filter, within, sort, window),
+            async |h, (filter, within, sort, window)| {
+                crud::find_window_within::<Logs, C>(h, filter, within, sort, window).await
+            },
+        );
         traced(&self.conn, "for_function", Logs::TABLE, call).await
     }
 }
@@ -247,7 +268,9 @@ impl<C: Routed> InvocationReader for Handle<C> {
         function: Ref<Function>,
         since: Timestamp,
     ) -> StoreResult<Option<FunctionStats>> {
-        let call = routed!(self, |h| ops::stats::stats(h, function, since));
+        let call = routed(self, (function, since), async |h, (function, since)| {
+            ops::stats::stats(h, function, since).await
+        });
         traced(&self.conn, "stats", Invocations::TABLE, call).await
     }
 }
@@ -269,26 +292,30 @@ impl<C: PgConn> InvocationWriter for Handle<C> {
 impl<C: Routed> RepositoryReader for Handle<C> {
     async fn find_by_path(&self, path: &RepositoryPath) -> StoreResult<Option<Repository>> {
         let value = path.as_str().into();
-        let call = routed!(self, [value], |h| crud::find_by_column::<Repositories, C>(
-            h,
-            RepositoryField::Path,
-            value
-        ));
+        let call = routed(self, value, async |h, value| {
+            crud::find_by_column::<Repositories, C>(h, RepositoryField::Path, value).await
+        });
         traced(&self.conn, "find_by_path", Repositories::TABLE, call).await
     }
 
     async fn descendants_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
-        let call = routed!(self, |h| ops::repositories::descendants_of(h, repository));
+        let call = routed(self, repository, async |h, repository| {
+            ops::repositories::descendants_of(h, repository).await
+        });
         traced(&self.conn, "descendants_of", Repositories::TABLE, call).await
     }
 
     async fn ancestors_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
-        let call = routed!(self, |h| ops::repositories::ancestors_of(h, repository));
+        let call = routed(self, repository, async |h, repository| {
+            ops::repositories::ancestors_of(h, repository).await
+        });
         traced(&self.conn, "ancestors_of", Repositories::TABLE, call).await
     }
 
     async fn siblings_of(&self, repository: Ref<Repository>) -> StoreResult<Vec<Repository>> {
-        let call = routed!(self, |h| ops::repositories::siblings_of(h, repository));
+        let call = routed(self, repository, async |h, repository| {
+            ops::repositories::siblings_of(h, repository).await
+        });
         traced(&self.conn, "siblings_of", Repositories::TABLE, call).await
     }
 }

@@ -1,7 +1,7 @@
 //! The generic store surface on [`Handle<C>`], written once for every entity: one
 //! `impl Reader<E>`, one `impl UuidReader<E>` and one `impl Writer<E>` over [`Mapped`], each
 //! method a traced delegation to the generic code in [`crate::crud`] (or [`crate::ops`] for
-//! projections, groupings and create-or-find). Reads run through [`routed!`] (on a replica
+//! projections, groupings and create-or-find). Reads run through [`routed`] (on a replica
 //! when the handle has one, see [`crate::replica`]); writes through [`written`].
 //!
 //! ## From a port method to its SQL
@@ -40,17 +40,23 @@ use crate::trace::traced;
 #[async_trait]
 impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
     async fn find_by_id(&self, id: E::Id) -> StoreResult<Option<E>> {
-        let call = routed!(self, |h| crud::find_by_id::<E::Table, C>(h, id));
+        let call = routed(self, id, async |h, id| {
+            crud::find_by_id::<E::Table, C>(h, id).await
+        });
         traced(&self.conn, "find_by_id", E::TABLE, call).await
     }
 
     async fn find_one(&self, query: Query<E::Field>) -> StoreResult<Option<E>> {
-        let call = routed!(self, [query], |h| crud::find_one::<E::Table, C>(h, query));
+        let call = routed(self, query, async |h, query| {
+            crud::find_one::<E::Table, C>(h, query).await
+        });
         traced(&self.conn, "find_one", E::TABLE, call).await
     }
 
     async fn find_all(&self, query: Query<E::Field>) -> StoreResult<Vec<E>> {
-        let call = routed!(self, [query], |h| crud::find_all::<E::Table, C>(h, query));
+        let call = routed(self, query, async |h, query| {
+            crud::find_all::<E::Table, C>(h, query).await
+        });
         traced(&self.conn, "find_all", E::TABLE, call).await
     }
 
@@ -60,9 +66,13 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
         sort: Vec<Sort<E::Field>>,
         page: PageRequest,
     ) -> StoreResult<Page<E>> {
-        let call = routed!(self, [filter, sort], |h| {
-            crud::find_page::<E::Table, C>(h, filter, sort, page)
-        });
+        let call = routed(
+            self,
+            (filter, sort, page),
+            async |h, (filter, sort, page)| {
+                crud::find_page::<E::Table, C>(h, filter, sort, page).await
+            },
+        );
         traced(&self.conn, "find_page", E::TABLE, call).await
     }
 
@@ -72,15 +82,19 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
         sort: Vec<Sort<E::Field>>,
         window: KeysetRequest,
     ) -> StoreResult<Window<E>> {
-        let call = routed!(self, [filter, sort, window], |h| {
-            crud::find_window::<E::Table, C>(h, filter, sort, window)
-        });
+        let call = routed(
+            self,
+            (filter, sort, window),
+            async |h, (filter, sort, window)| {
+                crud::find_window::<E::Table, C>(h, filter, sort, window).await
+            },
+        );
         traced(&self.conn, "find_window", E::TABLE, call).await
     }
 
     async fn select(&self, query: Query<E::Field>, fields: Vec<E::Field>) -> StoreResult<Vec<Row>> {
-        let call = routed!(self, [query, fields], |h| {
-            ops::projection::select::<E::Table, C>(h, query, fields)
+        let call = routed(self, (query, fields), async |h, (query, fields)| {
+            ops::projection::select::<E::Table, C>(h, query, fields).await
         });
         traced(&self.conn, "select", E::TABLE, call).await
     }
@@ -92,9 +106,13 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
         page: PageRequest,
         fields: Vec<E::Field>,
     ) -> StoreResult<Page<Row>> {
-        let call = routed!(self, [filter, sort, fields], |h| {
-            ops::projection::select_page::<E::Table, C>(h, filter, sort, page, fields)
-        });
+        let call = routed(
+            self,
+            (filter, sort, page, fields),
+            async |h, (filter, sort, page, fields)| {
+                ops::projection::select_page::<E::Table, C>(h, filter, sort, page, fields).await
+            },
+        );
         traced(&self.conn, "select_page", E::TABLE, call).await
     }
 
@@ -105,26 +123,34 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
         window: KeysetRequest,
         fields: Vec<E::Field>,
     ) -> StoreResult<Window<Row>> {
-        let call = routed!(self, [filter, sort, window, fields], |h| {
-            ops::projection::select_window::<E::Table, C>(h, filter, sort, window, fields)
-        });
+        let call = routed(
+            self,
+            (filter, sort, window, fields),
+            async |h, (filter, sort, window, fields)| {
+                ops::projection::select_window::<E::Table, C>(h, filter, sort, window, fields).await
+            },
+        );
         traced(&self.conn, "select_window", E::TABLE, call).await
     }
 
     async fn group_by(&self, query: GroupQuery<E::Field>) -> StoreResult<Vec<Group>> {
-        let call = routed!(self, [query], |h| {
-            ops::grouping::group_by::<E::Table, C>(h, query)
+        let call = routed(self, query, async |h, query| {
+            ops::grouping::group_by::<E::Table, C>(h, query).await
         });
         traced(&self.conn, "group_by", E::TABLE, call).await
     }
 
     async fn count(&self, filter: Filter<E::Field>) -> StoreResult<u64> {
-        let call = routed!(self, [filter], |h| crud::count::<E::Table, C>(h, filter));
+        let call = routed(self, filter, async |h, filter| {
+            crud::count::<E::Table, C>(h, filter).await
+        });
         traced(&self.conn, "count", E::TABLE, call).await
     }
 
     async fn exists(&self, filter: Filter<E::Field>) -> StoreResult<bool> {
-        let call = routed!(self, [filter], |h| crud::exists::<E::Table, C>(h, filter));
+        let call = routed(self, filter, async |h, filter| {
+            crud::exists::<E::Table, C>(h, filter).await
+        });
         traced(&self.conn, "exists", E::TABLE, call).await
     }
 }
@@ -132,7 +158,9 @@ impl<C: Routed, E: Mapped> Reader<E> for Handle<C> {
 #[async_trait]
 impl<C: Routed, E: Mapped + WithUuid> UuidReader<E> for Handle<C> {
     async fn find_by_uuid(&self, uuid: Uuid) -> StoreResult<Option<E>> {
-        let call = routed!(self, |h| crud::find_by_uuid::<E::Table, C>(h, uuid));
+        let call = routed(self, uuid, async |h, uuid| {
+            crud::find_by_uuid::<E::Table, C>(h, uuid).await
+        });
         traced(&self.conn, "find_by_uuid", E::TABLE, call).await
     }
 }

@@ -86,6 +86,7 @@ impl Rows for UserProfile {
     }
 }
 
+/// Implements [`Rows`] as one row for each listed type (a macro: one trait impl per type).
 macro_rules! single_row {
     ($($t:ty),+ $(,)?) => {
         $(impl Rows for $t {

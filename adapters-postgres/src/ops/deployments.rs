@@ -216,7 +216,7 @@ pub(crate) async fn activate<C: PgConn>(
 ) -> StoreResult<Deployment> {
     let now = h.now();
     let not_found = || StoreError::not_found(Table::FunctionDeployments, Lookup::Id);
-    atomic!(&h.conn, |tx| {
+    atomic(&h.conn, async |tx| {
         let rows = query_raw(tx, FUNCTION_OF, vec![Value::from(id.get())], Op::Read).await?;
         let function: i32 = scalar(rows.first().ok_or_else(not_found)?, "function_id")?;
         lock_function(tx, FunctionId::new(function)).await?;
@@ -255,4 +255,5 @@ pub(crate) async fn activate<C: PgConn>(
         .await?;
         Ok(deployment)
     })
+    .await
 }

@@ -11,7 +11,7 @@ use containerpub_ports::{BATCH_CHUNK_ROWS, InvocationField, LogField, StoreResul
 use sea_orm::Value;
 use sea_orm::sea_query::ArrayType;
 
-use crate::batch::{BatchResult, KeyRows, Steps, settle};
+use crate::batch::{BatchResult, KeyRows, Steps, chunks, settle};
 use crate::conn::{PgConn, atomic, guarded};
 use crate::crud::{by_id, to_domain};
 use crate::error::Op;
@@ -108,15 +108,6 @@ pub(crate) fn invocation_arrays(
     ]
 }
 
-/// Splits a batch into owned chunks of `BATCH_CHUNK_ROWS` rows.
-fn chunks<T>(rows: Vec<T>) -> impl Iterator<Item = Vec<T>> {
-    let mut rows = rows.into_iter().peekable();
-    std::iter::from_fn(move || {
-        rows.peek()?;
-        Some(rows.by_ref().take(BATCH_CHUNK_ROWS).collect())
-    })
-}
-
 /// A log or invocation input: a row of an event table, written in chunks of `UNNEST` arrays.
 trait Event: Send + Sync + Sized + 'static {
     /// The table written.
@@ -206,7 +197,7 @@ async fn write_all<C: PgConn, E: Event>(h: &Handle<C>, rows: Vec<E>) -> StoreRes
     }
     let now = h.now();
     let written = if rows.len() > BATCH_CHUNK_ROWS {
-        atomic!(&h.conn, |tx| write_counted(tx, rows, now).await)
+        atomic(&h.conn, async |tx| write_counted(tx, rows, now).await).await
     } else {
         guarded!(&h.conn, rows: rows.len(), |c| write_counted(c, rows, now).await)
     };

@@ -4,15 +4,13 @@ use containerpub_domain::{
     MemberProfile, NewOrganization, NewOrganizationMember, Organization, OrganizationMember, Rule,
     Timestamp, UserInformation, UserWithOrganization, Uuid,
 };
-use containerpub_ports::{
-    BATCH_CHUNK_ROWS, Lookup, OrganizationKey, StoreError, StoreResult, Table, Upserted,
-};
+use containerpub_ports::{Lookup, OrganizationKey, StoreError, StoreResult, Table, Upserted};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, IdenStatic, Iterable, QueryResult, Value};
 
-use crate::batch::{BatchResult, KeyRows, Steps, settle};
+use crate::batch::{BatchResult, Steps, chunks, settle};
 use crate::conn::{PgConn, atomic, guarded};
-use crate::crud::{self, by_id, insert_stmt, prefixed_model_of, write_returning};
+use crate::crud::{self, insert_chunk, insert_stmt, prefixed_model_of, write_returning};
 use crate::entity::{member, organization, profile, user};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
@@ -29,27 +27,9 @@ async fn insert_with_owners<D: PgConn>(
 ) -> BatchResult<Vec<(Organization, OrganizationMember)>> {
     let mut out = Vec::with_capacity(rows.len());
     let mut steps = Steps::default();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows
-            .by_ref()
-            .take(BATCH_CHUNK_ROWS)
-            .map(|new| Organizations::new_row(new, now))
-            .collect();
-        let (first, len) = (out.len(), chunk.len());
-        let keys = KeyRows::of_models::<Organizations>(first, &chunk);
-        let stmt = insert_stmt::<Organizations>(chunk);
-        let orgs = steps
-            .run(
-                db,
-                Organizations::TABLE,
-                first,
-                len,
-                write_returning::<Organizations, _, _>(db, &stmt, Op::Write),
-                keys,
-            )
-            .await?;
-        let orgs = by_id::<Organizations>(orgs);
+    for chunk in chunks(rows.into_iter().map(|new| Organizations::new_row(new, now))) {
+        let first = out.len();
+        let orgs = insert_chunk::<Organizations, D>(db, &mut steps, first, chunk).await?;
         let members = orgs.iter().map(|org| {
             Members::new_row(
                 NewOrganizationMember {
@@ -59,20 +39,7 @@ async fn insert_with_owners<D: PgConn>(
                 now,
             )
         });
-        let members: Vec<_> = members.collect();
-        let keys = KeyRows::of_models::<Members>(first, &members);
-        let stmt = insert_stmt::<Members>(members);
-        let members = steps
-            .run(
-                db,
-                Members::TABLE,
-                first,
-                len,
-                write_returning::<Members, _, _>(db, &stmt, Op::Write),
-                keys,
-            )
-            .await?;
-        let members = by_id::<Members>(members);
+        let members = insert_chunk::<Members, D>(db, &mut steps, first, members.collect()).await?;
         if members.len() != orgs.len() {
             return Err(StoreError::internal(
                 "organization_members: the owners' memberships were not all written",
@@ -127,7 +94,10 @@ pub(crate) async fn create_with_owner<C: PgConn>(
     new: NewOrganization,
 ) -> StoreResult<(Organization, OrganizationMember)> {
     let now = h.now();
-    let created = atomic!(&h.conn, |tx| insert_with_owners(tx, vec![new], now).await);
+    let created = atomic(&h.conn, async |tx| {
+        insert_with_owners(tx, vec![new], now).await
+    })
+    .await;
     // One organization is not a batch: its errors carry no row index.
     let mut created = settle(&h.conn, created)
         .await

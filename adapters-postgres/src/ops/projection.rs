@@ -15,7 +15,7 @@ use sea_orm::sea_query::SelectStatement;
 use sea_orm::{ConnectionTrait, QueryResult};
 
 use crate::conn::PgConn;
-use crate::crud::{count, select_query, select_window as window_stmt};
+use crate::crud::{count, page_query, select_query, select_window as window_stmt};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
 use crate::sql::col;
@@ -120,17 +120,12 @@ pub(crate) async fn select_page<T: TableDef, C: PgConn>(
     filter.validate()?;
     let offset = page.offset()?;
     let total = count::<T, C>(h, filter.clone()).await?;
-    let query = Query {
-        filter,
-        sort,
-        limit: Some(page.page_size),
-        offset,
-    };
-    let items = if offset < total {
-        let stmt = with_columns::<T>(select_query::<T>(&query), &fields);
-        fetch::<T, _>(&h.conn, &stmt, &fields).await?
-    } else {
-        Vec::new()
+    let items = match page_query(filter, sort, &page, offset, total) {
+        Some(query) => {
+            let stmt = with_columns::<T>(select_query::<T>(&query), &fields);
+            fetch::<T, _>(&h.conn, &stmt, &fields).await?
+        }
+        None => Vec::new(),
     };
     Ok(Page::new(items, total, page.page, page.page_size))
 }

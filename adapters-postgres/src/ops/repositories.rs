@@ -244,6 +244,7 @@ pub(crate) async fn upsert_row<D: PgConn>(
 
 /// The subtree below (and including) the live repository the `WHERE` part names by `$1`,
 /// with each row's depth.
+/// A macro because it builds a `const &str` with `concat!` (a function cannot make one).
 macro_rules! subtree {
     ($root:literal) => {
         concat!(
@@ -256,6 +257,7 @@ macro_rules! subtree {
 
 /// A live repository (named by `$1` in the `WHERE` part) and its live ancestors, nearest
 /// first, with each row's depth.
+/// A macro because it builds a `const &str` with `concat!` (a function cannot make one).
 macro_rules! ancestry {
     ($root:literal) => {
         concat!(
@@ -346,6 +348,7 @@ pub(crate) async fn siblings_of<C: PgConn>(
 }
 
 /// Soft-deletes the live subtree of the repository the `WHERE` part names by `$1`.
+/// A macro because it builds a `const &str` with `concat!` (a function cannot make one).
 macro_rules! soft_delete {
     ($root:literal) => {
         concat!(

@@ -15,6 +15,7 @@ use crate::ops::raw_statements::query_raw;
 
 /// The statistics query over the function `$1` names (`WHERE` part below): whether it exists
 /// and, in one pass over the `(function_id, "timestamp")` index range, its statistics.
+/// A macro because it builds a `const &str` with `concat!` (a function cannot make one).
 macro_rules! stats_query {
     ($function:literal) => {
         concat!(

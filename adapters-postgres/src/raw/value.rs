@@ -57,6 +57,8 @@ pub trait FromRawValue: Sized {
     fn from_raw(value: &RawValue) -> Option<Self>;
 }
 
+/// Implements [`FromRawValue`] for each listed type with the given conversion (a macro: one
+/// trait impl per type).
 macro_rules! from_raw {
     ($($t:ty => |$v:ident| $e:expr),+ $(,)?) => {
         $(impl FromRawValue for $t {

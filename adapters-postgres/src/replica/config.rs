@@ -1,5 +1,5 @@
-//! The replica settings of a [`PgConfig`]: the builder methods, their defaults, and the
-//! check of the URLs before anything connects.
+//! The replica settings of a [`PgConfig`]: the builder methods, their defaults, how they are
+//! read back ([`ReplicaSettings`]), and the check of the URLs before anything connects.
 
 use std::fmt;
 use std::time::Duration;
@@ -18,16 +18,23 @@ const DEFAULT_ACQUIRE_TIMEOUT: Duration = Duration::from_secs(1);
 /// The shortest check interval accepted.
 const MIN_CHECK_INTERVAL: Duration = Duration::from_millis(10);
 
-/// The replica part of a [`PgConfig`].
-#[derive(Clone)]
-pub(crate) struct ReplicaConfig {
-    pub(super) urls: Vec<String>,
-    pub(super) max_lag: Option<Duration>,
-    pub(super) check_interval: Duration,
-    pub(super) acquire_timeout: Duration,
+/// The replica part of a [`PgConfig`], as set by its builder methods; read it with
+/// [`PgConfig::replica_settings`]. Its `Debug` does not show the URLs' passwords.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ReplicaSettings {
+    /// The replica URLs, in the order added ([`PgConfig::replica`], [`PgConfig::replicas`]).
+    pub urls: Vec<String>,
+    /// [`PgConfig::max_replica_lag`].
+    pub max_lag: Option<Duration>,
+    /// [`PgConfig::replica_check_interval`].
+    pub check_interval: Duration,
+    /// [`PgConfig::replica_acquire_timeout`].
+    pub acquire_timeout: Duration,
 }
 
-impl Default for ReplicaConfig {
+impl Default for ReplicaSettings {
+    /// No replicas, and the defaults listed on [`PgConfig`].
     fn default() -> Self {
         Self {
             urls: Vec::new(),
@@ -38,11 +45,11 @@ impl Default for ReplicaConfig {
     }
 }
 
-impl fmt::Debug for ReplicaConfig {
+impl fmt::Debug for ReplicaSettings {
     /// Passwords in the URLs are not shown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let urls: Vec<String> = self.urls.iter().map(|url| redact(url)).collect();
-        f.debug_struct("ReplicaConfig")
+        f.debug_struct("ReplicaSettings")
             .field("urls", &urls)
             .field("max_lag", &self.max_lag)
             .field("check_interval", &self.check_interval)
@@ -65,7 +72,7 @@ impl PgConfig {
     ///     .replica("postgres://app@10.0.0.2:5432/containerpub")
     ///     .replica("postgres://app@10.0.0.3:5432/containerpub")
     ///     .max_replica_lag(Duration::from_secs(2));
-    /// assert_eq!(config.get_replicas().len(), 2);
+    /// assert_eq!(config.replica_settings().urls.len(), 2);
     /// ```
     #[must_use]
     pub fn replica(mut self, url: impl Into<String>) -> Self {
@@ -109,28 +116,10 @@ impl PgConfig {
         self
     }
 
-    /// The replica URLs, in the order added.
+    /// The replicas' URLs and knobs, as the builder methods set them.
     #[must_use]
-    pub fn get_replicas(&self) -> &[String] {
-        &self.replicas.urls
-    }
-
-    /// See [`PgConfig::max_replica_lag`].
-    #[must_use]
-    pub fn get_max_replica_lag(&self) -> Option<Duration> {
-        self.replicas.max_lag
-    }
-
-    /// See [`PgConfig::replica_check_interval`].
-    #[must_use]
-    pub fn get_replica_check_interval(&self) -> Duration {
-        self.replicas.check_interval
-    }
-
-    /// See [`PgConfig::replica_acquire_timeout`].
-    #[must_use]
-    pub fn get_replica_acquire_timeout(&self) -> Duration {
-        self.replicas.acquire_timeout
+    pub fn replica_settings(&self) -> &ReplicaSettings {
+        &self.replicas
     }
 }
 
@@ -169,20 +158,27 @@ mod tests {
             .max_replica_lag(None)
             .replica_check_interval(Duration::ZERO)
             .replica_acquire_timeout(Duration::from_millis(300));
-        assert_eq!(c.get_replicas().len(), 3);
-        assert_eq!(c.get_max_replica_lag(), None);
-        assert_eq!(c.get_replica_check_interval(), MIN_CHECK_INTERVAL);
-        assert_eq!(c.get_replica_acquire_timeout(), Duration::from_millis(300));
+        assert_eq!(c.replica_settings().urls.len(), 3);
+        assert_eq!(c.replica_settings().max_lag, None);
+        assert_eq!(c.replica_settings().check_interval, MIN_CHECK_INTERVAL);
+        assert_eq!(
+            c.replica_settings().acquire_timeout,
+            Duration::from_millis(300)
+        );
         let c = c.max_replica_lag(Duration::from_secs(2));
-        assert_eq!(c.get_max_replica_lag(), Some(Duration::from_secs(2)));
-        let text = format!("{c:?}");
-        assert!(!text.contains("secret"), "{text}");
-        assert!(text.contains("postgres://u:***@r1/db"), "{text}");
+        assert_eq!(c.replica_settings().max_lag, Some(Duration::from_secs(2)));
+        for text in [format!("{c:?}"), format!("{:?}", c.replica_settings())] {
+            assert!(!text.contains("secret"), "{text}");
+            assert!(text.contains("postgres://u:***@r1/db"), "{text}");
+        }
         assert!(check_urls(&c).is_ok());
         assert!(check_urls(&c.replica("mysql://x@y/z")).is_err());
         let d = PgConfig::new("postgres://u@p/db");
-        assert_eq!(d.get_max_replica_lag(), Some(DEFAULT_MAX_LAG));
-        assert_eq!(d.get_replica_check_interval(), DEFAULT_CHECK_INTERVAL);
-        assert_eq!(d.get_replica_acquire_timeout(), DEFAULT_ACQUIRE_TIMEOUT);
+        assert_eq!(d.replica_settings().max_lag, Some(DEFAULT_MAX_LAG));
+        assert_eq!(d.replica_settings().check_interval, DEFAULT_CHECK_INTERVAL);
+        assert_eq!(
+            d.replica_settings().acquire_timeout,
+            DEFAULT_ACQUIRE_TIMEOUT
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use containerpub_ports::StoreError;
+use containerpub_ports::{StoreError, StoreResult};
 use sea_orm::{DatabaseConnection, DatabaseTransaction};
 use tokio::sync::Notify;
 
@@ -84,40 +84,27 @@ impl Routed for DatabaseTransaction {
     }
 }
 
-/// A read, as a future: `$body` (an expression using the handle `$h`, evaluating to a future)
-/// runs on a replica when [`Routed::replica`] gives one, else on `$handle` itself; a replica
-/// read that fails with `Unavailable` runs again on `$handle`. The listed `[$arg]` variables
-/// are moved by `$body`: the replica attempt gets clones of them.
-macro_rules! routed {
-    ($handle:expr, |$h:ident| $body:expr) => {
-        $crate::replica::routed!($handle, [], |$h| $body)
+/// Runs a read, `body`, on a replica when [`Routed::replica`] gives one, else on `handle`
+/// itself; a replica read that fails so that [`Lease::fall_back`] says so runs again on
+/// `handle`. `args` are the values `body` reads: the replica attempt gets a clone of them, the
+/// last attempt the values themselves.
+///
+/// `body` takes its values as arguments rather than capturing them: a future of an
+/// `AsyncFn` closure that borrows its captures holds a reference of a higher-ranked lifetime,
+/// and rustc then cannot show the store method's future to be `Send` (as `async_trait`
+/// requires): "implementation of `Send` is not general enough".
+pub(crate) async fn routed<C: Routed, A: Clone, T>(
+    handle: &Handle<C>,
+    args: A,
+    body: impl AsyncFn(&Handle<C>, A) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let Some(lease) = C::replica(handle) else {
+        // A transaction that is no longer usable refuses before validating.
+        handle.conn.usable()?;
+        return body(handle, args).await;
     };
-    ($handle:expr, [$($arg:ident),* $(,)?], |$h:ident| $body:expr) => {
-        async {
-            let __handle = $handle;
-            match $crate::replica::Routed::replica(__handle) {
-                ::core::option::Option::None => {
-                    // A transaction that is no longer usable refuses before validating.
-                    $crate::conn::PgConn::usable(&__handle.conn)?;
-                    let $h = __handle;
-                    $body.await
-                }
-                ::core::option::Option::Some(__lease) => {
-                    let __first = {
-                        let $h = &__lease.handle;
-                        $(let $arg = ::core::clone::Clone::clone(&$arg);)*
-                        $body.await
-                    };
-                    match __first {
-                        ::core::result::Result::Err(__err) if __lease.fall_back(&__err) => {
-                            let $h = __handle;
-                            $body.await
-                        }
-                        __other => __other,
-                    }
-                }
-            }
-        }
-    };
+    match body(&lease.handle, args.clone()).await {
+        Err(err) if lease.fall_back(&err) => body(handle, args).await,
+        other => other,
+    }
 }
-pub(crate) use routed;

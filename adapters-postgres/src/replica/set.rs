@@ -10,11 +10,11 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection, DbBackend, Statemen
 use tokio::sync::Notify;
 use tokio::task::JoinSet;
 
-use super::config::ReplicaConfig;
+use super::config::ReplicaSettings;
 use super::lag::{Lsn, Verdict};
 use super::node::{Node, get};
 use super::status::ReplicaStatus;
-use crate::config::{PgConfig, redact};
+use crate::config::{PgConfig, PoolSettings, redact};
 use crate::conn;
 
 /// How long a check query may take once connected (enforced on the client side: the check
@@ -147,28 +147,33 @@ pub(crate) async fn connect(config: &PgConfig) -> StoreResult<Option<Arc<Replica
         return Ok(None);
     }
     let runtime = conn::runtime()?;
-    let check_name = match &config.application_name {
+    let check_name = match &config.pool.application_name {
         Some(name) => format!("{name} replica check"),
         None => "containerpub replica check".to_owned(),
     };
     // Checks run on one connection per server, named apart from the store's own.
     let probe = |base: &PgConfig| PgConfig {
-        max_connections: 1,
-        min_connections: 0,
-        acquire_timeout: settings.acquire_timeout,
-        idle_health_check: None,
-        application_name: Some(check_name.clone()),
-        replicas: ReplicaConfig::default(),
+        pool: PoolSettings {
+            max_connections: 1,
+            min_connections: 0,
+            acquire_timeout: settings.acquire_timeout,
+            idle_health_check: None,
+            application_name: Some(check_name.clone()),
+            ..base.pool.clone()
+        },
+        replicas: ReplicaSettings::default(),
         ..base.clone()
     };
     let mut nodes = Vec::with_capacity(settings.urls.len());
     for url in &settings.urls {
         let base = PgConfig {
             url: url.clone(),
-            acquire_timeout: settings.acquire_timeout,
-            replicas: ReplicaConfig::default(),
+            pool: PoolSettings {
+                acquire_timeout: settings.acquire_timeout,
+                ..config.pool.clone()
+            },
+            replicas: ReplicaSettings::default(),
             read_only: true,
-            ..config.clone()
         };
         nodes.push(Arc::new(Node {
             label: redact(url),

@@ -179,14 +179,15 @@ async fn connect(url: &str) -> Result<Env, String> {
 async fn raw_pool(config: &PgConfig) -> Result<PgPool, String> {
     let options: PgConnectOptions = config.url().parse().map_err(|e| format!("bad URL: {e}"))?;
     let mut options = options.disable_statement_logging();
-    if let Some(timeout) = config.get_statement_timeout() {
+    let pool = config.pool();
+    if let Some(timeout) = pool.statement_timeout {
         options = options.options([("statement_timeout", timeout.as_millis().to_string())]);
     }
-    let idle = config.get_idle_health_check();
+    let idle = pool.idle_health_check;
     PgPoolOptions::new()
-        .max_connections(config.get_max_connections())
-        .min_connections(config.get_min_connections())
-        .acquire_timeout(config.get_acquire_timeout())
+        .max_connections(pool.max_connections)
+        .min_connections(pool.min_connections)
+        .acquire_timeout(pool.acquire_timeout)
         .test_before_acquire(false)
         .before_acquire(move |conn, meta| {
             Box::pin(async move {
