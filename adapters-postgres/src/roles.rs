@@ -15,7 +15,7 @@ use containerpub_ports::{
     OrganizationMemberReader, OrganizationMemberWriter, OrganizationReader, OrganizationWriter,
     PageRequest, Query, Ref, RepositoryField, RepositoryReader, RepositoryWriter, StoreResult,
     Upserted, UserField, UserInformationKey, UserInformationReader, UserInformationWriter,
-    UserReader, UserWriter, Window,
+    UserReader, UserWithOrganizationAndProfile, UserWriter, Window,
 };
 
 use crate::conn::PgConn;
@@ -43,12 +43,7 @@ impl<C: Routed> UserReader for Handle<C> {
     async fn with_organization(
         &self,
         user: Uuid,
-    ) -> StoreResult<
-        Option<(
-            containerpub_domain::UserWithOrganization,
-            Option<UserInformation>,
-        )>,
-    > {
+    ) -> StoreResult<Option<UserWithOrganizationAndProfile>> {
         let call = routed(self, user, async |h, user| {
             ops::organizations::user_with_organization(h, user).await
         });

@@ -2,9 +2,12 @@
 
 use containerpub_domain::{
     MemberProfile, NewOrganization, NewOrganizationMember, Organization, OrganizationMember, Rule,
-    Timestamp, UserInformation, UserWithOrganization, Uuid,
+    Timestamp, UserWithOrganization, Uuid,
 };
-use containerpub_ports::{Lookup, OrganizationKey, StoreError, StoreResult, Table, Upserted};
+use containerpub_ports::{
+    Lookup, OrganizationKey, StoreError, StoreResult, Table, Upserted,
+    UserWithOrganizationAndProfile,
+};
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, IdenStatic, Iterable, QueryResult, Value};
 
@@ -240,7 +243,7 @@ fn joined(row: &QueryResult, prefix: &str, table: Table) -> StoreResult<bool> {
 pub(crate) async fn user_with_organization<C: PgConn>(
     h: &Handle<C>,
     user: Uuid,
-) -> StoreResult<Option<(UserWithOrganization, Option<UserInformation>)>> {
+) -> StoreResult<Option<UserWithOrganizationAndProfile>> {
     let Some(row) = h
         .conn
         .query_one(&user_with_organization_stmt(user))

@@ -148,9 +148,5 @@ pub(crate) async fn select_window<T: TableDef, C: PgConn>(
         .into_iter()
         .map(|values| PartialRow::new(Arc::clone(&columns), values, fields.len()))
         .collect();
-    let window = plan.window(rows);
-    Ok(Window {
-        items: window.items.into_iter().map(PartialRow::into_row).collect(),
-        next: window.next,
-    })
+    Ok(plan.window(rows).map(PartialRow::into_row))
 }
