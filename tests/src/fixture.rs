@@ -95,6 +95,19 @@ pub async fn user<S: Stores + ?Sized>(db: &S, address: &str) -> User {
         .expect("seed user")
 }
 
+/// The users [`cast`] inserts, in order; each has the address `<name>@example.com`.
+pub const CAST: [&str; 7] = ["ada", "bob", "carol", "dave", "erin", "frank", "grace"];
+
+/// Inserts the first `N` (at most 7) users of [`CAST`] through `db`, in order (so `let [ada, bob] =
+/// cast(db).await` is ada@example.com, then bob@example.com).
+pub async fn cast<S: Stores + ?Sized, const N: usize>(db: &S) -> [User; N] {
+    let mut inserted = Vec::with_capacity(N);
+    for name in &CAST[..N] {
+        inserted.push(user(db, &format!("{name}@example.com")).await);
+    }
+    inserted.try_into().expect("N users")
+}
+
 /// Inserts `user`'s profile with this first name through `db`.
 pub async fn profile<S: Stores + ?Sized>(db: &S, user: &User, first_name: &str) -> UserInformation {
     let new = NewUserInformation {

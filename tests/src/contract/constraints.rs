@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 
 use containerpub_domain::{
-    DeploymentId, Function, FunctionId, FunctionPatch, FunctionStatus, InvocationStatus, LogLevel,
-    NewDeployment, NewFunction, NewInvocation, NewLog, NewOrganization, NewOrganizationMember,
-    NewRepository, NewUser, NewUserInformation, OrganizationPatch, Timestamp, User, UserId,
-    UserPatch, Uuid,
+    Deployment, DeploymentId, Function, FunctionId, FunctionPatch, FunctionStatus, Invocation,
+    InvocationStatus, LogEntry, LogLevel, NewDeployment, NewFunction, NewInvocation, NewLog,
+    NewOrganization, NewOrganizationMember, NewRepository, NewUser, NewUserInformation,
+    OrganizationPatch, Timestamp, User, UserId, UserPatch, Uuid,
 };
 use containerpub_ports::{
     BATCH_CHUNK_ROWS, DeploymentField, Filter, ForeignKey, FunctionField, InvocationField,
@@ -16,7 +16,7 @@ use containerpub_ports::{
 };
 
 use super::seed::{
-    at_micros, conflict, deployment, function, missing, ms, name, new_user, not_found,
+    at_micros, cast, conflict, deployment, function, missing, ms, name, new_user, not_found,
     organization, path, profile, repository, text, user,
 };
 use super::{ContractStore, Fixture};
@@ -467,6 +467,38 @@ async fn function_rows<S: Stores + ?Sized>(db: &S, f: &Function) -> (u64, u64, u
     )
 }
 
+/// Every row a user owns through `f`: their functions, and `f`'s deployments, logs and
+/// invocations.
+async fn owned_rows<S: Stores + ?Sized>(
+    db: &S,
+    user: &User,
+    f: &Function,
+) -> (
+    Vec<Function>,
+    Vec<Deployment>,
+    Vec<LogEntry>,
+    Vec<Invocation>,
+) {
+    (
+        db.functions()
+            .find_all(Query::filter(FunctionField::UserId.eq(user.id)))
+            .await
+            .expect("functions"),
+        db.deployments()
+            .find_all(Query::filter(DeploymentField::FunctionId.eq(f.id)))
+            .await
+            .expect("deployments"),
+        db.logs()
+            .find_all(Query::filter(LogField::FunctionId.eq(f.id)))
+            .await
+            .expect("logs"),
+        db.invocations()
+            .find_all(Query::filter(InvocationField::FunctionId.eq(f.id)))
+            .await
+            .expect("invocations"),
+    )
+}
+
 /// Deleting a user cascades to their functions, and so to deployments, logs and
 /// invocations, to their profile and their membership; other users' rows stay exactly as
 /// they were. Deleting a function cascades to its rows.
@@ -522,24 +554,7 @@ pub async fn delete_cascades_from_user<U: ContractStore>(fx: Fixture<U>) {
         .expect("h");
     assert_eq!(function_rows(db, &adas[0]).await, (2, 3, 2));
 
-    let bobs_before = (
-        db.functions()
-            .find_all(Query::filter(FunctionField::UserId.eq(bob.id)))
-            .await
-            .expect("functions"),
-        db.deployments()
-            .find_all(Query::filter(DeploymentField::FunctionId.eq(h.id)))
-            .await
-            .expect("deployments"),
-        db.logs()
-            .find_all(Query::filter(LogField::FunctionId.eq(h.id)))
-            .await
-            .expect("logs"),
-        db.invocations()
-            .find_all(Query::filter(InvocationField::FunctionId.eq(h.id)))
-            .await
-            .expect("invocations"),
-    );
+    let bobs_before = owned_rows(db, &bob, &h).await;
 
     assert_eq!(db.users().delete_by_id(ada.id).await, Ok(()));
     assert_eq!(db.users().find_by_id(ada.id).await, Ok(None));
@@ -568,24 +583,7 @@ pub async fn delete_cascades_from_user<U: ContractStore>(fx: Fixture<U>) {
         (&bob, &Some(bob_info))
     );
 
-    let bobs_after = (
-        db.functions()
-            .find_all(Query::filter(FunctionField::UserId.eq(bob.id)))
-            .await
-            .expect("functions"),
-        db.deployments()
-            .find_all(Query::filter(DeploymentField::FunctionId.eq(h.id)))
-            .await
-            .expect("deployments"),
-        db.logs()
-            .find_all(Query::filter(LogField::FunctionId.eq(h.id)))
-            .await
-            .expect("logs"),
-        db.invocations()
-            .find_all(Query::filter(InvocationField::FunctionId.eq(h.id)))
-            .await
-            .expect("invocations"),
-    );
+    let bobs_after = owned_rows(db, &bob, &h).await;
     assert_eq!(bobs_after, bobs_before);
     assert_eq!(db.deployments().count(Filter::All).await, Ok(1));
     assert_eq!(db.logs().count(Filter::All).await, Ok(1));
@@ -609,9 +607,7 @@ pub async fn delete_cascades_from_user<U: ContractStore>(fx: Fixture<U>) {
 /// `delete_where` matched; after the ownership moves, the delete works.
 pub async fn delete_restricted_by_organization_owner<U: ContractStore>(fx: Fixture<U>) {
     let db = &fx.db;
-    let ada = user(db, "ada@example.com").await;
-    let bob = user(db, "bob@example.com").await;
-    let carol = user(db, "carol@example.com").await;
+    let [ada, bob, carol] = cast(db).await;
     profile(db, &ada, "Ada").await;
     let f = function(db, &ada, "f").await;
     let acme = organization(db, "acme", &ada).await;

@@ -15,7 +15,7 @@
 //! ```
 //!
 //! Adding a scenario: write it as a `pub async fn name<U: ContractStore>(fx: Fixture<U>)` in
-//! a file of this folder and add its name to the list in [`contract_suite!`]; the test
+//! a file of this folder and add its name to the list in [`contract_suite!`](crate::contract_suite); the test
 //! `contract_registry` (in `tests/it`) fails while a scenario of this folder is missing from
 //! the list, or the list names one that does not exist.
 //!
@@ -146,7 +146,7 @@ impl<U> Fixture<U> {
         self.now()
     }
 
-    /// Sets the clock to [`t0`] plus `seconds` and returns that time.
+    /// Sets the clock to [`t0`](crate::fixture::t0) plus `seconds` and returns that time.
     pub fn set_clock(&self, seconds: i64) -> Timestamp {
         let at = seed::at(seconds);
         self.clock.set(at);
@@ -184,7 +184,7 @@ impl Fixture<PgStore> {
     }
 }
 
-/// The names of every contract scenario, in [`contract_suite!`]'s order: the list each run
+/// The names of every contract scenario, in [`contract_suite!`](crate::contract_suite)'s order: the list each run
 /// expands to tests, checked against the scenarios defined in this folder.
 pub const SCENARIOS: &[&str] = crate::contract_suite!(@names);
 

@@ -10,9 +10,35 @@ use containerpub_ports::{
     Upserted,
 };
 
-use super::seed::{conflict, missing, name, no_membership, not_found, organization, profile, user};
+use super::seed::{
+    cast, conflict, missing, name, no_membership, not_found, organization, profile, user,
+};
 use super::surface::{Spec, assert_refused, check, check_after};
 use super::{ContractStore, Fixture};
+
+/// The membership of `user` in `organization`, to insert.
+fn joining(organization: Uuid, user: Uuid) -> NewOrganizationMember {
+    NewOrganizationMember {
+        organization_uuid: organization,
+        user_uuid: user,
+    }
+}
+
+/// A patch that changes the owner only.
+fn new_owner(owner: Uuid) -> OrganizationPatch {
+    OrganizationPatch {
+        name: None,
+        owner_uuid: Some(owner),
+    }
+}
+
+/// A patch that changes the name only.
+fn renamed(to: &str) -> OrganizationPatch {
+    OrganizationPatch {
+        name: Some(name(to)),
+        owner_uuid: None,
+    }
+}
 
 fn stored_org(new: &NewOrganization, id: OrganizationId, now: Timestamp) -> Organization {
     Organization {
@@ -75,10 +101,7 @@ pub async fn organizations_generic<U: ContractStore>(fx: Fixture<U>) {
         Spec {
             news,
             expect_insert: &|_, new, id, now| stored_org(new, id, now),
-            patch: OrganizationPatch {
-                name: None,
-                owner_uuid: Some(spare.uuid),
-            },
+            patch: new_owner(spare.uuid),
             expect_update: &|before, now| Organization {
                 owner_uuid: spare.uuid,
                 updated_at: now,
@@ -95,11 +118,7 @@ pub async fn organizations_generic<U: ContractStore>(fx: Fixture<U>) {
 pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
     let orgs = fx.db.organizations();
     let members = fx.db.organization_members();
-    let ada = user(&fx.db, "ada@example.com").await;
-    let bob = user(&fx.db, "bob@example.com").await;
-    let carol = user(&fx.db, "carol@example.com").await;
-    let dave = user(&fx.db, "dave@example.com").await;
-    let erin = user(&fx.db, "erin@example.com").await;
+    let [ada, bob, carol, dave, erin] = cast(&fx.db).await;
 
     let t1 = fx.tick();
     let new = NewOrganization::new(name("acme"), ada.uuid);
@@ -199,30 +218,30 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
         assert_eq!((m.organization_uuid, m.joined_at), (row.uuid, t3));
     }
     let before = snapshot(&fx.db).await;
-    assert_eq!(
-        orgs.insert_many(vec![
-            NewOrganization::new(name("epsilon"), erin.uuid),
-            NewOrganization::new(name("zeta"), ada.uuid),
-        ])
-        .await,
-        Err(conflict(UniqueKey::OrganizationMembersUserId).at_index(1))
-    );
-    assert_eq!(
-        orgs.insert_many(vec![
-            NewOrganization::new(name("eta"), erin.uuid),
-            NewOrganization::new(name("theta"), erin.uuid),
-        ])
-        .await,
-        Err(conflict(UniqueKey::OrganizationMembersUserId).at_index(1))
-    );
-    assert_eq!(
-        orgs.insert_many(vec![
-            NewOrganization::new(name("iota"), erin.uuid),
-            NewOrganization::new(name("iota"), bob.uuid),
-        ])
-        .await,
-        Err(conflict(UniqueKey::OrganizationsName).at_index(1))
-    );
+    // Each batch fails on its second row: (first, second, the key it breaks).
+    for (first, second, key) in [
+        (
+            ("epsilon", &erin),
+            ("zeta", &ada),
+            UniqueKey::OrganizationMembersUserId,
+        ),
+        (
+            ("eta", &erin),
+            ("theta", &erin),
+            UniqueKey::OrganizationMembersUserId,
+        ),
+        (
+            ("iota", &erin),
+            ("iota", &bob),
+            UniqueKey::OrganizationsName,
+        ),
+    ] {
+        let batch = [first, second].map(|(n, owner)| NewOrganization::new(name(n), owner.uuid));
+        assert_eq!(
+            orgs.insert_many(batch.to_vec()).await,
+            Err(conflict(key).at_index(1))
+        );
+    }
     assert_eq!(snapshot(&fx.db).await, before);
     assert_eq!(members.membership_of(erin.uuid).await, Ok(None));
 }
@@ -233,10 +252,7 @@ pub async fn organizations_create_with_owner<U: ContractStore>(fx: Fixture<U>) {
 pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
     let orgs = fx.db.organizations();
     let members = fx.db.organization_members();
-    let ada = user(&fx.db, "ada@example.com").await;
-    let bob = user(&fx.db, "bob@example.com").await;
-    let carol = user(&fx.db, "carol@example.com").await;
-    let dave = user(&fx.db, "dave@example.com").await;
+    let [ada, bob, carol, dave] = cast(&fx.db).await;
     let acme = organization(&fx.db, "acme", &ada).await;
     let beta = organization(&fx.db, "beta", &bob).await;
     members
@@ -247,15 +263,7 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
 
     // Changing the owner does not change memberships.
     let t = fx.tick();
-    let acme = orgs
-        .update_by_id(
-            acme.id,
-            OrganizationPatch {
-                name: None,
-                owner_uuid: Some(carol.uuid),
-            },
-        )
-        .await;
+    let acme = orgs.update_by_id(acme.id, new_owner(carol.uuid)).await;
     let acme = acme.expect("update");
     assert_eq!((acme.owner_uuid, acme.updated_at), (carol.uuid, t));
     assert_eq!(
@@ -267,47 +275,20 @@ pub async fn organizations_update_and_upsert<U: ContractStore>(fx: Fixture<U>) {
     // Update errors change nothing.
     let before = snapshot(&fx.db).await;
     assert_eq!(
-        orgs.update_by_id(
-            acme.id,
-            OrganizationPatch {
-                name: Some(name("beta")),
-                owner_uuid: None
-            }
-        )
-        .await,
+        orgs.update_by_id(acme.id, renamed("beta")).await,
         Err(conflict(UniqueKey::OrganizationsName))
     );
     assert_eq!(
-        orgs.update_by_id(
-            acme.id,
-            OrganizationPatch {
-                name: None,
-                owner_uuid: Some(Uuid::new_v4())
-            }
-        )
-        .await,
+        orgs.update_by_id(acme.id, new_owner(Uuid::new_v4())).await,
         Err(missing(ForeignKey::OrganizationsOwnerId))
     );
     assert_eq!(
-        orgs.update_where(
-            Filter::All,
-            OrganizationPatch {
-                name: None,
-                owner_uuid: Some(Uuid::new_v4())
-            }
-        )
-        .await,
+        orgs.update_where(Filter::All, new_owner(Uuid::new_v4()))
+            .await,
         Err(missing(ForeignKey::OrganizationsOwnerId))
     );
     assert_eq!(
-        orgs.update_where(
-            Filter::All,
-            OrganizationPatch {
-                name: Some(name("same")),
-                owner_uuid: None
-            }
-        )
-        .await,
+        orgs.update_where(Filter::All, renamed("same")).await,
         Err(conflict(UniqueKey::OrganizationsName))
     );
     assert_eq!(
@@ -449,10 +430,7 @@ pub async fn organization_members_generic<U: ContractStore>(fx: Fixture<U>) {
     let mut news = Vec::new();
     for i in 0..5 {
         let u = user(&fx.db, &format!("member{i}@example.com")).await;
-        news.push(NewOrganizationMember {
-            organization_uuid: a.uuid,
-            user_uuid: u.uuid,
-        });
+        news.push(joining(a.uuid, u.uuid));
     }
     let store: &dyn OrganizationMemberStore = fx.db.organization_members();
     check_after(
@@ -486,12 +464,7 @@ pub async fn organization_members_generic<U: ContractStore>(fx: Fixture<U>) {
 pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U>) {
     let orgs = fx.db.organizations();
     let members = fx.db.organization_members();
-    let ada = user(&fx.db, "ada@example.com").await;
-    let bob = user(&fx.db, "bob@example.com").await;
-    let carol = user(&fx.db, "carol@example.com").await;
-    let dave = user(&fx.db, "dave@example.com").await;
-    let erin = user(&fx.db, "erin@example.com").await;
-    let frank = user(&fx.db, "frank@example.com").await;
+    let [ada, bob, carol, dave, erin, frank] = cast(&fx.db).await;
     let acme = organization(&fx.db, "acme", &ada).await;
     let beta = organization(&fx.db, "beta", &erin).await;
 
@@ -590,15 +563,9 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
         .add_member(acme.uuid, carol.uuid)
         .await
         .expect("add carol");
-    orgs.update_by_id(
-        acme.id,
-        OrganizationPatch {
-            name: None,
-            owner_uuid: Some(carol.uuid),
-        },
-    )
-    .await
-    .expect("new owner");
+    orgs.update_by_id(acme.id, new_owner(carol.uuid))
+        .await
+        .expect("new owner");
     assert_eq!(
         members.remove_member(acme.uuid, carol.uuid).await,
         Err(owner_rule)
@@ -608,10 +575,7 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
 
     // Plain inserts have the same keys.
     let t = fx.tick();
-    let new = NewOrganizationMember {
-        organization_uuid: beta.uuid,
-        user_uuid: dave.uuid,
-    };
+    let new = joining(beta.uuid, dave.uuid);
     let dave_member = members.insert(new).await.expect("insert");
     assert_eq!(
         dave_member,
@@ -626,10 +590,7 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
         members.insert(new).await,
         Err(conflict(UniqueKey::OrganizationMembersUserId))
     );
-    let twice = NewOrganizationMember {
-        organization_uuid: acme.uuid,
-        user_uuid: frank.uuid,
-    };
+    let twice = joining(acme.uuid, frank.uuid);
     assert_eq!(
         members.insert_many(vec![twice, twice]).await,
         Err(conflict(UniqueKey::OrganizationMembersUserId).at_index(1))
@@ -641,13 +602,7 @@ pub async fn organization_members_add_and_remove<U: ContractStore>(fx: Fixture<U
 /// members with upserts (joined_at becomes now) and updates.
 pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<U>) {
     let members = fx.db.organization_members();
-    let ada = user(&fx.db, "ada@example.com").await;
-    let bob = user(&fx.db, "bob@example.com").await;
-    let carol = user(&fx.db, "carol@example.com").await;
-    let dave = user(&fx.db, "dave@example.com").await;
-    let erin = user(&fx.db, "erin@example.com").await;
-    let frank = user(&fx.db, "frank@example.com").await;
-    let grace = user(&fx.db, "grace@example.com").await;
+    let [ada, bob, carol, dave, erin, frank, grace] = cast(&fx.db).await;
     let bob_info = profile(&fx.db, &bob, "Bob").await;
     let acme = organization(&fx.db, "acme", &ada).await;
     let beta = organization(&fx.db, "beta", &erin).await;
@@ -665,14 +620,8 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
     fx.tick();
     let batch = members
         .insert_many(vec![
-            NewOrganizationMember {
-                organization_uuid: acme.uuid,
-                user_uuid: dave.uuid,
-            },
-            NewOrganizationMember {
-                organization_uuid: acme.uuid,
-                user_uuid: frank.uuid,
-            },
+            joining(acme.uuid, dave.uuid),
+            joining(acme.uuid, frank.uuid),
         ])
         .await
         .expect("insert_many");
@@ -705,34 +654,21 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
     assert_eq!(members.membership_of(Uuid::new_v4()).await, Ok(None));
 
     // An upsert on the user moves them and sets joined_at to now; the id stays.
-    let t = fx.tick();
-    let moved = OrganizationMember {
-        organization_uuid: beta.uuid,
-        joined_at: t,
-        ..bob_member.clone()
-    };
-    let to_beta = NewOrganizationMember {
-        organization_uuid: beta.uuid,
-        user_uuid: bob.uuid,
-    };
-    assert_eq!(
-        members.upsert(to_beta, OrganizationMemberKey::User).await,
-        Ok(Upserted::Updated(moved))
-    );
-    let t = fx.tick();
-    let back = OrganizationMember {
-        organization_uuid: acme.uuid,
-        joined_at: t,
-        ..bob_member.clone()
-    };
-    let to_acme = NewOrganizationMember {
-        organization_uuid: acme.uuid,
-        user_uuid: bob.uuid,
-    };
-    assert_eq!(
-        members.upsert(to_acme, OrganizationMemberKey::User).await,
-        Ok(Upserted::Updated(back.clone()))
-    );
+    // To beta, then back to acme.
+    let mut back = bob_member.clone();
+    for to in [&beta, &acme] {
+        back = OrganizationMember {
+            organization_uuid: to.uuid,
+            joined_at: fx.tick(),
+            ..back
+        };
+        assert_eq!(
+            members
+                .upsert(joining(to.uuid, bob.uuid), OrganizationMemberKey::User)
+                .await,
+            Ok(Upserted::Updated(back.clone()))
+        );
+    }
     // Joining order, not id order: bob now joined last.
     assert_eq!(
         members.members_of(acme.uuid).await,
@@ -748,10 +684,7 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
         ])
     );
     let t = fx.tick();
-    let new = NewOrganizationMember {
-        organization_uuid: beta.uuid,
-        user_uuid: grace.uuid,
-    };
+    let new = joining(beta.uuid, grace.uuid);
     match members.upsert(new, OrganizationMemberKey::User).await {
         Ok(Upserted::Inserted(row)) => assert_eq!(
             row,
@@ -764,10 +697,7 @@ pub async fn organization_members_lists_and_moves<U: ContractStore>(fx: Fixture<
         ),
         other => panic!("expected Inserted, got {other:?}"),
     }
-    let nowhere = NewOrganizationMember {
-        organization_uuid: Uuid::new_v4(),
-        user_uuid: bob.uuid,
-    };
+    let nowhere = joining(Uuid::new_v4(), bob.uuid);
     assert_eq!(
         members.upsert(nowhere, OrganizationMemberKey::User).await,
         Err(missing(ForeignKey::OrganizationMembersOrganizationId))

@@ -59,13 +59,13 @@ const TREE: [&str; 11] = [
 ];
 
 /// Creates [`TREE`], one second apart, and returns the rows in the same order.
-async fn tree<U: ContractStore>(fx: &Fixture<U>) -> Vec<Repository> {
+async fn tree<U: ContractStore>(fx: &Fixture<U>) -> [Repository; TREE.len()] {
     let mut rows = Vec::new();
     for p in TREE {
         fx.tick();
         rows.push(repository(&fx.db, p).await);
     }
-    rows
+    rows.try_into().expect("one row per path")
 }
 
 fn paths(rows: &[Repository]) -> Vec<&str> {
@@ -309,20 +309,8 @@ pub async fn repositories_tree<U: ContractStore>(fx: Fixture<U>) {
 pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
     let repos = fx.db.repositories();
     let rows = tree(&fx).await;
-    let get = |p: &str| {
-        rows.iter()
-            .find(|r| r.path.as_str() == p)
-            .cloned()
-            .expect("in the tree")
-    };
-    let (acme, api, worker, gpu, v2, web) = (
-        get("acme"),
-        get("acme/api"),
-        get("acme/api/worker"),
-        get("acme/api/worker/gpu"),
-        get("acme/api-v2"),
-        get("acme/web"),
-    );
+    // acme, acme/api, acme/api/worker, acme/api/worker/gpu, acme/api-v2, acme/web, ...
+    let [acme, api, worker, gpu, v2, web, ..] = rows.clone();
 
     fx.tick();
     assert_eq!(
@@ -470,7 +458,7 @@ pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
 
     // Soft-deleting a whole top-level tree.
     fx.tick();
-    let beta = get("beta");
+    let beta = rows[9].clone(); // TREE[9]: "beta"
     assert_eq!(repos.soft_delete(beta.id.into()).await, Ok(2));
     assert_eq!(
         paths(&live(&fx.db).await),
@@ -490,20 +478,9 @@ pub async fn repositories_soft_delete<U: ContractStore>(fx: Fixture<U>) {
 pub async fn repositories_move<U: ContractStore>(fx: Fixture<U>) {
     let repos = fx.db.repositories();
     let rows = tree(&fx).await;
-    let get = |p: &str| {
-        rows.iter()
-            .find(|r| r.path.as_str() == p)
-            .cloned()
-            .expect("in the tree")
-    };
-    let (acme, api, worker, gpu, web, beta) = (
-        get("acme"),
-        get("acme/api"),
-        get("acme/api/worker"),
-        get("acme/api/worker/gpu"),
-        get("acme/web"),
-        get("beta"),
-    );
+    // acme, acme/api, acme/api/worker, acme/api/worker/gpu, (acme/api-v2), acme/web, ...,
+    // beta, (beta/tools)
+    let [acme, api, worker, gpu, _, web, _, _, _, beta, _] = rows.clone();
 
     // Move acme/api below beta, as beta/service.
     let t = fx.tick();

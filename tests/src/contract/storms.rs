@@ -263,6 +263,14 @@ async fn one_membership<U: ContractStore>(db: U, mode: Mode) {
     );
 }
 
+/// The outcomes of one round's upserts, each of which must have succeeded.
+fn upserted<T>(round: usize, results: Vec<StoreResult<Upserted<T>>>) -> Vec<Upserted<T>> {
+    results
+        .into_iter()
+        .map(|r| r.unwrap_or_else(|e| panic!("round {round}: upsert failed: {e:?}")))
+        .collect()
+}
+
 /// Scenario 4: the same unique key upserted from 32 tasks, 50 rounds on `users.email` and 20
 /// on `functions (user_id, name)`, each caller with its own uuid: every call succeeds (no
 /// typed conflict either: the only unique key the inputs share is the upsert's own), exactly
@@ -282,10 +290,7 @@ async fn upsert_storm<U: ContractStore>(db: U, mode: Mode) {
             }
         })
         .await;
-        let results: Vec<Upserted<_>> = results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|e| panic!("round {round}: upsert failed: {e:?}")))
-            .collect();
+        let results = upserted(round, results);
         let inserted: Vec<usize> = (0..TASKS).filter(|&i| results[i].was_inserted()).collect();
         assert_eq!(
             inserted.len(),
@@ -327,10 +332,7 @@ async fn upsert_storm<U: ContractStore>(db: U, mode: Mode) {
             }
         })
         .await;
-        let results: Vec<Upserted<_>> = results
-            .into_iter()
-            .map(|r| r.unwrap_or_else(|e| panic!("round {round}: upsert failed: {e:?}")))
-            .collect();
+        let results = upserted(round, results);
         assert_eq!(
             results.iter().filter(|r| r.was_inserted()).count(),
             1,

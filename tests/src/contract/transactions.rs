@@ -11,6 +11,14 @@ use containerpub_ports::{
 use super::seed::{conflict, email, function, name, new_user, user};
 use super::{ContractStore, Fixture};
 
+/// A patch that changes the e-mail address only.
+fn new_email(address: &str) -> UserPatch {
+    UserPatch {
+        email: Some(email(address)),
+        password_hash: None,
+    }
+}
+
 async fn emails<S: Stores + ?Sized>(db: &S) -> Vec<String> {
     db.users()
         .find_all(Query::new())
@@ -26,11 +34,7 @@ async fn emails<S: Stores + ?Sized>(db: &S) -> Vec<String> {
 pub async fn transaction_commit_and_isolation<U: ContractStore>(fx: Fixture<U>) {
     let db = &fx.db;
     let tx = db.begin().await.expect("begin");
-    let ada = tx
-        .users()
-        .insert(new_user("ada@example.com"))
-        .await
-        .expect("insert");
+    let ada = user(&tx, "ada@example.com").await;
     let f = function(&tx, &ada, "f").await;
     assert_eq!(tx.users().find_by_id(ada.id).await, Ok(Some(ada.clone())));
     assert_eq!(tx.users().count(Filter::All).await, Ok(1));
@@ -58,13 +62,7 @@ pub async fn transaction_commit_and_isolation<U: ContractStore>(fx: Fixture<U>) 
     let t = fx.tick();
     let renamed = tx
         .users()
-        .update_by_id(
-            ada.id,
-            UserPatch {
-                email: Some(email("ada.l@example.com")),
-                password_hash: None,
-            },
-        )
+        .update_by_id(ada.id, new_email("ada.l@example.com"))
         .await
         .expect("update");
     assert_eq!(
@@ -90,11 +88,7 @@ pub async fn transaction_rollback_and_drop<U: ContractStore>(fx: Fixture<U>) {
     let kept = user(db, "kept@example.com").await;
 
     let tx = db.begin().await.expect("begin");
-    let ada = tx
-        .users()
-        .insert(new_user("ada@example.com"))
-        .await
-        .expect("insert");
+    let ada = user(&tx, "ada@example.com").await;
     let (org, _) = tx
         .organizations()
         .create_with_owner(NewOrganization::new(name("acme"), ada.uuid))
@@ -102,13 +96,7 @@ pub async fn transaction_rollback_and_drop<U: ContractStore>(fx: Fixture<U>) {
         .expect("create");
     function(&tx, &ada, "f").await;
     tx.users()
-        .update_by_id(
-            kept.id,
-            UserPatch {
-                email: Some(email("changed@example.com")),
-                password_hash: None,
-            },
-        )
+        .update_by_id(kept.id, new_email("changed@example.com"))
         .await
         .expect("update");
     tx.rollback().await.expect("rollback");
@@ -124,10 +112,7 @@ pub async fn transaction_rollback_and_drop<U: ContractStore>(fx: Fixture<U>) {
     assert_eq!(db.functions().count(Filter::All).await, Ok(0));
 
     let tx = db.begin().await.expect("begin");
-    tx.users()
-        .insert(new_user("bob@example.com"))
-        .await
-        .expect("insert");
+    user(&tx, "bob@example.com").await;
     tx.users().delete_by_id(kept.id).await.expect("delete");
     drop(tx);
     assert_eq!(
@@ -146,49 +131,29 @@ pub async fn transaction_rollback_and_drop<U: ContractStore>(fx: Fixture<U>) {
 pub async fn transaction_savepoints<U: ContractStore>(fx: Fixture<U>) {
     let db = &fx.db;
     let tx = db.begin().await.expect("begin");
-    tx.users()
-        .insert(new_user("a@example.com"))
-        .await
-        .expect("a");
+    user(&tx, "a@example.com").await;
 
     let sp = tx.begin().await.expect("savepoint");
-    sp.users()
-        .insert(new_user("b@example.com"))
-        .await
-        .expect("b");
+    user(&sp, "b@example.com").await;
     assert_eq!(emails(&sp).await, ["a@example.com", "b@example.com"]);
     sp.rollback().await.expect("rollback to savepoint");
     assert_eq!(emails(&tx).await, ["a@example.com"]);
 
     let sp = tx.begin().await.expect("savepoint");
-    sp.users()
-        .insert(new_user("c@example.com"))
-        .await
-        .expect("c");
+    user(&sp, "c@example.com").await;
     sp.commit().await.expect("release");
     assert_eq!(emails(&tx).await, ["a@example.com", "c@example.com"]);
 
     let sp = tx.begin().await.expect("savepoint");
-    sp.users()
-        .insert(new_user("d@example.com"))
-        .await
-        .expect("d");
+    user(&sp, "d@example.com").await;
     drop(sp);
     assert_eq!(emails(&tx).await, ["a@example.com", "c@example.com"]);
 
     // Two levels: the inner release goes into the outer savepoint, rolled back after.
     let outer = tx.begin().await.expect("savepoint");
-    outer
-        .users()
-        .insert(new_user("e@example.com"))
-        .await
-        .expect("e");
+    user(&outer, "e@example.com").await;
     let inner = outer.begin().await.expect("savepoint");
-    inner
-        .users()
-        .insert(new_user("f@example.com"))
-        .await
-        .expect("f");
+    user(&inner, "f@example.com").await;
     inner.commit().await.expect("release");
     assert_eq!(
         emails(&outer).await,
@@ -203,10 +168,7 @@ pub async fn transaction_savepoints<U: ContractStore>(fx: Fixture<U>) {
     assert_eq!(emails(&tx).await, ["a@example.com", "c@example.com"]);
 
     // The e-mail of a rolled-back savepoint is free again inside the transaction.
-    tx.users()
-        .insert(new_user("b@example.com"))
-        .await
-        .expect("b again");
+    user(&tx, "b@example.com").await;
     assert_eq!(emails(db).await, Vec::<String>::new());
     tx.commit().await.expect("commit");
     assert_eq!(
@@ -226,10 +188,7 @@ pub async fn transaction_unusable_after_failed_write<U: ContractStore>(fx: Fixtu
 
     // Validation errors and NotFound are found before anything is written.
     let tx = db.begin().await.expect("begin");
-    tx.users()
-        .insert(new_user("a@example.com"))
-        .await
-        .expect("a");
+    user(&tx, "a@example.com").await;
     let missing = tx
         .users()
         .update_by_id(
@@ -241,10 +200,7 @@ pub async fn transaction_unusable_after_failed_write<U: ContractStore>(fx: Fixtu
         matches!(missing, Err(StoreError::NotFound { .. })),
         "{missing:?}"
     );
-    tx.users()
-        .insert(new_user("b@example.com"))
-        .await
-        .expect("still usable after NotFound");
+    user(&tx, "b@example.com").await;
     let invalid = tx
         .users()
         .delete_where(UserField::Email.contains("a\0"))
@@ -281,20 +237,14 @@ pub async fn transaction_unusable_after_failed_write<U: ContractStore>(fx: Fixtu
 
     // In a savepoint: rolling it back makes the transaction usable again.
     let tx = db.begin().await.expect("begin");
-    tx.users()
-        .insert(new_user("d@example.com"))
-        .await
-        .expect("d");
+    user(&tx, "d@example.com").await;
     let attempt = tx.begin().await.expect("savepoint");
     assert_eq!(
         attempt.users().insert(new_user("taken@example.com")).await,
         Err(conflict(UniqueKey::UsersEmail))
     );
     attempt.rollback().await.expect("rollback to the savepoint");
-    tx.users()
-        .insert(new_user("e@example.com"))
-        .await
-        .expect("usable again");
+    user(&tx, "e@example.com").await;
     // A savepoint dropped after a failure recovers the level too.
     let attempt = tx.begin().await.expect("savepoint");
     assert!(
@@ -443,15 +393,9 @@ pub async fn transaction_shapes<U: ContractStore>(fx: Fixture<U>) {
 
     // The boxed transaction: its own writes, a savepoint rolled back, commit.
     let tx = any.begin().await.expect("begin");
-    tx.users()
-        .insert(new_user("frank@example.com"))
-        .await
-        .expect("insert");
+    user(&tx, "frank@example.com").await;
     let sp = tx.begin().await.expect("savepoint");
-    sp.users()
-        .insert(new_user("gina@example.com"))
-        .await
-        .expect("insert");
+    user(&sp, "gina@example.com").await;
     sp.rollback().await.expect("rollback the savepoint");
     assert_eq!(
         emails(&fx.db).await.len(),

@@ -8,8 +8,20 @@ use std::time::Duration;
 use containerpub_domain::UserPatch;
 use containerpub_ports::{Filter, Query, SCHEMA_FIX, StoreError, Stores, UnitOfWork};
 use containerpub_postgres::{PgConfig, PgStore};
-use containerpub_tests::fixture::new_user;
+use containerpub_tests::fixture::user;
 use containerpub_tests::pg::{Cluster, TestDatabase};
+
+/// A store on `db`.
+async fn store_on(db: &TestDatabase) -> PgStore {
+    PgStore::connect(PgConfig::new(db.url()))
+        .await
+        .expect("connect")
+}
+
+/// The server's error an error carries as its source, as text.
+fn server_cause(err: &StoreError) -> String {
+    err.source().expect("the server's error").to_string()
+}
 
 /// A statement timeout hit by a store call (an UPDATE waiting for a row lock) is
 /// `Unavailable` carrying SQLSTATE `57014` and the server's message as its source; equality
@@ -17,14 +29,8 @@ use containerpub_tests::pg::{Cluster, TestDatabase};
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_server_error_carries_its_sqlstate_and_message() {
     let db = TestDatabase::new().await;
-    let store = PgStore::connect(PgConfig::new(db.url()))
-        .await
-        .expect("connect");
-    let ada = store
-        .users()
-        .insert(new_user("ada@example.com"))
-        .await
-        .expect("insert");
+    let store = store_on(&db).await;
+    let ada = user(&store, "ada@example.com").await;
     let impatient = PgStore::connect(
         PgConfig::new(db.url()).statement_timeout(Some(Duration::from_millis(200))),
     )
@@ -43,7 +49,7 @@ async fn a_server_error_carries_its_sqlstate_and_message() {
     drop(tx);
     assert!(err.is_retryable(), "{err:?}");
     assert_eq!(err.sqlstate(), Some("57014"), "{err:?}");
-    let source = err.source().expect("the server's error").to_string();
+    let source = server_cause(&err);
     assert!(
         source.contains("canceling statement due to statement timeout")
             && source.contains("SQLSTATE 57014"),
@@ -64,19 +70,9 @@ async fn a_server_error_carries_its_sqlstate_and_message() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cause_never_holds_the_detail() {
     let db = TestDatabase::new().await;
-    let store = PgStore::connect(PgConfig::new(db.url()))
-        .await
-        .expect("connect");
-    let ada = store
-        .users()
-        .insert(new_user("ada@example.com"))
-        .await
-        .expect("insert");
-    let bob = store
-        .users()
-        .insert(new_user("bob@example.com"))
-        .await
-        .expect("insert");
+    let store = store_on(&db).await;
+    let ada = user(&store, "ada@example.com").await;
+    let bob = user(&store, "bob@example.com").await;
     let err = store
         .raw_execute(
             "UPDATE users SET id = (SELECT max(id) FROM users) WHERE id = (SELECT min(id) FROM users)",
@@ -86,7 +82,7 @@ async fn a_cause_never_holds_the_detail() {
         .expect_err("users_pkey");
     assert!(matches!(err, StoreError::Internal { .. }), "{err:?}");
     assert_eq!(err.sqlstate(), Some("23505"));
-    let source = err.source().expect("the server's error").to_string();
+    let source = server_cause(&err);
     assert!(source.contains("users_pkey"), "{source}");
     for text in [err.to_string(), format!("{err:?}"), source] {
         assert!(!text.contains("Key ("), "no DETAIL in {text}");
@@ -107,9 +103,7 @@ async fn a_cause_never_holds_the_detail() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_unmigrated_database_says_how_to_migrate_it() {
     let db = TestDatabase::empty().await;
-    let store = PgStore::connect(PgConfig::new(db.url()))
-        .await
-        .expect("connect");
+    let store = store_on(&db).await;
     let err = store
         .users()
         .count(Filter::All)

@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 use containerpub_domain::{NewOrganization, User, UserPatch};
 use containerpub_ports::{Filter, StoreError, Stores, Transaction, UnitOfWork};
 use containerpub_postgres::{PgConfig, PgStore};
-use containerpub_tests::fixture::{email, name, new_user};
+use containerpub_tests::fixture::{email, name, user};
 use containerpub_tests::pg::{Cluster, ClusterConfig};
 use sqlx::{Connection, PgConnection};
 
@@ -171,11 +171,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     assert_eq!(code.as_deref(), Some("25006"), "{refused}");
     let _ = direct.close().await;
 
-    let ada = store
-        .users()
-        .insert(new_user("ada@example.com"))
-        .await
-        .unwrap();
+    let ada = user(&store, "ada@example.com").await;
     let ada = store
         .users()
         .update_by_id(
@@ -223,10 +219,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     // A transaction runs on the primary, its reads included: it sees its own uncommitted
     // insert, which no other session can.
     let tx = store.begin().await.unwrap();
-    tx.users()
-        .insert(new_user("bob@example.com"))
-        .await
-        .unwrap();
+    user(&tx, "bob@example.com").await;
     assert_eq!(tx.users().count(Filter::All).await.unwrap(), 2);
     let rows = tx
         .raw_query("SELECT pg_is_in_recovery() AS standby", &[])
@@ -242,11 +235,7 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     })
     .await;
     set_replay(&standby, true).await;
-    let carol: User = store
-        .users()
-        .insert(new_user("carol@example.com"))
-        .await
-        .unwrap();
+    let carol: User = user(&store, "carol@example.com").await;
     assert_eq!(store.users().find_by_id(carol.id).await.unwrap(), None);
     let primary_view = store.primary();
     assert_eq!(
@@ -287,27 +276,19 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     assert_eq!(writes, 0);
     // The raw replica query refuses writes, whether it runs on the standby or falls back to the
     // primary (in a READ ONLY transaction).
-    let refused = store
-        .raw_query_replica(
-            "INSERT INTO users (email) VALUES ('y@example.com') RETURNING id",
-            &[],
-        )
-        .await;
-    assert!(
-        matches!(&refused, Err(StoreError::Internal { message, .. }) if message.contains("25006")),
-        "{refused:?}"
-    );
     let fallback = store.primary();
-    let refused = fallback
-        .raw_query_replica(
-            "INSERT INTO users (email) VALUES ('y@example.com') RETURNING id",
-            &[],
-        )
-        .await;
-    assert!(
-        matches!(&refused, Err(StoreError::Internal { message, .. }) if message.contains("25006")),
-        "{refused:?}"
-    );
+    for store in [&store, &fallback] {
+        let refused = store
+            .raw_query_replica(
+                "INSERT INTO users (email) VALUES ('y@example.com') RETURNING id",
+                &[],
+            )
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Internal { message, .. }) if message.contains("25006")),
+            "{refused:?}"
+        );
+    }
     let rows = fallback
         .raw_query_replica("SELECT pg_is_in_recovery() AS standby", &[])
         .await
@@ -362,6 +343,33 @@ async fn reads_go_to_the_standby_writes_and_transactions_to_the_primary() {
     drop(primary);
 }
 
+/// Waits until `store` reads `users` (`expected` rows) on the standby only.
+async fn reads_on_standby(store: &PgStore, primary: &Cluster, standby: &Cluster, expected: u64) {
+    eventually("reads run on the standby", || async {
+        count_users(store, primary, standby).await == (expected, vec![Server::Standby])
+    })
+    .await;
+}
+
+/// Asserts three times over that `store` reads `users` (`expected` rows) on the primary only.
+async fn reads_on_primary(store: &PgStore, primary: &Cluster, standby: &Cluster, expected: u64) {
+    for _ in 0..3 {
+        assert_eq!(
+            count_users(store, primary, standby).await,
+            (expected, vec![Server::Primary])
+        );
+    }
+}
+
+/// Waits until the background reader counting in `reads` has read a few more times than
+/// `before`.
+async fn keeps_reading(reads: &AtomicU64, before: u64) {
+    eventually("the reader keeps reading", || async {
+        reads.load(Ordering::Relaxed) > before + 5
+    })
+    .await;
+}
+
 /// A read-your-writes read through the ports.
 async fn read_back<S: Stores + ?Sized>(
     stores: &S,
@@ -376,15 +384,8 @@ async fn a_stopped_standby_sends_reads_to_the_primary_until_it_is_back() {
     let store = PgStore::connect(config(&primary, &standby).max_replica_lag(None))
         .await
         .expect("connect");
-    store
-        .users()
-        .insert(new_user("ada@example.com"))
-        .await
-        .unwrap();
-    eventually("reads run on the standby", || async {
-        count_users(&store, &primary, &standby).await == (1, vec![Server::Standby])
-    })
-    .await;
+    user(&store, "ada@example.com").await;
+    reads_on_standby(&store, &primary, &standby, 1).await;
 
     // A reader that never stops, through the stop and the restart; none of its reads may fail.
     // It has a store of its own (same settings, another `application_name`), so that its
@@ -421,27 +422,12 @@ async fn a_stopped_standby_sends_reads_to_the_primary_until_it_is_back() {
     })
     .await;
     let before = reads.load(Ordering::Relaxed);
-    for _ in 0..3 {
-        assert_eq!(
-            count_users(&store, &primary, &standby).await,
-            (1, vec![Server::Primary])
-        );
-    }
-    eventually("the reader keeps reading", || async {
-        reads.load(Ordering::Relaxed) > before + 5
-    })
-    .await;
+    reads_on_primary(&store, &primary, &standby, 1).await;
+    keeps_reading(&reads, before).await;
 
     standby.start_again().await;
-    eventually("reads run on the standby again", || async {
-        count_users(&store, &primary, &standby).await == (1, vec![Server::Standby])
-    })
-    .await;
-    let before = reads.load(Ordering::Relaxed);
-    eventually("the reader keeps reading", || async {
-        reads.load(Ordering::Relaxed) > before + 5
-    })
-    .await;
+    reads_on_standby(&store, &primary, &standby, 1).await;
+    keeps_reading(&reads, reads.load(Ordering::Relaxed)).await;
 
     stop.store(true, Ordering::Relaxed);
     let failures = reader.await.expect("reader task");
@@ -460,23 +446,12 @@ async fn a_lagging_standby_is_skipped_until_it_catches_up() {
         PgStore::connect(config(&primary, &standby).max_replica_lag(Duration::from_millis(1)))
             .await
             .expect("connect");
-    store
-        .users()
-        .insert(new_user("ada@example.com"))
-        .await
-        .unwrap();
+    user(&store, "ada@example.com").await;
     // Caught up with an idle primary counts as no lag, however old the last transaction.
-    eventually("reads run on the standby", || async {
-        count_users(&store, &primary, &standby).await == (1, vec![Server::Standby])
-    })
-    .await;
+    reads_on_standby(&store, &primary, &standby, 1).await;
 
     set_replay(&standby, true).await;
-    store
-        .users()
-        .insert(new_user("bob@example.com"))
-        .await
-        .unwrap();
+    user(&store, "bob@example.com").await;
     eventually("the standby is skipped for its lag", || async {
         let status = &store.replica_status()[0];
         !status.healthy
@@ -488,18 +463,10 @@ async fn a_lagging_standby_is_skipped_until_it_catches_up() {
     .await;
     // The standby still has one user; reads see both, from the primary.
     assert_eq!(users_on(&standby).await, 1);
-    for _ in 0..3 {
-        assert_eq!(
-            count_users(&store, &primary, &standby).await,
-            (2, vec![Server::Primary])
-        );
-    }
+    reads_on_primary(&store, &primary, &standby, 2).await;
 
     set_replay(&standby, false).await;
-    eventually("reads run on the standby again", || async {
-        count_users(&store, &primary, &standby).await == (2, vec![Server::Standby])
-    })
-    .await;
+    reads_on_standby(&store, &primary, &standby, 2).await;
     store.close().await;
     drop(standby);
     drop(primary);

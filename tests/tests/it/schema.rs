@@ -6,205 +6,190 @@ use std::time::{Duration, Instant};
 use containerpub_tests::pg::{self, Cluster, ClusterConfig, TestDatabase};
 use sqlx::{Connection, PgConnection, Row};
 
-/// The nine tables of `docs/SCHEMA.md`.
-const TABLES: [&str; 9] = [
-    "users",
-    "functions",
-    "function_deployments",
-    "function_logs",
-    "function_invocations",
-    "user_information",
-    "organizations",
-    "organization_members",
-    "repositories",
-];
+use containerpub_migration::adopt::spec::TABLES;
 
-const NOW: Option<&str> = Some("timezone('UTC'::text, now())");
-const GEN_UUID: Option<&str> = Some("gen_random_uuid()");
-const NULL: bool = true;
-const NOT_NULL: bool = false;
-
-/// Every column of `docs/SCHEMA.md`, in table order: (table, column, type, nullable, default).
-/// Timestamps default to `timezone('UTC', now())`, the contract's `now()` held in UTC.
+/// The nine tables of `docs/SCHEMA.md` (`TABLES`, in its order), each with the type of its `id`
+/// key (`SERIAL` integer or `BIGSERIAL` bigint) and its columns after `id` and `uuid` (every
+/// table but `organization_members` has a `uuid`). A column is written as the catalog prints it
+/// (`name type [NOT NULL] [DEFAULT …]`); a bare name is a timestamp defaulting to
+/// `timezone('UTC', now())`, the contract's `now()` held in UTC, NOT NULL.
 #[rustfmt::skip]
-const COLUMNS: &[(&str, &str, &str, bool, Option<&str>)] = &[
-    // 1. users
-    ("users", "id", "integer", NOT_NULL, Some("nextval('users_id_seq'::regclass)")),
-    ("users", "uuid", "uuid", NOT_NULL, GEN_UUID),
-    ("users", "email", "character varying(255)", NOT_NULL, None),
-    ("users", "password_hash", "character varying(255)", NULL, None),
-    ("users", "created_at", "timestamp without time zone", NOT_NULL, NOW),
-    ("users", "updated_at", "timestamp without time zone", NOT_NULL, NOW),
-    // 2. functions
-    ("functions", "id", "integer", NOT_NULL, Some("nextval('functions_id_seq'::regclass)")),
-    ("functions", "uuid", "uuid", NOT_NULL, GEN_UUID),
-    ("functions", "user_id", "integer", NOT_NULL, None),
-    ("functions", "name", "character varying(255)", NOT_NULL, None),
-    ("functions", "status", "character varying(50)", NOT_NULL, Some("'active'::character varying")),
-    ("functions", "active_deployment_id", "integer", NULL, None),
-    ("functions", "analysis_result", "jsonb", NULL, None),
-    ("functions", "created_at", "timestamp without time zone", NOT_NULL, NOW),
-    ("functions", "updated_at", "timestamp without time zone", NOT_NULL, NOW),
-    // 3. function_deployments
-    ("function_deployments", "id", "integer", NOT_NULL, Some("nextval('function_deployments_id_seq'::regclass)")),
-    ("function_deployments", "uuid", "uuid", NOT_NULL, GEN_UUID),
-    ("function_deployments", "function_id", "integer", NOT_NULL, None),
-    ("function_deployments", "version", "integer", NOT_NULL, None),
-    ("function_deployments", "image_tag", "character varying(255)", NULL, None),
-    ("function_deployments", "s3_key", "character varying(500)", NULL, None),
-    ("function_deployments", "status", "character varying(50)", NOT_NULL, Some("'pending'::character varying")),
-    ("function_deployments", "is_active", "boolean", NOT_NULL, Some("false")),
-    ("function_deployments", "build_logs", "text", NULL, None),
-    ("function_deployments", "deployed_at", "timestamp without time zone", NOT_NULL, NOW),
-    // 4. function_logs
-    ("function_logs", "id", "bigint", NOT_NULL, Some("nextval('function_logs_id_seq'::regclass)")),
-    ("function_logs", "uuid", "uuid", NOT_NULL, GEN_UUID),
-    ("function_logs", "function_id", "integer", NOT_NULL, None),
-    ("function_logs", "level", "character varying(20)", NOT_NULL, None),
-    ("function_logs", "message", "text", NOT_NULL, None),
-    ("function_logs", "timestamp", "timestamp without time zone", NOT_NULL, NOW),
-    // 5. function_invocations
-    ("function_invocations", "id", "bigint", NOT_NULL, Some("nextval('function_invocations_id_seq'::regclass)")),
-    ("function_invocations", "uuid", "uuid", NOT_NULL, GEN_UUID),
-    ("function_invocations", "function_id", "integer", NOT_NULL, None),
-    ("function_invocations", "status", "character varying(50)", NOT_NULL, None),
-    ("function_invocations", "duration_ms", "integer", NOT_NULL, None),
-    ("function_invocations", "error", "text", NULL, None),
-    ("function_invocations", "timestamp", "timestamp without time zone", NOT_NULL, NOW),
-    // 6. user_information
-    ("user_information", "id", "integer", NOT_NULL, Some("nextval('user_information_id_seq'::regclass)")),
-    ("user_information", "uuid", "uuid", NOT_NULL, GEN_UUID),
-    ("user_information", "user_id", "uuid", NOT_NULL, None),
-    ("user_information", "first_name", "character varying(100)", NULL, None),
-    ("user_information", "last_name", "character varying(100)", NULL, None),
-    ("user_information", "phone_number", "character varying(20)", NULL, None),
-    ("user_information", "country", "character varying(100)", NULL, None),
-    ("user_information", "city", "character varying(100)", NULL, None),
-    ("user_information", "address", "text", NULL, None),
-    ("user_information", "zip_code", "character varying(20)", NULL, None),
-    ("user_information", "avatar", "text", NULL, None),
-    ("user_information", "role", "character varying(50)", NOT_NULL, Some("'developer'::character varying")),
-    ("user_information", "created_at", "timestamp without time zone", NOT_NULL, NOW),
-    ("user_information", "updated_at", "timestamp without time zone", NOT_NULL, NOW),
-    // 7. organizations
-    ("organizations", "id", "integer", NOT_NULL, Some("nextval('organizations_id_seq'::regclass)")),
-    ("organizations", "uuid", "uuid", NOT_NULL, GEN_UUID),
-    ("organizations", "name", "character varying(255)", NOT_NULL, None),
-    ("organizations", "owner_id", "uuid", NOT_NULL, None),
-    ("organizations", "created_at", "timestamp without time zone", NOT_NULL, NOW),
-    ("organizations", "updated_at", "timestamp without time zone", NOT_NULL, NOW),
-    // 8. organization_members (no uuid column)
-    ("organization_members", "id", "integer", NOT_NULL, Some("nextval('organization_members_id_seq'::regclass)")),
-    ("organization_members", "organization_id", "uuid", NOT_NULL, None),
-    ("organization_members", "user_id", "uuid", NOT_NULL, None),
-    ("organization_members", "joined_at", "timestamp without time zone", NOT_NULL, NOW),
-    // 9. repositories
-    ("repositories", "id", "integer", NOT_NULL, Some("nextval('repositories_id_seq'::regclass)")),
-    ("repositories", "uuid", "uuid", NOT_NULL, GEN_UUID),
-    ("repositories", "name", "character varying(255)", NOT_NULL, None),
-    ("repositories", "path", "text", NOT_NULL, None),
-    ("repositories", "parent_id", "integer", NULL, None),
-    ("repositories", "created_at", "timestamp without time zone", NOT_NULL, NOW),
-    ("repositories", "updated_at", "timestamp without time zone", NOT_NULL, NOW),
-    ("repositories", "deleted_at", "timestamp without time zone", NULL, None),
+const COLUMNS: [(&str, &str, &[&str]); 9] = [
+    ("users", "integer", &[
+        "email character varying(255) NOT NULL",
+        "password_hash character varying(255)",
+        "created_at", "updated_at",
+    ]),
+    ("functions", "integer", &[
+        "user_id integer NOT NULL",
+        "name character varying(255) NOT NULL",
+        "status character varying(50) NOT NULL DEFAULT 'active'::character varying",
+        "active_deployment_id integer",
+        "analysis_result jsonb",
+        "created_at", "updated_at",
+    ]),
+    ("function_deployments", "integer", &[
+        "function_id integer NOT NULL",
+        "version integer NOT NULL",
+        "image_tag character varying(255)",
+        "s3_key character varying(500)",
+        "status character varying(50) NOT NULL DEFAULT 'pending'::character varying",
+        "is_active boolean NOT NULL DEFAULT false",
+        "build_logs text",
+        "deployed_at",
+    ]),
+    ("function_logs", "bigint", &[
+        "function_id integer NOT NULL",
+        "level character varying(20) NOT NULL",
+        "message text NOT NULL",
+        "timestamp",
+    ]),
+    ("function_invocations", "bigint", &[
+        "function_id integer NOT NULL",
+        "status character varying(50) NOT NULL",
+        "duration_ms integer NOT NULL",
+        "error text",
+        "timestamp",
+    ]),
+    ("user_information", "integer", &[
+        "user_id uuid NOT NULL",
+        "first_name character varying(100)", "last_name character varying(100)",
+        "phone_number character varying(20)",
+        "country character varying(100)", "city character varying(100)",
+        "address text", "zip_code character varying(20)", "avatar text",
+        "role character varying(50) NOT NULL DEFAULT 'developer'::character varying",
+        "created_at", "updated_at",
+    ]),
+    ("organizations", "integer", &[
+        "name character varying(255) NOT NULL",
+        "owner_id uuid NOT NULL",
+        "created_at", "updated_at",
+    ]),
+    ("organization_members", "integer", &[
+        "organization_id uuid NOT NULL",
+        "user_id uuid NOT NULL",
+        "joined_at",
+    ]),
+    ("repositories", "integer", &[
+        "name character varying(255) NOT NULL",
+        "path text NOT NULL",
+        "parent_id integer",
+        "created_at", "updated_at",
+        "deleted_at timestamp without time zone",
+    ]),
 ];
 
-/// Every primary-key, unique, check and foreign-key constraint: (table, name, definition).
+/// The one table without a `uuid` column.
+const NO_UUID: &str = "organization_members";
+
+/// The expected `column_lines`: each table's `id`, `uuid` and `COLUMNS`, in table-name order
+/// (as information_schema lists them), each table's columns in their order.
+fn expected_columns() -> Vec<String> {
+    let mut tables = COLUMNS.to_vec();
+    tables.sort_by_key(|(table, _, _)| *table);
+    let mut lines = Vec::new();
+    for (table, key, columns) in tables {
+        lines.push(format!(
+            "{table}.id {key} NOT NULL DEFAULT nextval('{table}_id_seq'::regclass)"
+        ));
+        if table != NO_UUID {
+            lines.push(format!(
+                "{table}.uuid uuid NOT NULL DEFAULT gen_random_uuid()"
+            ));
+        }
+        for column in columns {
+            lines.push(if column.contains(' ') {
+                format!("{table}.{column}")
+            } else {
+                format!(
+                    "{table}.{column} timestamp without time zone NOT NULL \
+                     DEFAULT timezone('UTC'::text, now())"
+                )
+            });
+        }
+    }
+    lines
+}
+
+/// The constraints beyond each table's `{table}_pkey` `PRIMARY KEY (id)` and (but for
+/// `organization_members`) `{table}_uuid_key` `UNIQUE (uuid)`: (table, name, definition).
 #[rustfmt::skip]
 const CONSTRAINTS: &[(&str, &str, &str)] = &[
-    ("users", "users_pkey", "PRIMARY KEY (id)"),
-    ("users", "users_uuid_key", "UNIQUE (uuid)"),
     ("users", "users_email_key", "UNIQUE (email)"),
 
-    ("functions", "functions_pkey", "PRIMARY KEY (id)"),
-    ("functions", "functions_uuid_key", "UNIQUE (uuid)"),
     ("functions", "functions_user_id_name_key", "UNIQUE (user_id, name)"),
     ("functions", "functions_user_id_fkey", "FOREIGN KEY (user_id) REFERENCES users(id) ON DELETE CASCADE"),
     ("functions", "functions_active_deployment_id_fkey", "FOREIGN KEY (active_deployment_id) REFERENCES function_deployments(id) ON DELETE SET NULL"),
 
-    ("function_deployments", "function_deployments_pkey", "PRIMARY KEY (id)"),
-    ("function_deployments", "function_deployments_uuid_key", "UNIQUE (uuid)"),
     ("function_deployments", "function_deployments_function_id_version_key", "UNIQUE (function_id, version)"),
     ("function_deployments", "function_deployments_version_check", "CHECK ((version > 0))"),
     ("function_deployments", "function_deployments_function_id_fkey", "FOREIGN KEY (function_id) REFERENCES functions(id) ON DELETE CASCADE"),
 
-    ("function_logs", "function_logs_pkey", "PRIMARY KEY (id)"),
-    ("function_logs", "function_logs_uuid_key", "UNIQUE (uuid)"),
     ("function_logs", "function_logs_function_id_fkey", "FOREIGN KEY (function_id) REFERENCES functions(id) ON DELETE CASCADE"),
 
-    ("function_invocations", "function_invocations_pkey", "PRIMARY KEY (id)"),
-    ("function_invocations", "function_invocations_uuid_key", "UNIQUE (uuid)"),
     ("function_invocations", "function_invocations_duration_ms_check", "CHECK ((duration_ms >= 0))"),
     ("function_invocations", "function_invocations_function_id_fkey", "FOREIGN KEY (function_id) REFERENCES functions(id) ON DELETE CASCADE"),
 
-    ("user_information", "user_information_pkey", "PRIMARY KEY (id)"),
-    ("user_information", "user_information_uuid_key", "UNIQUE (uuid)"),
     ("user_information", "user_information_user_id_key", "UNIQUE (user_id)"),
     ("user_information", "user_information_user_id_fkey", "FOREIGN KEY (user_id) REFERENCES users(uuid) ON DELETE CASCADE"),
 
-    ("organizations", "organizations_pkey", "PRIMARY KEY (id)"),
-    ("organizations", "organizations_uuid_key", "UNIQUE (uuid)"),
     ("organizations", "organizations_name_key", "UNIQUE (name)"),
     ("organizations", "organizations_owner_id_fkey", "FOREIGN KEY (owner_id) REFERENCES users(uuid) ON DELETE RESTRICT"),
 
-    ("organization_members", "organization_members_pkey", "PRIMARY KEY (id)"),
     ("organization_members", "organization_members_user_id_key", "UNIQUE (user_id)"),
     ("organization_members", "organization_members_organization_id_fkey", "FOREIGN KEY (organization_id) REFERENCES organizations(uuid) ON DELETE CASCADE"),
     ("organization_members", "organization_members_user_id_fkey", "FOREIGN KEY (user_id) REFERENCES users(uuid) ON DELETE CASCADE"),
 
-    ("repositories", "repositories_pkey", "PRIMARY KEY (id)"),
-    ("repositories", "repositories_uuid_key", "UNIQUE (uuid)"),
     ("repositories", "repositories_parent_id_fkey", "FOREIGN KEY (parent_id) REFERENCES repositories(id) ON DELETE CASCADE"),
 ];
 
-/// Every index, including those of primary keys and unique constraints: (table, name, columns
-/// and predicate after `USING btree`, unique).
+/// Every primary-key, unique, check and foreign-key constraint: (table, name, definition).
+fn expected_constraints() -> Vec<(String, String, String)> {
+    let mut all = Vec::new();
+    for table in TABLES {
+        all.push((
+            table.into(),
+            format!("{table}_pkey"),
+            "PRIMARY KEY (id)".into(),
+        ));
+        if table != NO_UUID {
+            all.push((
+                table.into(),
+                format!("{table}_uuid_key"),
+                "UNIQUE (uuid)".into(),
+            ));
+        }
+    }
+    let listed = CONSTRAINTS
+        .iter()
+        .map(|&(t, name, def)| (t.into(), name.into(), def.into()));
+    all.extend(listed);
+    all
+}
+
+/// The indexes that are not a primary key's or a unique constraint's (those have the
+/// constraint's name and columns): (table, name, columns and predicate after `USING btree`,
+/// unique).
 #[rustfmt::skip]
 const INDEXES: &[(&str, &str, &str, bool)] = &[
-    ("users", "users_pkey", "(id)", true),
-    ("users", "users_uuid_key", "(uuid)", true),
-    ("users", "users_email_key", "(email)", true),
-
-    ("functions", "functions_pkey", "(id)", true),
-    ("functions", "functions_uuid_key", "(uuid)", true),
-    ("functions", "functions_user_id_name_key", "(user_id, name)", true),
     ("functions", "functions_user_id_idx", "(user_id)", false),
     ("functions", "functions_active_deployment_id_idx", "(active_deployment_id)", false),
 
-    ("function_deployments", "function_deployments_pkey", "(id)", true),
-    ("function_deployments", "function_deployments_uuid_key", "(uuid)", true),
-    ("function_deployments", "function_deployments_function_id_version_key", "(function_id, version)", true),
     ("function_deployments", "function_deployments_function_id_active_key", "(function_id) WHERE is_active", true),
     ("function_deployments", "function_deployments_function_id_idx", "(function_id)", false),
     ("function_deployments", "function_deployments_is_active_idx", "(is_active)", false),
     ("function_deployments", "function_deployments_version_idx", "(version)", false),
 
-    ("function_logs", "function_logs_pkey", "(id)", true),
-    ("function_logs", "function_logs_uuid_key", "(uuid)", true),
     ("function_logs", "function_logs_function_id_timestamp_idx", "(function_id, \"timestamp\")", false),
     ("function_logs", "function_logs_timestamp_idx", "(\"timestamp\")", false),
 
-    ("function_invocations", "function_invocations_pkey", "(id)", true),
-    ("function_invocations", "function_invocations_uuid_key", "(uuid)", true),
     ("function_invocations", "function_invocations_function_id_timestamp_idx", "(function_id, \"timestamp\")", false),
     ("function_invocations", "function_invocations_timestamp_idx", "(\"timestamp\")", false),
 
-    ("user_information", "user_information_pkey", "(id)", true),
-    ("user_information", "user_information_uuid_key", "(uuid)", true),
-    ("user_information", "user_information_user_id_key", "(user_id)", true),
     ("user_information", "user_information_role_idx", "(role)", false),
-
-    ("organizations", "organizations_pkey", "(id)", true),
-    ("organizations", "organizations_uuid_key", "(uuid)", true),
-    ("organizations", "organizations_name_key", "(name)", true),
     ("organizations", "organizations_owner_id_idx", "(owner_id)", false),
-
-    ("organization_members", "organization_members_pkey", "(id)", true),
-    ("organization_members", "organization_members_user_id_key", "(user_id)", true),
     ("organization_members", "organization_members_organization_id_idx", "(organization_id)", false),
 
-    ("repositories", "repositories_pkey", "(id)", true),
-    ("repositories", "repositories_uuid_key", "(uuid)", true),
     ("repositories", "repositories_path_live_key", "(path) WHERE (deleted_at IS NULL)", true),
     ("repositories", "repositories_parent_id_idx", "(parent_id)", false),
     // Case-insensitive lookups (m20251203_000011).
@@ -213,18 +198,28 @@ const INDEXES: &[(&str, &str, &str, bool)] = &[
     ("functions", "functions_name_ci_idx", "(lower(((name)::text COLLATE \"C\")))", false),
 ];
 
-/// The `id` key of each table: `SERIAL` (integer) or `BIGSERIAL` (bigint).
-const KEYS: [(&str, &str); 9] = [
-    ("users", "integer"),
-    ("functions", "integer"),
-    ("function_deployments", "integer"),
-    ("function_logs", "bigint"),
-    ("function_invocations", "bigint"),
-    ("user_information", "integer"),
-    ("organizations", "integer"),
-    ("organization_members", "integer"),
-    ("repositories", "integer"),
-];
+/// Every index as `pg_indexes` prints it: one per primary key and unique constraint, then
+/// `INDEXES`.
+fn expected_indexes() -> Vec<String> {
+    let index = |table: &str, name: &str, columns: &str, unique: bool| {
+        let unique = if unique { "UNIQUE " } else { "" };
+        format!("CREATE {unique}INDEX {name} ON public.{table} USING btree {columns}")
+    };
+    let mut all = Vec::new();
+    for (table, name, def) in expected_constraints() {
+        let columns = def
+            .strip_prefix("PRIMARY KEY ")
+            .or(def.strip_prefix("UNIQUE "));
+        if let Some(columns) = columns {
+            all.push(index(&table, &name, columns, true));
+        }
+    }
+    let listed = INDEXES
+        .iter()
+        .map(|&(t, name, columns, unique)| index(t, name, columns, unique));
+    all.extend(listed);
+    all
+}
 
 /// Asserts two lists of catalog lines are equal, naming the lines that differ.
 #[track_caller]
@@ -254,22 +249,31 @@ async fn strings(conn: &mut PgConnection, sql: &'static str) -> Vec<String> {
         .unwrap_or_else(|e| panic!("{sql}: {e}"))
 }
 
-/// `table.column type [NOT NULL] [DEFAULT …]`, for every column of the public tables but
-/// `seaql_migrations`, in table-name then column order.
+/// `(table.column type, [ NOT NULL][ DEFAULT …][ IDENTITY])` for every column of the public
+/// tables but `seaql_migrations`, in table-name then column order.
+async fn columns(conn: &mut PgConnection) -> Vec<(String, String)> {
+    let sql = "SELECT table_name || '.' || column_name || ' '
+                      || CASE WHEN character_maximum_length IS NULL THEN data_type
+                              ELSE data_type || '(' || character_maximum_length || ')' END,
+                  CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END
+                      || COALESCE(' DEFAULT ' || column_default, '')
+                      || CASE WHEN is_identity = 'YES' THEN ' IDENTITY' ELSE '' END
+               FROM information_schema.columns
+               WHERE table_schema = 'public' AND table_name <> 'seaql_migrations'
+               ORDER BY table_name, ordinal_position";
+    sqlx::query_as(sql)
+        .fetch_all(conn)
+        .await
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
+/// `table.column type [NOT NULL] [DEFAULT …]`, for every column (see `columns`).
 async fn column_lines(conn: &mut PgConnection) -> Vec<String> {
-    strings(
-        conn,
-        "SELECT table_name || '.' || column_name || ' '
-                || CASE WHEN character_maximum_length IS NULL THEN data_type
-                        ELSE data_type || '(' || character_maximum_length || ')' END
-                || CASE WHEN is_nullable = 'NO' THEN ' NOT NULL' ELSE '' END
-                || COALESCE(' DEFAULT ' || column_default, '')
-                || CASE WHEN is_identity = 'YES' THEN ' IDENTITY' ELSE '' END
-         FROM information_schema.columns
-         WHERE table_schema = 'public' AND table_name <> 'seaql_migrations'
-         ORDER BY table_name, ordinal_position",
-    )
-    .await
+    let columns = columns(conn).await;
+    columns
+        .into_iter()
+        .map(|(column, rest)| column + &rest)
+        .collect()
 }
 
 #[tokio::test]
@@ -290,24 +294,8 @@ async fn migrated_schema_is_exactly_schema_md() {
     assert_eq!(tables, sorted(expected));
 
     // Columns: name, type (with varchar length), nullability, default; no identity column.
-    let mut expected: Vec<(usize, String)> = COLUMNS
-        .iter()
-        .map(|&(table, column, ty, nullable, default)| {
-            let order = TABLES.iter().position(|t| *t == table).unwrap();
-            let mut line = format!("{table}.{column} {ty}");
-            if !nullable {
-                line.push_str(" NOT NULL");
-            }
-            if let Some(default) = default {
-                line.push_str(&format!(" DEFAULT {default}"));
-            }
-            (order, line)
-        })
-        .collect();
-    // information_schema lists tables by name; keep each table's column order.
-    expected.sort_by_key(|(order, _)| TABLES[*order]);
-    let expected: Vec<String> = expected.into_iter().map(|(_, line)| line).collect();
-    assert_lines("columns", &column_lines(&mut conn).await, &expected);
+    let columns = column_lines(&mut conn).await;
+    assert_lines("columns", &columns, &expected_columns());
 
     // Keys: sequence-backed SERIAL/BIGSERIAL, not identity columns.
     let keys = strings(
@@ -327,9 +315,9 @@ async fn migrated_schema_is_exactly_schema_md() {
          ORDER BY 1",
     )
     .await;
-    let expected: Vec<String> = KEYS
+    let expected: Vec<String> = COLUMNS
         .iter()
-        .map(|(t, ty)| {
+        .map(|(t, ty, _)| {
             format!(
                 "{t} {ty} identity='' seq=public.{t}_id_seq seqtype={ty} \
                  default=nextval('{t}_id_seq'::regclass)"
@@ -360,8 +348,8 @@ async fn migrated_schema_is_exactly_schema_md() {
          ORDER BY 1",
     )
     .await;
-    let expected: Vec<String> = CONSTRAINTS
-        .iter()
+    let expected: Vec<String> = expected_constraints()
+        .into_iter()
         .map(|(t, name, def)| format!("{t} {name} {def}"))
         .collect();
     assert_lines("constraints", &constraints, &sorted(expected));
@@ -384,14 +372,7 @@ async fn migrated_schema_is_exactly_schema_md() {
          ORDER BY 1",
     )
     .await;
-    let expected: Vec<String> = INDEXES
-        .iter()
-        .map(|(t, name, cols, unique)| {
-            let unique = if *unique { "UNIQUE " } else { "" };
-            format!("CREATE {unique}INDEX {name} ON public.{t} USING btree {cols}")
-        })
-        .collect();
-    assert_lines("indexes", &indexes, &sorted(expected));
+    assert_lines("indexes", &indexes, &sorted(expected_indexes()));
 
     // Nothing else: no triggers, functions, views, types or extensions of ours.
     let extras = strings(
@@ -535,18 +516,9 @@ CREATE TABLE repositories (
 /// `table.column type(len)` of every column, in table-name then column order.
 async fn column_types(db: &TestDatabase) -> Vec<String> {
     let mut conn = db.connect().await;
-    let lines = strings(
-        &mut conn,
-        "SELECT table_name || '.' || column_name || ' '
-                || CASE WHEN character_maximum_length IS NULL THEN data_type
-                        ELSE data_type || '(' || character_maximum_length || ')' END
-         FROM information_schema.columns
-         WHERE table_schema = 'public' AND table_name <> 'seaql_migrations'
-         ORDER BY table_name, ordinal_position",
-    )
-    .await;
+    let columns = columns(&mut conn).await;
     conn.close().await.unwrap();
-    lines
+    columns.into_iter().map(|(column, _)| column).collect()
 }
 
 #[tokio::test]
@@ -557,8 +529,8 @@ async fn migrated_tables_agree_with_the_seed_tables() {
 
     let seed_columns = column_types(&seed).await;
     let migrated_columns = column_types(&migrated).await;
-    assert_eq!(seed_columns.len(), COLUMNS.len());
-    assert_eq!(migrated_columns.len(), COLUMNS.len());
+    assert_eq!(seed_columns.len(), expected_columns().len());
+    assert_eq!(migrated_columns.len(), expected_columns().len());
 
     // Same columns, in the same order; the types differ exactly where docs/SCHEMA.md says
     // "(added: 64-bit)".
@@ -740,6 +712,17 @@ async fn test_databases_are_independent_and_dropped() {
     admin.close().await.unwrap();
 }
 
+/// The value in the one row of the table `kept` of the server at `url`.
+async fn kept(url: &str) -> i32 {
+    let mut conn = PgConnection::connect(url).await.unwrap();
+    let x = sqlx::query_scalar("SELECT x FROM kept")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    x
+}
+
 #[tokio::test]
 async fn cluster_starts_restarts_stops_and_is_removed() {
     let cluster = Cluster::start().await;
@@ -760,25 +743,13 @@ async fn cluster_starts_restarts_stops_and_is_removed() {
     conn.close().await.unwrap();
 
     cluster.restart().await;
-    let mut conn = PgConnection::connect(&url).await.unwrap();
-    let x: i32 = sqlx::query_scalar("SELECT x FROM kept")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(x, 42);
-    conn.close().await.unwrap();
+    assert_eq!(kept(&url).await, 42);
 
     cluster.stop().await;
     assert!(!cluster.is_running());
     assert!(PgConnection::connect(&url).await.is_err());
     cluster.start_again().await;
-    let mut conn = PgConnection::connect(&url).await.unwrap();
-    let x: i32 = sqlx::query_scalar("SELECT x FROM kept")
-        .fetch_one(&mut conn)
-        .await
-        .unwrap();
-    assert_eq!(x, 42);
-    conn.close().await.unwrap();
+    assert_eq!(kept(&url).await, 42);
     cluster.stop().await;
 
     let data_dir = cluster.data_dir().to_path_buf();
