@@ -26,7 +26,7 @@
 //! as before), and inside a transaction the search runs once the batch's own transaction or
 //! savepoint has rolled back ([`BatchError::Undiagnosed`], [`settle`]). So a batch that
 //! succeeds pays for this one `SAVEPOINT` per further statement into a table (statements
-//! hold [`BATCH_CHUNK_ROWS`] rows, so never more than
+//! hold [`BATCH_CHUNK_ROWS`](containerpub_ports::BATCH_CHUNK_ROWS) rows, so never more than
 //! one per 5,000 rows) and, per statement of more than one row, a copy of its key values; a
 //! one-row statement needs neither, nor a search.
 //!
@@ -40,7 +40,7 @@ use std::fmt::Write as _;
 use std::future::Future;
 
 use containerpub_ports::{
-    BATCH_CHUNK_ROWS, Column, ForeignKey, Predicate, StoreError, StoreResult, Table, UniqueKey,
+    Column, ForeignKey, Predicate, StoreError, StoreResult, Table, UniqueKey,
 };
 use sea_orm::sea_query::ArrayType;
 use sea_orm::{ActiveModelTrait, ActiveValue, ConnectionTrait, IdenStatic, Value};
@@ -83,15 +83,6 @@ impl crate::conn::CallError for BatchError {
 
 /// The result of a batch's write steps.
 pub(crate) type BatchResult<T> = Result<T, BatchError>;
-
-/// Splits a batch's rows into owned chunks of `BATCH_CHUNK_ROWS` rows, one a statement.
-pub(crate) fn chunks<I: IntoIterator>(rows: I) -> impl Iterator<Item = Vec<I::Item>> {
-    let mut rows = rows.into_iter().peekable();
-    std::iter::from_fn(move || {
-        rows.peek()?;
-        Some(rows.by_ref().take(BATCH_CHUNK_ROWS).collect())
-    })
-}
 
 /// The key values of the rows of one statement, in statement order, read from the typed rows
 /// before the statement is built (what the checks of the module docs compare).

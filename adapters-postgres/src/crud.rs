@@ -20,7 +20,7 @@ use containerpub_ports::{
 use sea_orm::ConnectionTrait;
 use sea_orm::sea_query::{Expr, ExprTrait, InsertStatement, SelectStatement};
 
-use crate::batch::{BatchResult, KeyRows, Steps, chunks, settle};
+use crate::batch::{BatchResult, KeyRows, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
 use crate::error::{Op, map_db_err};
 use crate::handle::Handle;
@@ -39,6 +39,15 @@ pub(crate) use statements::{
 
 // ---------------------------------------------------------------------------------------------
 // Generic write steps (the default hooks of `TableDef`)
+
+/// Splits a batch's rows into owned chunks of `BATCH_CHUNK_ROWS` rows, one a statement.
+pub(crate) fn chunks<I: IntoIterator>(rows: I) -> impl Iterator<Item = Vec<I::Item>> {
+    let mut rows = rows.into_iter().peekable();
+    std::iter::from_fn(move || {
+        rows.peek()?;
+        Some(rows.by_ref().take(BATCH_CHUNK_ROWS).collect())
+    })
+}
 
 /// One INSERT per `BATCH_CHUNK_ROWS` rows, rows returned in input order; a key violation
 /// names its row ([`Steps`]).

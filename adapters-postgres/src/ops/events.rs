@@ -11,8 +11,9 @@ use containerpub_ports::{BATCH_CHUNK_ROWS, InvocationField, LogField, StoreResul
 use sea_orm::Value;
 use sea_orm::sea_query::ArrayType;
 
-use crate::batch::{BatchResult, KeyRows, Steps, chunks, settle};
+use crate::batch::{BatchResult, KeyRows, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
+use crate::crud::chunks;
 use crate::crud::{by_id, to_domain};
 use crate::error::Op;
 use crate::handle::Handle;

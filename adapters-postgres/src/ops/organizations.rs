@@ -11,8 +11,9 @@ use containerpub_ports::{
 use sea_orm::sea_query::{Alias, Expr, ExprTrait, NullOrdering, Order, Query, SelectStatement};
 use sea_orm::{ColumnTrait, IdenStatic, Iterable, QueryResult, Value};
 
-use crate::batch::{BatchResult, Steps, chunks, settle};
+use crate::batch::{BatchResult, Steps, settle};
 use crate::conn::{PgConn, atomic, guarded};
+use crate::crud::chunks;
 use crate::crud::{self, insert_chunk, insert_stmt, prefixed_model_of, write_returning};
 use crate::entity::{member, organization, profile, user};
 use crate::error::{Op, map_db_err};
