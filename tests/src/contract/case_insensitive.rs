@@ -1,12 +1,12 @@
 //! Case-insensitive text filters (`eq_ci`, `contains_ci`, `starts_with_ci`): the ASCII
 //! folding of `docs/SEMANTICS.md` ("Case-insensitive matching"), on hostile Unicode.
 
-use containerpub_domain::{Function, NewFunction, Rule};
+use containerpub_domain::{Function, Rule};
 use containerpub_ports::{
     CaseInsensitive, Filter, FunctionField, Query, StoreError, TextOp, UserField,
 };
 
-use super::seed::{assert_invalid, name, user};
+use super::seed::{assert_invalid, functions_named, user};
 use super::surface::{Crud, assert_filtered, walk};
 use super::{ContractStore, Fixture};
 
@@ -77,17 +77,7 @@ async fn check<S: Crud<Entity = Function, Field = FunctionField> + ?Sized>(
 #[allow(clippy::too_many_lines)]
 pub async fn filter_case_insensitive<U: ContractStore>(fx: Fixture<U>) {
     let owner = user(&fx.db, "ann@example.com").await;
-    let rows = fx
-        .db
-        .functions()
-        .insert_many(
-            NAMES
-                .iter()
-                .map(|n| NewFunction::new(owner.id, name(n)))
-                .collect(),
-        )
-        .await
-        .expect("insert_many");
+    let rows = functions_named(&fx.db, &owner, &NAMES).await;
     let store = fx.db.functions();
     use FunctionField as F;
     // Cases stated by hand from the definition.

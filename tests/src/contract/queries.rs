@@ -11,7 +11,7 @@ use containerpub_ports::{
     PageRequest, Query, Sort, StoreError, Value,
 };
 
-use super::seed::{assert_invalid, at, function, ms, name, text, user};
+use super::seed::{assert_invalid, at, function, functions_named, ms, name, text, user};
 use super::surface::{Crud, assert_filtered, walk};
 use super::{ContractStore, Fixture};
 
@@ -320,17 +320,7 @@ pub async fn filter_literal_text<U: ContractStore>(fx: Fixture<U>) {
         "x%_\\y",
         "AXB",
     ];
-    let rows = fx
-        .db
-        .functions()
-        .insert_many(
-            names
-                .iter()
-                .map(|n| NewFunction::new(owner.id, name(n)))
-                .collect(),
-        )
-        .await
-        .expect("insert_many");
+    let rows = functions_named(&fx.db, &owner, &names).await;
     let store = fx.db.functions();
     let index_of = |n: &str| names.iter().position(|x| *x == n).expect("a name");
     let idx = |ns: &[&str]| ns.iter().map(|n| index_of(n)).collect::<Vec<_>>();
