@@ -128,6 +128,24 @@ pub async fn function<S: Stores + ?Sized>(db: &S, owner: &User, fname: &str) -> 
         .expect("seed function")
 }
 
+/// Inserts one function per name, owned by `owner`, with one `insert_many` through `db`; the
+/// rows come back in the order of `names`.
+pub async fn functions_named<S: Stores + ?Sized>(
+    db: &S,
+    owner: &User,
+    names: &[&str],
+) -> Vec<Function> {
+    db.functions()
+        .insert_many(
+            names
+                .iter()
+                .map(|n| NewFunction::new(owner.id, name(n)))
+                .collect(),
+        )
+        .await
+        .expect("seed functions")
+}
+
 /// Creates `function`'s next deployment version through `db`.
 pub async fn deployment<S: Stores + ?Sized>(db: &S, function: &Function) -> Deployment {
     db.deployments()

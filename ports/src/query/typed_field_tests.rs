@@ -18,63 +18,72 @@ fn typed_and_untyped_forms_build_equal_filters() {
     let name = EntityName::new("name", "api").expect("valid");
     let at = Timestamp::from_unix_micros("t", 5).expect("valid");
     let uuid = Uuid::from_u128(9);
+    // One row per operator: the typed handle's filter, then the field enum's.
+    let function_filters = [
+        (
+            functions::USER_ID.eq(owner),
+            FunctionField::UserId.eq(owner),
+        ),
+        (
+            functions::USER_ID.ne(owner),
+            FunctionField::UserId.ne(owner),
+        ),
+        (
+            functions::NAME.lt(name.clone()),
+            FunctionField::Name.lt(name.clone()),
+        ),
+        (
+            functions::CREATED_AT.le(at),
+            FunctionField::CreatedAt.le(at),
+        ),
+        (
+            functions::CREATED_AT.gt(at),
+            FunctionField::CreatedAt.gt(at),
+        ),
+        (
+            functions::CREATED_AT.ge(at),
+            FunctionField::CreatedAt.ge(at),
+        ),
+        (
+            functions::STATUS.cmp_with(CmpOp::Ne, FunctionStatus::Active),
+            FunctionField::Status.cmp_with(CmpOp::Ne, FunctionStatus::Active),
+        ),
+        (
+            functions::USER_ID.is_in([owner, UserId::new(8)]),
+            FunctionField::UserId.is_in([owner, UserId::new(8)]),
+        ),
+        (
+            functions::ACTIVE_DEPLOYMENT_ID.is_null(),
+            FunctionField::ActiveDeploymentId.is_null(),
+        ),
+        (
+            functions::ACTIVE_DEPLOYMENT_ID.is_not_null(),
+            FunctionField::ActiveDeploymentId.is_not_null(),
+        ),
+        (
+            functions::ACTIVE_DEPLOYMENT_ID.eq(DeploymentId::new(3)),
+            FunctionField::ActiveDeploymentId.eq(DeploymentId::new(3)),
+        ),
+    ];
+    for (row, (typed, untyped)) in function_filters.into_iter().enumerate() {
+        assert_eq!(typed, untyped, "row {row}");
+    }
     assert_eq!(
-        functions::USER_ID.eq(owner),
-        FunctionField::UserId.eq(owner)
+        [functions::ID.desc(), functions::ID.asc()],
+        [FunctionField::Id.desc(), FunctionField::Id.asc()]
     );
+    // The other tables' handles, one filter each.
     assert_eq!(
-        functions::USER_ID.ne(owner),
-        FunctionField::UserId.ne(owner)
-    );
-    assert_eq!(
-        functions::NAME.lt(name.clone()),
-        FunctionField::Name.lt(name.clone())
-    );
-    assert_eq!(
-        functions::CREATED_AT.le(at),
-        FunctionField::CreatedAt.le(at)
-    );
-    assert_eq!(
-        functions::CREATED_AT.gt(at),
-        FunctionField::CreatedAt.gt(at)
-    );
-    assert_eq!(
-        functions::CREATED_AT.ge(at),
-        FunctionField::CreatedAt.ge(at)
-    );
-    assert_eq!(
-        functions::STATUS.cmp_with(CmpOp::Ne, FunctionStatus::Active),
-        FunctionField::Status.cmp_with(CmpOp::Ne, FunctionStatus::Active)
-    );
-    assert_eq!(
-        functions::USER_ID.is_in([owner, UserId::new(8)]),
-        FunctionField::UserId.is_in([owner, UserId::new(8)])
-    );
-    assert_eq!(
-        functions::ACTIVE_DEPLOYMENT_ID.is_null(),
-        FunctionField::ActiveDeploymentId.is_null()
-    );
-    assert_eq!(
-        functions::ACTIVE_DEPLOYMENT_ID.is_not_null(),
-        FunctionField::ActiveDeploymentId.is_not_null()
-    );
-    assert_eq!(
-        functions::ACTIVE_DEPLOYMENT_ID.eq(DeploymentId::new(3)),
-        FunctionField::ActiveDeploymentId.eq(DeploymentId::new(3))
-    );
-    assert_eq!(functions::ID.desc(), FunctionField::Id.desc());
-    assert_eq!(functions::ID.asc(), FunctionField::Id.asc());
-    assert_eq!(
-        user_information::USER_ID.eq(uuid),
-        UserInformationField::UserId.eq(uuid)
-    );
-    assert_eq!(
-        organization_members::ORGANIZATION_ID.eq(uuid),
-        OrganizationMemberField::OrganizationId.eq(uuid)
-    );
-    assert_eq!(
-        function_logs::LEVEL.eq(LogLevel::Warn),
-        LogField::Level.eq(LogLevel::Warn)
+        (
+            user_information::USER_ID.eq(uuid),
+            organization_members::ORGANIZATION_ID.eq(uuid),
+            function_logs::LEVEL.eq(LogLevel::Warn),
+        ),
+        (
+            UserInformationField::UserId.eq(uuid),
+            OrganizationMemberField::OrganizationId.eq(uuid),
+            LogField::Level.eq(LogLevel::Warn),
+        )
     );
 }
 

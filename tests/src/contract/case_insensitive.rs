@@ -1,13 +1,13 @@
 //! Case-insensitive text filters (`eq_ci`, `contains_ci`, `starts_with_ci`): the ASCII
 //! folding of `docs/SEMANTICS.md` ("Case-insensitive matching"), on hostile Unicode.
 
-use containerpub_domain::{Function, NewFunction, Rule};
+use containerpub_domain::{Function, Rule};
 use containerpub_ports::{
-    CaseInsensitive, Filter, FunctionField, FunctionReader, KeysetRequest, PageRequest, Query,
-    StoreError, TextOp, UserField,
+    CaseInsensitive, Filter, FunctionField, Query, StoreError, TextOp, UserField,
 };
 
-use super::seed::{assert_invalid, name, user};
+use super::seed::{assert_invalid, functions_named, user};
+use super::surface::{Crud, assert_filtered, walk};
 use super::{ContractStore, Fixture};
 
 /// The names stored, one function each (indexes below refer to this list).
@@ -48,28 +48,14 @@ fn folded(s: &str) -> String {
         .collect()
 }
 
-async fn check<S: FunctionReader + ?Sized>(
+async fn check<S: Crud<Entity = Function, Field = FunctionField> + ?Sized>(
     store: &S,
     rows: &[Function],
     filter: Filter<FunctionField>,
     expected: &[usize],
 ) {
     let expected: Vec<Function> = expected.iter().map(|&i| rows[i].clone()).collect();
-    assert_eq!(
-        store.find_all(Query::filter(filter.clone())).await,
-        Ok(expected.clone()),
-        "find_all {filter:?}"
-    );
-    assert_eq!(
-        store.count(filter.clone()).await,
-        Ok(expected.len() as u64),
-        "count {filter:?}"
-    );
-    let page = store
-        .find_page(filter.clone(), vec![], PageRequest::new(1, 100))
-        .await
-        .expect("find_page");
-    assert_eq!(page.items, expected, "find_page {filter:?}");
+    assert_filtered(store, &filter, &expected).await;
     // Negation is the complement (names are never NULL).
     let rest = store
         .count(!filter.clone())
@@ -77,19 +63,7 @@ async fn check<S: FunctionReader + ?Sized>(
         .expect("count of the negation");
     assert_eq!(rest, (rows.len() - expected.len()) as u64, "not {filter:?}");
     // A keyset walk in windows of 2 sees the same rows.
-    let mut walked = Vec::new();
-    let mut request = KeysetRequest::first(2);
-    loop {
-        let window = store
-            .find_window(filter.clone(), vec![FunctionField::Name.asc()], request)
-            .await
-            .expect("find_window");
-        walked.extend(window.items);
-        match window.next {
-            Some(next) => request = KeysetRequest::after(next, 2),
-            None => break,
-        }
-    }
+    let walked = walk(store, &filter, &[FunctionField::Name.asc()], 2).await;
     let mut by_name = expected.clone();
     by_name.sort_by(|a, b| a.name.as_str().as_bytes().cmp(b.name.as_str().as_bytes()));
     assert_eq!(walked, by_name, "find_window {filter:?}");
@@ -103,17 +77,7 @@ async fn check<S: FunctionReader + ?Sized>(
 #[allow(clippy::too_many_lines)]
 pub async fn filter_case_insensitive<U: ContractStore>(fx: Fixture<U>) {
     let owner = user(&fx.db, "ann@example.com").await;
-    let rows = fx
-        .db
-        .functions()
-        .insert_many(
-            NAMES
-                .iter()
-                .map(|n| NewFunction::new(owner.id, name(n)))
-                .collect(),
-        )
-        .await
-        .expect("insert_many");
+    let rows = functions_named(&fx.db, &owner, &NAMES).await;
     let store = fx.db.functions();
     use FunctionField as F;
     // Cases stated by hand from the definition.

@@ -16,8 +16,8 @@ use containerpub_ports::{
 };
 
 use super::seed::{
-    at_micros, cast, conflict, deployment, function, missing, ms, name, new_user, not_found,
-    organization, path, profile, repository, text, user,
+    at_micros, cast, conflict, deployment, function, functions_named, missing, ms, name, new_user,
+    not_found, organization, path, profile, repository, text, user,
 };
 use super::{ContractStore, Fixture};
 
@@ -828,16 +828,7 @@ pub async fn stamps_follow_the_clock<U: ContractStore>(fx: Fixture<U>) {
     assert_eq!((u.created_at, u.updated_at), (t0, t1));
 
     let t2 = fx.tick();
-    let fs = db
-        .functions()
-        .insert_many(
-            ["a", "b", "c"]
-                .iter()
-                .map(|n| NewFunction::new(u.id, name(n)))
-                .collect(),
-        )
-        .await
-        .expect("insert_many");
+    let fs = functions_named(db, &u, &["a", "b", "c"]).await;
     assert!(fs.iter().all(|f| (f.created_at, f.updated_at) == (t2, t2)));
     let t3 = fx.tick();
     assert_eq!(

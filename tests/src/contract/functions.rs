@@ -10,7 +10,9 @@ use containerpub_ports::{
 };
 use serde_json::json as j;
 
-use super::seed::{conflict, deployment, function, json, missing, name, not_found, user};
+use super::seed::{
+    conflict, deployment, function, functions_named, json, missing, name, not_found, user,
+};
 use super::surface::{Spec, check};
 use super::{ContractStore, Fixture};
 
@@ -338,15 +340,7 @@ pub async fn functions_find_by_owner<U: ContractStore>(fx: Fixture<U>) {
     let ada = user(&fx.db, "ada@example.com").await;
     let bob = user(&fx.db, "bob@example.com").await;
     fx.tick();
-    let mut adas = functions
-        .insert_many(
-            ["a", "b", "c"]
-                .iter()
-                .map(|n| NewFunction::new(ada.id, name(n)))
-                .collect(),
-        )
-        .await
-        .expect("batch");
+    let mut adas = functions_named(&fx.db, &ada, &["a", "b", "c"]).await;
     function(&fx.db, &bob, "bob-1").await;
     for n in ["d", "e", "f", "g"] {
         fx.tick();

@@ -11,8 +11,8 @@ use containerpub_ports::{
     PageRequest, Query, Sort, StoreError, Value,
 };
 
-use super::seed::{assert_invalid, at, function, ms, name, text, user};
-use super::surface::{Crud, walk};
+use super::seed::{assert_invalid, at, function, functions_named, ms, name, text, user};
+use super::surface::{Crud, assert_filtered, walk};
 use super::{ContractStore, Fixture};
 
 /// Five invocations of one function:
@@ -63,26 +63,12 @@ async fn expect_matches<S: Crud + ?Sized>(
 ) {
     for (filter, indexes) in cases {
         let expected: Vec<S::Entity> = indexes.iter().map(|&i| rows[i].clone()).collect();
-        assert_eq!(
-            store.find_all(Query::filter(filter.clone())).await,
-            Ok(expected.clone()),
-            "find_all {filter:?}"
-        );
-        assert_eq!(
-            store.count(filter.clone()).await,
-            Ok(expected.len() as u64),
-            "count {filter:?}"
-        );
+        let page = assert_filtered(store, &filter, &expected).await;
         assert_eq!(
             store.exists(filter.clone()).await,
             Ok(!expected.is_empty()),
             "exists {filter:?}"
         );
-        let page = store
-            .find_page(filter.clone(), vec![], PageRequest::new(1, 100))
-            .await
-            .expect("find_page");
-        assert_eq!(page.items, expected, "find_page {filter:?}");
         assert_eq!(
             page.total,
             expected.len() as u64,
@@ -334,17 +320,7 @@ pub async fn filter_literal_text<U: ContractStore>(fx: Fixture<U>) {
         "x%_\\y",
         "AXB",
     ];
-    let rows = fx
-        .db
-        .functions()
-        .insert_many(
-            names
-                .iter()
-                .map(|n| NewFunction::new(owner.id, name(n)))
-                .collect(),
-        )
-        .await
-        .expect("insert_many");
+    let rows = functions_named(&fx.db, &owner, &names).await;
     let store = fx.db.functions();
     let index_of = |n: &str| names.iter().position(|x| *x == n).expect("a name");
     let idx = |ns: &[&str]| ns.iter().map(|n| index_of(n)).collect::<Vec<_>>();

@@ -241,6 +241,31 @@ fn by_id_desc<F: Field>() -> Vec<Sort<F>> {
     }]
 }
 
+/// Asserts that `find_all`, `count` and the first `find_page` of 100 rows under `filter` give
+/// exactly `expected` (in id order); returns that page for further checks.
+pub(crate) async fn assert_filtered<S: Crud + ?Sized>(
+    store: &S,
+    filter: &Filter<S::Field>,
+    expected: &[S::Entity],
+) -> Page<S::Entity> {
+    assert_eq!(
+        store.find_all(Query::filter(filter.clone())).await,
+        Ok(expected.to_vec()),
+        "find_all {filter:?}"
+    );
+    assert_eq!(
+        store.count(filter.clone()).await,
+        Ok(expected.len() as u64),
+        "count {filter:?}"
+    );
+    let page = store
+        .find_page(filter.clone(), vec![], PageRequest::new(1, 100))
+        .await
+        .expect("find_page");
+    assert_eq!(page.items, expected, "find_page {filter:?}");
+    page
+}
+
 /// Walks every window of `limit` rows and returns the rows, checking that only the last
 /// window has no `next` cursor.
 pub(crate) async fn walk<S: Crud + ?Sized>(

@@ -8,11 +8,11 @@ use std::time::{Duration, Instant};
 use containerpub_domain::{NewUser, User, Uuid};
 use containerpub_memory::MemoryStore;
 use containerpub_ports::{Stores, Transaction, UnitOfWork};
-use containerpub_tests::fixture::{numbered_user, series_user};
+use containerpub_tests::fixture::numbered_user;
 
 use super::pg::series_measurement;
 use super::report::{Measurement, Target, round3};
-use super::{Rng, Sizes, interleave, interleave_ops, median, ns_per_op, rows_per_s};
+use super::{Rng, Sizes, insert_series_batch, interleave, interleave_ops, median, ns_per_op};
 
 /// `memory_scale_ratio`: the store's 1k -> large lookup slowdown over a plain `HashMap`'s
 /// slowdown measured in the same run.
@@ -222,19 +222,8 @@ async fn scale(sizes: &Sizes, out: &mut Vec<Measurement>) -> Result<(), String> 
         let mut rates = Vec::new();
         for round in 0..=sizes.rounds {
             let ns = lookups(&big, &order).await?;
-            let batch: Vec<NewUser> = (0..sizes.series_insert_batch)
-                .map(|_| {
-                    serial += 1;
-                    series_user(serial)
-                })
-                .collect();
-            let t = Instant::now();
-            let inserted = big
-                .users()
-                .insert_many(batch)
-                .await
-                .map_err(|e| format!("insert_many: {e}"))?;
-            let rate = rows_per_s(t, inserted.len());
+            let (inserted, rate) =
+                insert_series_batch(big.users(), &mut serial, sizes.series_insert_batch).await?;
             for user in inserted {
                 big.users()
                     .delete_by_id(user.id)

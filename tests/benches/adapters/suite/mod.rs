@@ -17,6 +17,10 @@ mod sys;
 
 use std::time::{Duration, Instant};
 
+use containerpub_domain::{NewUser, User};
+use containerpub_ports::UserStore;
+use containerpub_tests::fixture::series_user;
+
 use report::Report;
 
 /// The measurements every run produces, whatever the sizes (the smoke test checks them).
@@ -392,6 +396,28 @@ pub(crate) fn ns_per_op(started: Instant, ops: usize) -> f64 {
 /// Rows per second since `started`.
 pub(crate) fn rows_per_s(started: Instant, rows: usize) -> f64 {
     rows as f64 / started.elapsed().as_secs_f64().max(1e-9)
+}
+
+/// Inserts the next `batch` series users (numbered on from `serial`) with one `insert_many`,
+/// and returns them with the insert's rate in rows per second.
+pub(crate) async fn insert_series_batch(
+    users: &dyn UserStore,
+    serial: &mut usize,
+    batch: usize,
+) -> Result<(Vec<User>, f64), String> {
+    let rows: Vec<NewUser> = (0..batch)
+        .map(|_| {
+            *serial += 1;
+            series_user(*serial)
+        })
+        .collect();
+    let t = Instant::now();
+    let inserted = users
+        .insert_many(rows)
+        .await
+        .map_err(|e| format!("insert_many: {e}"))?;
+    let rate = rows_per_s(t, inserted.len());
+    Ok((inserted, rate))
 }
 
 /// A small deterministic generator (xorshift64*) for shuffles and samples: no `rand` needed.

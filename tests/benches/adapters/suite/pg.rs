@@ -8,17 +8,16 @@ use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use containerpub_domain::chrono::NaiveDateTime;
-use containerpub_domain::{FunctionId, LogEntry, LogLevel, NewLog, NewUser, Text, Timestamp, Uuid};
+use containerpub_domain::{FunctionId, LogEntry, LogLevel, NewLog, Text, Timestamp, Uuid};
 use containerpub_ports::{Cursor, KeysetRequest, LogQuery, PageRequest, Stores};
 use containerpub_postgres::{PgConfig, PgStore};
-use containerpub_tests::fixture::series_user;
 use containerpub_tests::pg::TestDatabase;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolCopyExt, PgPoolOptions};
 use sqlx::{AssertSqlSafe, ConnectOptions, Connection, PgConnection};
 
 use super::copy::{COPY_LOGS, encode_logs};
 use super::report::{Measurement, Target, round3};
-use super::{Rng, Sizes, interleave_ops, median, rows_per_s, sys};
+use super::{Rng, Sizes, insert_series_batch, interleave_ops, median, sys};
 
 mod load;
 
@@ -1083,20 +1082,9 @@ async fn series(
 
         let mut rates = Vec::new();
         for round in 0..=sizes.rounds {
-            let batch: Vec<NewUser> = (0..sizes.series_insert_batch)
-                .map(|_| {
-                    serial += 1;
-                    series_user(serial)
-                })
-                .collect();
-            let t = Instant::now();
-            let inserted = env
-                .store
-                .users()
-                .insert_many(batch)
-                .await
-                .map_err(|e| format!("insert_many: {e}"))?;
-            let rate = rows_per_s(t, inserted.len());
+            let (_, rate) =
+                insert_series_batch(env.store.users(), &mut serial, sizes.series_insert_batch)
+                    .await?;
             if round > 0 {
                 rates.push(rate);
             }

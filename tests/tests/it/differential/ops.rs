@@ -187,6 +187,18 @@ pub struct RepoPatchSpec {
     pub path: Option<PathSpec>,
 }
 
+/// The arguments of `LogReader::for_function`: its query, then its keyset request.
+#[derive(Debug, Clone)]
+pub struct LogsForSpec {
+    pub function: IdRef,
+    pub from: Option<TsSpec>,
+    pub until: Option<TsSpec>,
+    pub level: Option<LogLevel>,
+    pub newest_first: bool,
+    pub cursor: CursorSpec,
+    pub limit: u64,
+}
+
 /// The generic writes every table has.
 #[derive(Debug, Clone)]
 pub enum WriteOp<N, P> {
@@ -240,15 +252,7 @@ pub enum SpecialOp {
     CreateNextVersion(NewDeploymentSpec),
     Activate(IdRef),
     ActiveFor(IdRef),
-    LogsFor {
-        function: IdRef,
-        from: Option<TsSpec>,
-        until: Option<TsSpec>,
-        level: Option<LogLevel>,
-        newest_first: bool,
-        cursor: CursorSpec,
-        limit: u64,
-    },
+    LogsFor(LogsForSpec),
     Append(Vec<NewLogSpec>),
     DeleteOlderThan(TsSpec),
     Record(NewInvocationSpec),
@@ -361,7 +365,7 @@ impl Op {
                     | SpecialOp::Details(_)
                     | SpecialOp::Summaries(_)
                     | SpecialOp::ActiveFor(_)
-                    | SpecialOp::LogsFor { .. }
+                    | SpecialOp::LogsFor(_)
                     | SpecialOp::Stats(..)
                     | SpecialOp::FindByPath(_)
                     | SpecialOp::DescendantsOf(_)
@@ -646,6 +650,29 @@ fn read() -> BoxedStrategy<ReadOp> {
     .boxed()
 }
 
+fn logs_for() -> impl Strategy<Value = LogsForSpec> + Clone {
+    (
+        id_ref(),
+        prop::option::of(timestamp()),
+        prop::option::of(timestamp()),
+        prop::option::of(log_level()),
+        any::<bool>(),
+        cursor(),
+        window_limit(),
+    )
+        .prop_map(
+            |(function, from, until, level, newest_first, cursor, limit)| LogsForSpec {
+                function,
+                from,
+                until,
+                level,
+                newest_first,
+                cursor,
+                limit,
+            },
+        )
+}
+
 fn special() -> BoxedStrategy<SpecialOp> {
     prop_oneof![
         1 => email().prop_map(SpecialOp::FindByEmail),
@@ -665,26 +692,7 @@ fn special() -> BoxedStrategy<SpecialOp> {
         5 => new_deployment().prop_map(SpecialOp::CreateNextVersion),
         4 => id_ref().prop_map(SpecialOp::Activate),
         1 => id_ref().prop_map(SpecialOp::ActiveFor),
-        2 => (
-            id_ref(),
-            prop::option::of(timestamp()),
-            prop::option::of(timestamp()),
-            prop::option::of(log_level()),
-            any::<bool>(),
-            cursor(),
-            window_limit(),
-        )
-            .prop_map(|(function, from, until, level, newest_first, cursor, limit)| {
-                SpecialOp::LogsFor {
-                    function,
-                    from,
-                    until,
-                    level,
-                    newest_first,
-                    cursor,
-                    limit,
-                }
-            }),
+        2 => logs_for().prop_map(SpecialOp::LogsFor),
         3 => prop::collection::vec(new_log(), 0..5).prop_map(SpecialOp::Append),
         1 => timestamp().prop_map(SpecialOp::DeleteOlderThan),
         3 => new_invocation().prop_map(SpecialOp::Record),

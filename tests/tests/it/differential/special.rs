@@ -131,27 +131,19 @@ pub(super) async fn run_special(cx: &mut Cx<'_>, op: &SpecialOp) -> Result<(), T
                 .deployments()
                 .active_for(id.into()));
         }
-        SpecialOp::LogsFor {
-            function,
-            from,
-            until,
-            level,
-            newest_first,
-            cursor,
-            limit,
-        } => {
-            let from = build!(cx, TsOpt(*from));
-            let until = build!(cx, TsOpt(*until));
+        SpecialOp::LogsFor(spec) => {
+            let from = build!(cx, TsOpt(spec.from));
+            let until = build!(cx, TsOpt(spec.until));
             let query = LogQuery {
-                function: FunctionId::from_raw(cx.pools.id(Tbl::Functions, *function)).into(),
+                function: FunctionId::from_raw(cx.pools.id(Tbl::Functions, spec.function)).into(),
                 from,
                 until,
-                level: *level,
-                newest_first: *newest_first,
+                level: spec.level,
+                newest_first: spec.newest_first,
             };
             let request = KeysetRequest {
-                after: cx.pools.cursor(cursor),
-                limit: *limit,
+                after: cx.pools.cursor(&spec.cursor),
+                limit: spec.limit,
             };
             let window = both!(cx, "for_function", |db| db
                 .logs()
