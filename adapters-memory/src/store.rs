@@ -314,6 +314,7 @@ impl Transaction for MemoryTransaction {
 }
 
 impl Stores for MemoryStore {
+    #[inline]
     fn store_set(&self) -> StoreSet<'_> {
         StoreSet::of(&self.handle)
     }
@@ -324,6 +325,7 @@ impl Stores for MemoryStore {
 }
 
 impl Stores for MemoryTransaction {
+    #[inline]
     fn store_set(&self) -> StoreSet<'_> {
         StoreSet::of(&self.handle)
     }

@@ -211,6 +211,7 @@ impl PgTransaction {
 }
 
 impl Stores for PgStore {
+    #[inline]
     fn store_set(&self) -> StoreSet<'_> {
         StoreSet::of(&self.handle)
     }
@@ -224,6 +225,7 @@ impl Stores for PgStore {
 }
 
 impl Stores for PgTransaction {
+    #[inline]
     fn store_set(&self) -> StoreSet<'_> {
         StoreSet::of(&self.handle)
     }

@@ -26,6 +26,7 @@ where
     P: Deref + Send + Sync,
     P::Target: Stores,
 {
+    #[inline]
     fn store_set(&self) -> StoreSet<'_> {
         (**self).store_set()
     }

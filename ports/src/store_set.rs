@@ -38,6 +38,7 @@ pub struct StoreSet<'a> {
 impl<'a> StoreSet<'a> {
     /// Every store served by one object (an adapter's handle).
     #[must_use]
+    #[inline]
     pub fn of<H>(handle: &'a H) -> Self
     where
         H: UserStore
